@@ -1,0 +1,27 @@
+//! edigrid's services. They know sessions, users and permissions; they know nothing of
+//! HTTP, XML, JSON or SQL. Front ends call them; stores implement [`Store`] for them.
+
+mod client_address;
+mod clock;
+mod directory;
+mod login;
+mod passwords;
+mod permissions;
+mod policy;
+mod service;
+mod session_log;
+mod sessions;
+pub mod store;
+mod throttle;
+
+pub use client_address::client_address;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use directory::{NewUserRequest, SessionRevocation};
+pub use login::{ClientInfo, LoginRequest, Protocol, SenderInfo};
+pub use passwords::{PasswordHasher, generate_password};
+pub use permissions::may_view_user;
+pub use policy::{LoginPolicy, OverCapPolicy, SessionPolicy};
+pub use service::Core;
+pub use session_log::SessionLogEntry;
+pub use sessions::{Caller, WhoAmI};
+pub use store::{Store, StoreError};

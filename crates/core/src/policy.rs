@@ -1,0 +1,72 @@
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+
+/// What a login does when the user already has the maximum number of open sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum OverCapPolicy {
+    /// End the user's least recently used session to make room.
+    #[default]
+    EvictOldest,
+    /// Refuse the login.
+    Reject,
+}
+
+/// Session lifetime and limits.
+#[derive(Debug, Clone)]
+pub struct SessionPolicy {
+    /// Idle timeout unless the user has their own.
+    pub idle_timeout: Duration,
+    /// Longest a session can live, however active.
+    pub absolute_lifetime: Duration,
+    /// The stored expiry is only rewritten when it would move by more than this.
+    pub extend_granularity: Duration,
+    /// Open sessions a user may hold unless the user has their own cap.
+    pub max_sessions_per_user: u32,
+    pub over_cap: OverCapPolicy,
+    /// Reject a session used from another client address than the one that logged in.
+    pub bind_client_address: bool,
+    /// How long ended and expired sessions are kept for the session log.
+    pub retention: Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        SessionPolicy {
+            idle_timeout: Duration::minutes(60),
+            absolute_lifetime: Duration::hours(8),
+            extend_granularity: Duration::seconds(60),
+            max_sessions_per_user: 10,
+            over_cap: OverCapPolicy::EvictOldest,
+            bind_client_address: true,
+            retention: Duration::days(90),
+        }
+    }
+}
+
+/// Brute-force protection of logins.
+#[derive(Debug, Clone)]
+pub struct LoginPolicy {
+    /// Consecutive failures that lock an account.
+    pub lockout_threshold: u32,
+    pub lockout_duration: Duration,
+    /// Login attempts per minute per client address; 0 turns the throttle off.
+    pub throttle_per_minute: u32,
+    pub throttle_burst: u32,
+    /// Password hashes verified at once; the rest wait, so logins cannot starve other work.
+    pub max_concurrent_hashes: usize,
+}
+
+impl Default for LoginPolicy {
+    fn default() -> Self {
+        LoginPolicy {
+            lockout_threshold: 5,
+            lockout_duration: Duration::minutes(15),
+            throttle_per_minute: 120,
+            throttle_burst: 60,
+            max_concurrent_hashes: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
+        }
+    }
+}

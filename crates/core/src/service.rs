@@ -1,0 +1,75 @@
+use std::sync::Arc;
+
+use edigrid_domain::Error;
+
+use crate::clock::Clock;
+use crate::passwords::PasswordHasher;
+use crate::policy::{LoginPolicy, SessionPolicy};
+use crate::store::{Store, StoreError};
+use crate::throttle::LoginThrottle;
+
+/// The services of edigrid, shared by every front end. Cheap to clone.
+#[derive(Clone)]
+pub struct Core {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub sessions: SessionPolicy,
+    pub logins: LoginPolicy,
+    pub hasher: PasswordHasher,
+    pub throttle: LoginThrottle,
+}
+
+impl Core {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        sessions: SessionPolicy,
+        logins: LoginPolicy,
+    ) -> Result<Self, Error> {
+        let hasher = PasswordHasher::new(logins.max_concurrent_hashes)?;
+        let throttle = LoginThrottle::new(logins.throttle_per_minute, logins.throttle_burst);
+        Ok(Core {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                sessions,
+                logins,
+                hasher,
+                throttle,
+            }),
+        })
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.inner.store
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.inner.clock
+    }
+
+    pub fn session_policy(&self) -> &SessionPolicy {
+        &self.inner.sessions
+    }
+
+    /// Deletes session records past retention and forgets idle throttle entries.
+    pub async fn housekeeping(&self) -> Result<u64, Error> {
+        self.inner.throttle.forget_idle();
+        let before = self.inner.clock.now() - self.inner.sessions.retention;
+        self.inner
+            .store
+            .purge_sessions(before)
+            .await
+            .map_err(internal)
+    }
+}
+
+/// Logs a store failure and hides it behind the generic internal error.
+pub(crate) fn internal(e: StoreError) -> Error {
+    tracing::error!(error = %e, "store operation failed");
+    Error::Internal
+}

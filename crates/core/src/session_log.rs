@@ -1,0 +1,93 @@
+use chrono::{DateTime, Utc};
+use edigrid_domain::{Error, MailboxId, NetworkId, ParamProblem, UserId, redact};
+
+use crate::permissions::{may_view_user, sees_all_users};
+use crate::service::{Core, internal};
+use crate::sessions::Caller;
+
+/// Largest number of records one SessionLog call returns.
+pub const SESSION_LOG_MAX: i32 = 500;
+
+/// One line of a session log. `session_id` is in full only for the caller's own session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionLogEntry {
+    pub session_id: String,
+    pub user_id: UserId,
+    pub network_id: NetworkId,
+    pub mailbox_id: MailboxId,
+    pub created: DateTime<Utc>,
+    /// When the session ended or will end.
+    pub expires: DateTime<Utc>,
+}
+
+impl Core {
+    /// Sessions of `user` (0: the caller), newest first, open ones included.
+    pub async fn session_log(
+        &self,
+        caller: &Caller,
+        user: UserId,
+        max_records: i32,
+    ) -> Result<Vec<SessionLogEntry>, Error> {
+        let this = &self.inner;
+        if max_records < 1 {
+            return Err(Error::invalid(
+                "MaxRecords",
+                ParamProblem::Value,
+                "must be at least 1",
+            ));
+        }
+        let limit = max_records.min(SESSION_LOG_MAX) as u32;
+        let target = if user.0 == 0 || user == caller.session.user_id {
+            caller.session.user_id
+        } else {
+            self.authorize_view(caller, user).await?;
+            user
+        };
+        let records = this
+            .store
+            .user_sessions(target, limit)
+            .await
+            .map_err(internal)?;
+        Ok(records
+            .into_iter()
+            .map(|r| SessionLogEntry {
+                session_id: if r.hash == caller.session.hash {
+                    caller.session_id.to_string()
+                } else {
+                    redact(&r.prefix)
+                },
+                user_id: r.user_id,
+                network_id: r.network_id,
+                mailbox_id: r.mailbox_id,
+                created: r.created,
+                expires: if r.hash == caller.session.hash {
+                    caller.session.expires
+                } else {
+                    r.end_or_expiry()
+                },
+            })
+            .collect())
+    }
+
+    /// Allows the caller to act on another user's records, or says why not. Without
+    /// authority the answer is `Authorization` whether or not the user exists.
+    pub(crate) async fn authorize_view(
+        &self,
+        caller: &Caller,
+        target: UserId,
+    ) -> Result<(), Error> {
+        let store = &self.inner.store;
+        let me = store
+            .user(caller.session.user_id)
+            .await
+            .map_err(internal)?
+            .ok_or(Error::Internal)?;
+        let denied = || Error::AccessDenied(format!("no authority over user {target}"));
+        match store.user(target).await.map_err(internal)? {
+            Some(other) if may_view_user(&me, &other) => Ok(()),
+            Some(_) => Err(denied()),
+            None if sees_all_users(&me) => Err(Error::not_found("UserID")),
+            None => Err(denied()),
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! The persistence boundary. Implementations live in `edigrid-store`; every method is one
+//! atomic step, so that several nodes sharing a database stay consistent.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use edigrid_domain::{AuthLevel, MailboxId, NetworkId, SessionHash, UserId, UserStatus};
+
+use crate::policy::OverCapPolicy;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique key is taken (network or mailbox number, login name).
+    #[error("already exists: {0}")]
+    Conflict(String),
+    /// A referenced row does not exist.
+    #[error("missing: {0}")]
+    Missing(String),
+    /// The database failed; the text is for logs only.
+    #[error("database error: {0}")]
+    Backend(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Network {
+    pub id: NetworkId,
+    pub name: String,
+    pub status: UserStatus,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mailbox {
+    pub id: MailboxId,
+    pub network_id: NetworkId,
+    pub name: String,
+    pub status: UserStatus,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Person {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub company: String,
+    pub phone: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub login: String,
+    pub password_hash: String,
+    pub network_id: NetworkId,
+    pub mailbox_id: MailboxId,
+    pub auth_level: AuthLevel,
+    pub status: UserStatus,
+    pub person: Person,
+    pub created: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub id: UserId,
+    pub login: String,
+    pub password_hash: String,
+    pub network_id: NetworkId,
+    pub mailbox_id: MailboxId,
+    pub auth_level: AuthLevel,
+    pub status: UserStatus,
+    pub person: Person,
+    /// The user's own idle timeout in seconds, overriding the server's.
+    pub idle_timeout_secs: Option<i32>,
+    /// The user's own cap on open sessions, overriding the server's.
+    pub max_sessions: Option<i32>,
+    pub created: DateTime<Utc>,
+    pub last_login: Option<DateTime<Utc>>,
+    pub failed_logins: i32,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+/// Why a session ended before its expiry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndReason {
+    Logout,
+    /// Ended to make room under the per-user cap.
+    Evicted,
+    /// Ended by an administrator.
+    Revoked,
+    Suspended,
+    PasswordChanged,
+}
+
+impl EndReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EndReason::Logout => "logout",
+            EndReason::Evicted => "evicted",
+            EndReason::Revoked => "revoked",
+            EndReason::Suspended => "suspended",
+            EndReason::PasswordChanged => "password-changed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            EndReason::Logout,
+            EndReason::Evicted,
+            EndReason::Revoked,
+            EndReason::Suspended,
+            EndReason::PasswordChanged,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+}
+
+/// A stored session. The SessionID itself is not here: only its hash and first group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionRecord {
+    pub hash: SessionHash,
+    pub prefix: String,
+    pub user_id: UserId,
+    pub network_id: NetworkId,
+    pub mailbox_id: MailboxId,
+    pub created: DateTime<Utc>,
+    /// The instant after which the session is rejected (idle rule, coalesced).
+    pub expires: DateTime<Utc>,
+    /// The absolute limit: `expires` never moves past it.
+    pub max_expires: DateTime<Utc>,
+    pub idle_timeout_secs: i32,
+    pub last_used: DateTime<Utc>,
+    pub ended: Option<DateTime<Utc>>,
+    pub end_reason: Option<EndReason>,
+    pub client_ip: String,
+    pub protocol: String,
+    pub sender_solution: String,
+    pub sender_version: String,
+    pub sender_company: String,
+    pub sender_contact: String,
+    pub sender_email: String,
+}
+
+impl SessionRecord {
+    pub fn is_open_at(&self, now: DateTime<Utc>) -> bool {
+        self.ended.is_none() && now < self.expires
+    }
+
+    /// When the session ended, or will end if nothing extends it.
+    pub fn end_or_expiry(&self) -> DateTime<Utc> {
+        match self.ended {
+            Some(ended) if ended < self.expires => ended,
+            _ => self.expires,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreateSessionOutcome {
+    /// Created; `evicted` sessions were ended to make room.
+    Created { evicted: u32 },
+    /// The cap was reached and the policy is to reject.
+    LimitReached,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginFailureOutcome {
+    Counted,
+    /// This failure reached the threshold: the account is locked until the given instant.
+    Locked,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    async fn insert_network(&self, network: &Network) -> StoreResult<()>;
+    async fn network(&self, id: NetworkId) -> StoreResult<Option<Network>>;
+    async fn insert_mailbox(&self, mailbox: &Mailbox) -> StoreResult<()>;
+    async fn mailbox(&self, id: MailboxId) -> StoreResult<Option<Mailbox>>;
+
+    async fn insert_user(&self, user: &NewUser) -> StoreResult<UserId>;
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
+    /// Case-insensitive match on the login name.
+    async fn user_by_login(&self, login: &str) -> StoreResult<Option<User>>;
+    async fn users(&self) -> StoreResult<Vec<User>>;
+    async fn count_users(&self) -> StoreResult<u64>;
+    async fn set_password_hash(&self, id: UserId, hash: &str) -> StoreResult<()>;
+    async fn set_status(&self, id: UserId, status: UserStatus) -> StoreResult<()>;
+    /// Counts one failure; at `threshold` consecutive failures locks until `now + lock_for`
+    /// and starts the count again.
+    async fn record_login_failure(
+        &self,
+        id: UserId,
+        threshold: u32,
+        locked_until: DateTime<Utc>,
+    ) -> StoreResult<LoginFailureOutcome>;
+    /// Resets the failure count and lockout, and records the login time.
+    async fn record_login_success(&self, id: UserId, now: DateTime<Utc>) -> StoreResult<()>;
+
+    /// Creates a session, holding the user's cap atomically with concurrent logins.
+    async fn create_session(
+        &self,
+        session: &SessionRecord,
+        cap: u32,
+        over_cap: OverCapPolicy,
+        now: DateTime<Utc>,
+    ) -> StoreResult<CreateSessionOutcome>;
+    /// The hot path: one indexed read.
+    async fn session(&self, hash: &SessionHash) -> StoreResult<Option<SessionRecord>>;
+    /// Moves an open session's expiry; false if it is no longer open.
+    async fn extend_session(
+        &self,
+        hash: &SessionHash,
+        expires: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Ends a session that is open at `now`; false if it was not open.
+    async fn end_session(
+        &self,
+        hash: &SessionHash,
+        reason: EndReason,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Ends every open session of a user but `except`; returns how many it ended.
+    async fn end_user_sessions(
+        &self,
+        user: UserId,
+        except: Option<&SessionHash>,
+        reason: EndReason,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64>;
+    async fn count_open_sessions(&self, user: UserId, now: DateTime<Utc>) -> StoreResult<u64>;
+    /// A user's sessions (open, ended and expired), newest first.
+    async fn user_sessions(&self, user: UserId, limit: u32) -> StoreResult<Vec<SessionRecord>>;
+    /// All sessions, newest first.
+    async fn all_sessions(&self, limit: u32) -> StoreResult<Vec<SessionRecord>>;
+    async fn sessions_with_prefix(&self, prefix: &str) -> StoreResult<Vec<SessionRecord>>;
+    /// Deletes session records that ended or expired before `before`.
+    async fn purge_sessions(&self, before: DateTime<Utc>) -> StoreResult<u64>;
+}

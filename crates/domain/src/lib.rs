@@ -1,0 +1,42 @@
+//! The vocabulary of edigrid: what a session, a user, a network and an error *are*,
+//! independent of how they travel (SOAP, REST) or where they are kept (SQLite, PostgreSQL).
+
+mod auth_level;
+mod error;
+mod ids;
+mod password;
+mod session_id;
+
+pub use auth_level::{AuthLevel, UserStatus};
+pub use error::{Category, Error, LegacyCode, ParamProblem, SessionProblem};
+pub use ids::{MailboxId, NetworkId, UserId};
+pub use password::{PASSWORD_MIN_LEN, check_password_policy};
+pub use session_id::{SessionHash, SessionId, redact};
+
+/// Longest login name, e-mail or free-text value accepted anywhere on the wire.
+pub const MAX_TEXT_LEN: usize = 256;
+
+/// Checks a login name: non-empty after trimming, at most [`MAX_TEXT_LEN`] characters.
+pub fn parse_login_name(raw: &str, item: &str) -> Result<String, Error> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err(Error::invalid(
+            item,
+            ParamProblem::Value,
+            "must not be empty",
+        ));
+    }
+    if trimmed.chars().count() > MAX_TEXT_LEN {
+        return Err(Error::invalid(
+            item,
+            ParamProblem::Length,
+            format!("longer than {MAX_TEXT_LEN} characters"),
+        ));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// The key under which login names are compared: they match case-insensitively.
+pub fn login_key(login: &str) -> String {
+    login.trim().to_lowercase()
+}

@@ -1,0 +1,125 @@
+//! `Application::build` wires settings, store, services and front ends, and binds the
+//! listener (port 0 gives a free port, reported by [`Application::local_addr`]).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use axum::Router;
+use axum::http::StatusCode;
+use edigrid_core::{Clock, Core};
+use edigrid_soap::{SOAP_PATH, SoapState};
+use tokio::net::TcpListener;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::settings::Settings;
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    core: Core,
+    settings: Settings,
+    local_addr: SocketAddr,
+}
+
+/// Builds the services on an opened store.
+pub async fn build_core(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Core> {
+    let store = edigrid_store::open(&settings.database)
+        .await
+        .with_context(|| format!("opening {}", settings.database))?;
+    Core::new(
+        store,
+        clock,
+        settings.session_policy(),
+        settings.login_policy(),
+    )
+    .map_err(|e| anyhow::anyhow!("starting the services: {e}"))
+}
+
+impl Application {
+    pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let core = build_core(&settings, clock).await?;
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("listening on {}", settings.listen))?;
+        let local_addr = listener.local_addr()?;
+        let soap = edigrid_soap::router(SoapState {
+            core: core.clone(),
+            trusted_proxies: settings.trusted_proxies.clone().into(),
+            public_url: settings.public_url.clone(),
+            max_body_bytes: settings.max_body_bytes,
+        });
+        let router = Router::new()
+            .merge(soap)
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                Duration::from_secs(30),
+            ));
+        Ok(Application {
+            listener,
+            router,
+            core,
+            settings,
+            local_addr,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn core(&self) -> &Core {
+        &self.core
+    }
+
+    /// The base URL clients reach this server at.
+    pub fn base_url(&self) -> String {
+        self.settings
+            .public_url
+            .clone()
+            .map(|u| u.trim_end_matches('/').to_string())
+            .unwrap_or_else(|| format!("http://{}", self.local_addr))
+    }
+
+    pub fn wsdl_url(&self) -> String {
+        format!("{}{SOAP_PATH}?WSDL", self.base_url())
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests under way.
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let housekeeping = spawn_housekeeping(
+            self.core.clone(),
+            Duration::from_secs(self.settings.housekeeping_interval_secs.max(1)),
+        );
+        tracing::info!(address = %self.local_addr, "edigrid listening");
+        let served = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        housekeeping.abort();
+        served.context("serving HTTP")
+    }
+}
+
+/// Purges session records past retention, so expiry needs no sweeper but storage stays
+/// bounded. Expiry itself is enforced on use.
+fn spawn_housekeeping(core: Core, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        loop {
+            ticks.tick().await;
+            match core.housekeeping().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(purged = n, "purged session records past retention"),
+                Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+            }
+        }
+    })
+}

@@ -1,0 +1,167 @@
+//! Configuration: defaults, then a TOML file, then `EDIGRID_*` environment variables, then
+//! command-line flags, each overriding the one before.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use chrono::Duration;
+use edigrid_core::{LoginPolicy, OverCapPolicy, SessionPolicy};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// `sqlite://PATH`.
+    pub database: String,
+    /// Base URL clients reach this server at, written into the WSDL; else taken from `Host`.
+    pub public_url: Option<String>,
+    /// Proxies (addresses or CIDR ranges) whose `X-Forwarded-*` headers are believed.
+    pub trusted_proxies: Vec<IpNet>,
+    /// Largest request body accepted.
+    pub max_body_bytes: usize,
+    pub idle_timeout_secs: i64,
+    pub absolute_lifetime_secs: i64,
+    pub extend_granularity_secs: i64,
+    pub max_sessions_per_user: u32,
+    pub over_cap: OverCapPolicy,
+    pub bind_client_address: bool,
+    pub retention_days: i64,
+    pub housekeeping_interval_secs: u64,
+    pub lockout_threshold: u32,
+    pub lockout_secs: i64,
+    pub login_throttle_per_minute: u32,
+    pub login_throttle_burst: u32,
+    /// `tracing` filter, e.g. `info` or `edigrid=debug`; `RUST_LOG` wins when set.
+    pub log: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let session = SessionPolicy::default();
+        let login = LoginPolicy::default();
+        Settings {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database: "sqlite://edigrid.db".into(),
+            public_url: None,
+            trusted_proxies: Vec::new(),
+            max_body_bytes: 1024 * 1024,
+            idle_timeout_secs: session.idle_timeout.num_seconds(),
+            absolute_lifetime_secs: session.absolute_lifetime.num_seconds(),
+            extend_granularity_secs: session.extend_granularity.num_seconds(),
+            max_sessions_per_user: session.max_sessions_per_user,
+            over_cap: session.over_cap,
+            bind_client_address: session.bind_client_address,
+            retention_days: session.retention.num_days(),
+            housekeeping_interval_secs: 600,
+            lockout_threshold: login.lockout_threshold,
+            lockout_secs: login.lockout_duration.num_seconds(),
+            login_throttle_per_minute: login.throttle_per_minute,
+            login_throttle_burst: login.throttle_burst,
+            log: "info".into(),
+        }
+    }
+}
+
+/// Values given on the command line; `None` leaves the lower layers' value.
+#[derive(Debug, Default, Serialize)]
+pub struct FlagOverrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
+}
+
+/// Environment variables read as settings (`EDIGRID_` + the upper-cased field name).
+const ENV_PREFIX: &str = "EDIGRID_";
+/// `EDIGRID_*` variables that are not settings but are read elsewhere.
+const ENV_NOT_SETTINGS: &[&str] = &["CONFIG", "TEST_DATABASE_URL"];
+
+impl Settings {
+    pub fn load(config_file: Option<&Path>, flags: FlagOverrides) -> Result<Settings, String> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(path) = config_file {
+            if !path.exists() {
+                return Err(format!("config file {} does not exist", path.display()));
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        let known = known_keys();
+        for (key, _) in std::env::vars() {
+            if let Some(name) = key.strip_prefix(ENV_PREFIX) {
+                let lower = name.to_ascii_lowercase();
+                if !known.contains(&lower) && !ENV_NOT_SETTINGS.contains(&name) {
+                    eprintln!("warning: {key} is not an edigrid setting; ignored");
+                }
+            }
+        }
+        figment = figment
+            .merge(Env::prefixed(ENV_PREFIX).filter(move |k| known.iter().any(|n| n == k.as_str())))
+            .merge(Serialized::defaults(flags));
+        let settings: Settings = figment.extract().map_err(|e| e.to_string())?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let positive = [
+            ("idle_timeout_secs", self.idle_timeout_secs),
+            ("absolute_lifetime_secs", self.absolute_lifetime_secs),
+            ("retention_days", self.retention_days),
+            ("lockout_secs", self.lockout_secs),
+            (
+                "max_sessions_per_user",
+                i64::from(self.max_sessions_per_user),
+            ),
+            ("lockout_threshold", i64::from(self.lockout_threshold)),
+        ];
+        for (name, value) in positive {
+            if value <= 0 {
+                return Err(format!("{name} must be positive"));
+            }
+        }
+        if self.extend_granularity_secs < 0 {
+            return Err("extend_granularity_secs must not be negative".into());
+        }
+        if self.max_body_bytes < 1024 {
+            return Err("max_body_bytes must be at least 1024".into());
+        }
+        Ok(())
+    }
+
+    pub fn session_policy(&self) -> SessionPolicy {
+        SessionPolicy {
+            idle_timeout: Duration::seconds(self.idle_timeout_secs),
+            absolute_lifetime: Duration::seconds(self.absolute_lifetime_secs),
+            extend_granularity: Duration::seconds(self.extend_granularity_secs),
+            max_sessions_per_user: self.max_sessions_per_user,
+            over_cap: self.over_cap,
+            bind_client_address: self.bind_client_address,
+            retention: Duration::days(self.retention_days),
+        }
+    }
+
+    pub fn login_policy(&self) -> LoginPolicy {
+        LoginPolicy {
+            lockout_threshold: self.lockout_threshold,
+            lockout_duration: Duration::seconds(self.lockout_secs),
+            throttle_per_minute: self.login_throttle_per_minute,
+            throttle_burst: self.login_throttle_burst,
+            ..LoginPolicy::default()
+        }
+    }
+}
+
+fn known_keys() -> Vec<String> {
+    let mut keys: Vec<String> = Figment::from(Serialized::defaults(Settings::default()))
+        .extract::<figment::value::Dict>()
+        .map(|d| d.keys().cloned().collect())
+        .unwrap_or_default();
+    // Settings that default to `None` are not serialised, so are not in the list above.
+    keys.push("public_url".into());
+    keys
+}

@@ -1,0 +1,5 @@
+//! Integration tests: each starts a real edigrid on port 0 with a fresh database and talks
+//! to it over HTTP. One test binary, to keep link time down.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod smoke;

@@ -1,0 +1,290 @@
+//! The HTTP side of the SOAP service: `POST` dispatches an envelope to an operation,
+//! `GET` serves the WSDL and the help pages, anything else is refused.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, State};
+use axum::http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE, HOST};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use edigrid_core::{Core, client_address};
+use edigrid_domain::{Error, ParamProblem};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use ipnet::IpNet;
+
+use crate::args::parse_args;
+use crate::envelope::{SoapVersion, read_request};
+use crate::operations::{Call, DOCUMENTED, Dialect};
+use crate::writer::{fault_envelope, response_envelope};
+use crate::{help, wsdl};
+
+pub const SOAP_PATH: &str = "/v4.1/prod/ECGridOS.asmx";
+
+/// Every dialect served, found by the namespace of the request's operation element.
+static DIALECTS: &[&Dialect] = &[&DOCUMENTED];
+
+#[derive(Clone)]
+pub struct SoapState {
+    pub core: Core,
+    /// Proxies whose `X-Forwarded-*` headers are believed.
+    pub trusted_proxies: Arc<[IpNet]>,
+    /// The public base URL (`https://edi.example.com`) written into the WSDL, if set.
+    pub public_url: Option<String>,
+    pub max_body_bytes: usize,
+}
+
+pub fn router(state: SoapState) -> Router {
+    Router::new()
+        .route(
+            SOAP_PATH,
+            get(get_endpoint).post(post_endpoint).fallback(other_method),
+        )
+        .with_state(state)
+}
+
+fn soap_reply(version: SoapVersion, status: StatusCode, body: String) -> Response {
+    (status, [(CONTENT_TYPE, version.content_type())], body).into_response()
+}
+
+fn fault(version: SoapVersion, status: StatusCode, error: &Error) -> Response {
+    soap_reply(version, status, fault_envelope(version, error))
+}
+
+/// The SOAP version a content type announces, and the `action` parameter of SOAP 1.2's.
+fn parse_content_type(value: &str) -> Option<(SoapVersion, Option<String>)> {
+    let mut parts = value.split(';');
+    let mime = parts.next()?.trim().to_ascii_lowercase();
+    let version = match mime.as_str() {
+        "text/xml" => SoapVersion::Soap11,
+        "application/soap+xml" => SoapVersion::Soap12,
+        _ => return None,
+    };
+    let action = parts.find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("action")
+            .then(|| v.trim().trim_matches('"').to_string())
+    });
+    Some((version, action))
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn client_of(state: &SoapState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+    client_address(
+        peer.ip(),
+        header(headers, "x-forwarded-for"),
+        &state.trusted_proxies,
+    )
+}
+
+async fn post_endpoint(
+    State(state): State<SoapState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let started = Instant::now();
+    let Some((version, ct_action)) =
+        header(&headers, CONTENT_TYPE.as_str()).and_then(parse_content_type)
+    else {
+        let e = Error::invalid(
+            "Content-Type",
+            ParamProblem::Value,
+            "send SOAP 1.1 as text/xml or SOAP 1.2 as application/soap+xml",
+        );
+        return fault(SoapVersion::Soap11, StatusCode::UNSUPPORTED_MEDIA_TYPE, &e);
+    };
+    let too_large = || {
+        let e = Error::invalid(
+            "Envelope",
+            ParamProblem::Length,
+            format!(
+                "the request body is larger than {} bytes",
+                state.max_body_bytes
+            ),
+        );
+        fault(version, StatusCode::PAYLOAD_TOO_LARGE, &e)
+    };
+    let declared = header(&headers, CONTENT_LENGTH.as_str()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > state.max_body_bytes) {
+        return too_large();
+    }
+    let bytes = match Limited::new(body, state.max_body_bytes).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => return too_large(),
+        Err(_) => {
+            let e = Error::invalid(
+                "Envelope",
+                ParamProblem::Value,
+                "the request body could not be read",
+            );
+            return fault(version, StatusCode::BAD_REQUEST, &e);
+        }
+    };
+    let request = match read_request(&bytes) {
+        Ok(r) => r,
+        Err(failure) => {
+            return fault(
+                failure.version.unwrap_or(version),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &failure.error,
+            );
+        }
+    };
+    let client = client_of(&state, peer, &headers);
+    let outcome = dispatch(
+        &state,
+        &request,
+        client,
+        ct_action,
+        header(&headers, "soapaction"),
+    )
+    .await;
+    let (status, body, outcome_label) = match outcome {
+        Ok(body) => (StatusCode::OK, body, "ok"),
+        Err(e) => {
+            let label = e.legacy_code().as_str();
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                fault_envelope(request.version, &e),
+                label,
+            )
+        }
+    };
+    tracing::debug!(
+        operation = %request.operation,
+        outcome = outcome_label,
+        elapsed_us = started.elapsed().as_micros() as u64,
+        "soap call"
+    );
+    soap_reply(request.version, status, body)
+}
+
+async fn dispatch(
+    state: &SoapState,
+    request: &crate::envelope::SoapRequest,
+    client: IpAddr,
+    content_type_action: Option<String>,
+    soap_action_header: Option<&str>,
+) -> Result<String, Error> {
+    let unknown = || {
+        Error::invalid(
+            &request.operation,
+            ParamProblem::Value,
+            format!(
+                "{{{}}}{} is not an operation of this service",
+                request.ns, request.operation
+            ),
+        )
+    };
+    let dialect = DIALECTS
+        .iter()
+        .find(|d| d.ns == request.ns)
+        .ok_or_else(unknown)?;
+    let op = dialect.operation(&request.operation).ok_or_else(unknown)?;
+    let expected = format!("{}{}", dialect.ns, op.name);
+    let header_action = soap_action_header.map(|a| a.trim().trim_matches('"').to_string());
+    for action in [content_type_action, header_action].into_iter().flatten() {
+        if !action.is_empty() && action != expected {
+            return Err(Error::invalid(
+                "SOAPAction",
+                ParamProblem::Value,
+                format!(
+                    "the action {action:?} contradicts the body, which calls {}",
+                    op.name
+                ),
+            ));
+        }
+    }
+    let args = parse_args(op.params, dialect.ns, &request.params)?;
+    let call = Call {
+        core: state.core.clone(),
+        client,
+        args,
+    };
+    let value = (op.handler)(call).await?;
+    response_envelope(request.version, dialect.ns, op.name, &op.result, &value)
+}
+
+async fn get_endpoint(
+    State(state): State<SoapState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let query: Vec<(String, String)> = uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            (k.to_ascii_lowercase(), v.to_string())
+        })
+        .collect();
+    let base = base_url(&state, peer, &headers);
+    if query.iter().any(|(k, _)| k == "wsdl") {
+        let body = wsdl::wsdl(&DOCUMENTED, &format!("{base}{SOAP_PATH}"));
+        return ([(CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response();
+    }
+    if let Some((_, name)) = query.iter().find(|(k, _)| k == "op") {
+        return match DOCUMENTED.operation(name) {
+            Some(op) => {
+                let host = base.split("://").nth(1).unwrap_or("localhost");
+                Html(help::operation_page(&DOCUMENTED, op, SOAP_PATH, host)).into_response()
+            }
+            None => (
+                StatusCode::NOT_FOUND,
+                Html(help::operation_list(&DOCUMENTED, SOAP_PATH)),
+            )
+                .into_response(),
+        };
+    }
+    Html(help::operation_list(&DOCUMENTED, SOAP_PATH)).into_response()
+}
+
+async fn other_method() -> Response {
+    let e = Error::invalid(
+        "Method",
+        ParamProblem::Value,
+        "use POST for SOAP calls or GET for the WSDL",
+    );
+    let mut response = fault(SoapVersion::Soap11, StatusCode::METHOD_NOT_ALLOWED, &e);
+    response
+        .headers_mut()
+        .insert(ALLOW, axum::http::HeaderValue::from_static("GET, POST"));
+    response
+}
+
+/// The base URL clients should call back: the configured public URL, else the request's
+/// own `Host` (forwarded headers only from trusted proxies). Odd hosts are not echoed.
+fn base_url(state: &SoapState, peer: SocketAddr, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.public_url {
+        return url.trim_end_matches('/').to_string();
+    }
+    let trusted = state.trusted_proxies.iter().any(|n| n.contains(&peer.ip()));
+    let forwarded = |name| if trusted { header(headers, name) } else { None };
+    let scheme = match forwarded("x-forwarded-proto") {
+        Some(p) if p.eq_ignore_ascii_case("https") => "https",
+        _ => "http",
+    };
+    let host = forwarded("x-forwarded-host")
+        .or_else(|| header(headers, HOST.as_str()))
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .map(str::to_string)
+        .unwrap_or_else(|| peer.to_string());
+    format!("{scheme}://{host}")
+}

@@ -1,0 +1,15 @@
+//! edigrid's SOAP front end. It translates envelopes to calls of `edigrid_core::Core` and
+//! results and errors back to envelopes and faults; it holds no business rules.
+
+mod args;
+mod endpoint;
+pub mod envelope;
+mod help;
+pub mod operations;
+pub mod schema;
+mod writer;
+mod wsdl;
+
+pub use endpoint::{SOAP_PATH, SoapState, router};
+pub use writer::{fault_envelope, response_envelope};
+pub use wsdl::wsdl;

@@ -1,0 +1,278 @@
+//! The operation table: each operation is one entry (name, parameters, result, handler),
+//! from which dispatch, the WSDL and the help pages are all derived.
+
+use std::future::Future;
+use std::net::IpAddr;
+use std::pin::Pin;
+
+use edigrid_core::{Caller, ClientInfo, Core, LoginRequest, Protocol, SenderInfo, SessionLogEntry};
+use edigrid_domain::{AuthLevel, Error, UserId, UserStatus};
+
+use crate::args::Args;
+use crate::schema::{ComplexType, EnumType, Field, Value, XsdType};
+
+/// The documented ECGridOS v4.1 namespace.
+pub const ECGRIDOS_NS: &str = "http://www.ecgridos.net/";
+
+/// What a handler gets: the services, the caller's address and its arguments.
+pub struct Call {
+    pub core: Core,
+    pub client: IpAddr,
+    pub args: Args,
+}
+
+pub type Reply = Pin<Box<dyn Future<Output = Result<Value, Error>> + Send>>;
+
+pub struct Operation {
+    pub name: &'static str,
+    pub doc: &'static str,
+    pub params: &'static [Field],
+    pub result: XsdType,
+    pub handler: fn(Call) -> Reply,
+}
+
+/// A namespace and the operations served in it.
+pub struct Dialect {
+    pub ns: &'static str,
+    pub operations: &'static [Operation],
+}
+
+impl Dialect {
+    pub fn operation(&self, name: &str) -> Option<&'static Operation> {
+        self.operations.iter().find(|op| op.name == name)
+    }
+}
+
+pub static AUTH_LEVEL: EnumType = EnumType {
+    name: "AuthLevel",
+    values: &[
+        "NoChange",
+        "Root",
+        "TechOps",
+        "NetOps",
+        "NetworkAdmin",
+        "NetworkUser",
+        "MailboxAdmin",
+        "MailboxUser",
+        "TPUser",
+        "General",
+    ],
+};
+
+pub static STATUS: EnumType = EnumType {
+    name: "Status",
+    values: &[
+        "Development",
+        "Active",
+        "Preproduction",
+        "Suspended",
+        "Terminated",
+    ],
+};
+
+pub static SESSION_ID_INFO: ComplexType = ComplexType {
+    name: "SessionIDInfo",
+    fields: &[
+        Field::new("SessionID", XsdType::String),
+        Field::new("UserID", XsdType::Int),
+        Field::new("NetworkID", XsdType::Int),
+        Field::new("MailboxID", XsdType::Int),
+        Field::new("Created", XsdType::DateTime),
+        Field::new("Expires", XsdType::DateTime),
+    ],
+};
+
+pub static USER_ID_INFO: ComplexType = ComplexType {
+    name: "UserIDInfo",
+    fields: &[
+        Field::new("UserID", XsdType::Int),
+        Field::new("Login", XsdType::String),
+        Field::new("NetworkID", XsdType::Int),
+        Field::new("MailboxID", XsdType::Int),
+        Field::new("AuthLevel", XsdType::Enum(&AUTH_LEVEL)),
+        Field::new("FirstName", XsdType::String),
+        Field::new("LastName", XsdType::String),
+        Field::new("Company", XsdType::String),
+        Field::new("EMail", XsdType::String),
+        Field::new("Status", XsdType::Enum(&STATUS)).optional(),
+        Field::new("LastLogin", XsdType::DateTime).optional(),
+        Field::new("OpenSessions", XsdType::Int).optional(),
+    ],
+};
+
+const SESSION_ID: Field = Field::new("SessionID", XsdType::String);
+
+macro_rules! handler {
+    ($f:ident) => {
+        |call| Box::pin($f(call))
+    };
+}
+
+pub static DOCUMENTED: Dialect = Dialect {
+    ns: ECGRIDOS_NS,
+    operations: &[
+        Operation {
+            name: "Login",
+            doc: "Checks a login name and password and opens a session; returns its SessionID.",
+            params: &[
+                Field::new("UserName", XsdType::String).aliases(&["LoginName", "Email"]),
+                Field::new("Password", XsdType::String),
+                Field::new("SenderSolution", XsdType::String),
+                Field::new("SenderVersion", XsdType::String),
+                Field::new("SenderCompanyName", XsdType::String),
+                Field::new("SenderContact", XsdType::String),
+                Field::new("SenderContactEmail", XsdType::String),
+            ],
+            result: XsdType::String,
+            handler: handler!(login),
+        },
+        Operation {
+            name: "Logout",
+            doc: "Ends a session. True if it ended an open session, false if it was not open.",
+            params: &[SESSION_ID],
+            result: XsdType::Boolean,
+            handler: handler!(logout),
+        },
+        Operation {
+            name: "SessionInfo",
+            doc: "Describes the session: its user, network, mailbox, creation and expiry.",
+            params: &[SESSION_ID],
+            result: XsdType::Complex(&SESSION_ID_INFO),
+            handler: handler!(session_info),
+        },
+        Operation {
+            name: "WhoAmI",
+            doc: "Describes the user the session belongs to.",
+            params: &[SESSION_ID],
+            result: XsdType::Complex(&USER_ID_INFO),
+            handler: handler!(who_am_i),
+        },
+        Operation {
+            name: "Version",
+            doc: "The version of the ECGridOS API served.",
+            params: &[],
+            result: XsdType::String,
+            handler: handler!(version),
+        },
+        Operation {
+            name: "SessionLog",
+            doc: "A user's sessions, newest first (UserID 0: the caller; at most 500).",
+            params: &[
+                SESSION_ID,
+                Field::new("UserID", XsdType::Int),
+                Field::new("MaxRecords", XsdType::Short),
+            ],
+            result: XsdType::Array(&SESSION_ID_INFO),
+            handler: handler!(session_log),
+        },
+    ],
+};
+
+async fn authenticate(call: &Call) -> Result<Caller, Error> {
+    call.core
+        .authenticate(call.args.str("SessionID"), call.client)
+        .await
+}
+
+async fn login(call: Call) -> Result<Value, Error> {
+    let a = &call.args;
+    let request = LoginRequest {
+        login: a.str("UserName").to_string(),
+        password: a.str("Password").to_string(),
+        sender: SenderInfo {
+            solution: a.str("SenderSolution").to_string(),
+            version: a.str("SenderVersion").to_string(),
+            company: a.str("SenderCompanyName").to_string(),
+            contact: a.str("SenderContact").to_string(),
+            email: a.str("SenderContactEmail").to_string(),
+        },
+    };
+    let client = ClientInfo {
+        address: call.client,
+        protocol: Protocol::Soap,
+    };
+    let (id, _) = call.core.login(request, client).await?;
+    Ok(Value::Str(id.to_string()))
+}
+
+async fn logout(call: Call) -> Result<Value, Error> {
+    let ended = call
+        .core
+        .logout(call.args.str("SessionID"), call.client)
+        .await?;
+    Ok(Value::Bool(ended))
+}
+
+async fn session_info(call: Call) -> Result<Value, Error> {
+    let caller = authenticate(&call).await?;
+    let s = &caller.session;
+    Ok(Value::Record(vec![
+        ("SessionID", Value::Str(caller.session_id.to_string())),
+        ("UserID", Value::Int(s.user_id.0)),
+        ("NetworkID", Value::Int(s.network_id.0)),
+        ("MailboxID", Value::Int(s.mailbox_id.0)),
+        ("Created", Value::DateTime(s.created)),
+        ("Expires", Value::DateTime(s.expires)),
+    ]))
+}
+
+fn auth_level_value(level: AuthLevel) -> Value {
+    Value::Enum(level.as_str())
+}
+
+fn status_value(status: UserStatus) -> Value {
+    Value::Enum(status.as_str())
+}
+
+async fn who_am_i(call: Call) -> Result<Value, Error> {
+    let caller = authenticate(&call).await?;
+    let me = call.core.who_am_i(&caller).await?;
+    let u = &me.user;
+    let mut fields = vec![
+        ("UserID", Value::Int(u.id.0)),
+        ("Login", Value::Str(u.login.clone())),
+        ("NetworkID", Value::Int(u.network_id.0)),
+        ("MailboxID", Value::Int(u.mailbox_id.0)),
+        ("AuthLevel", auth_level_value(u.auth_level)),
+        ("FirstName", Value::Str(u.person.first_name.clone())),
+        ("LastName", Value::Str(u.person.last_name.clone())),
+        ("Company", Value::Str(u.person.company.clone())),
+        ("EMail", Value::Str(u.person.email.clone())),
+        ("Status", status_value(u.status)),
+        (
+            "OpenSessions",
+            Value::Int(i32::try_from(me.open_sessions).unwrap_or(i32::MAX)),
+        ),
+    ];
+    if let Some(last) = u.last_login {
+        fields.push(("LastLogin", Value::DateTime(last)));
+    }
+    Ok(Value::Record(fields))
+}
+
+async fn version(_call: Call) -> Result<Value, Error> {
+    Ok(Value::Str("4.1".into()))
+}
+
+fn session_log_record(e: SessionLogEntry) -> Value {
+    Value::Record(vec![
+        ("SessionID", Value::Str(e.session_id)),
+        ("UserID", Value::Int(e.user_id.0)),
+        ("NetworkID", Value::Int(e.network_id.0)),
+        ("MailboxID", Value::Int(e.mailbox_id.0)),
+        ("Created", Value::DateTime(e.created)),
+        ("Expires", Value::DateTime(e.expires)),
+    ])
+}
+
+async fn session_log(call: Call) -> Result<Value, Error> {
+    let caller = authenticate(&call).await?;
+    let user = UserId(call.args.int("UserID"));
+    let entries = call
+        .core
+        .session_log(&caller, user, call.args.int("MaxRecords"))
+        .await?;
+    Ok(Value::List(
+        entries.into_iter().map(session_log_record).collect(),
+    ))
+}

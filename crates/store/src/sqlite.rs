@@ -1,0 +1,522 @@
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use edigrid_core::store::{
+    CreateSessionOutcome, EndReason, LoginFailureOutcome, Mailbox, Network, NewUser, Person,
+    SessionRecord, StoreResult, User,
+};
+use edigrid_core::{OverCapPolicy, Store, StoreError};
+use edigrid_domain::{MailboxId, NetworkId, SessionHash, UserId, UserStatus};
+use sqlx::Row;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+
+use crate::OpenError;
+use crate::convert::{backend, ms, opt_time, parsed, time};
+
+/// The embedded store: one SQLite file in WAL mode, fsynced on every commit so that an
+/// acknowledged login survives a crash.
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+/// A `SELECT` of every session column followed by `$tail` (a literal, so queries stay static).
+macro_rules! select_sessions {
+    ($tail:literal) => {
+        concat!(
+            "SELECT hash, prefix, user_id, network_id, mailbox_id, created_ms, expires_ms, ",
+            "max_expires_ms, idle_timeout_secs, last_used_ms, ended_ms, end_reason, client_ip, ",
+            "protocol, sender_solution, sender_version, sender_company, sender_contact, ",
+            "sender_email FROM sessions ",
+            $tail
+        )
+    };
+}
+
+impl SqliteStore {
+    pub async fn open(url: &str) -> Result<Self, OpenError> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| OpenError::Connect(e.to_string()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(|e| OpenError::Connect(e.to_string()))?;
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&pool)
+            .await
+            .map_err(|e| OpenError::Migrate(e.to_string()))?;
+        Ok(SqliteStore { pool })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+fn user_from(row: &SqliteRow) -> StoreResult<User> {
+    let get = |e: sqlx::Error| backend(e);
+    Ok(User {
+        id: UserId(row.try_get("id").map_err(get)?),
+        login: row.try_get("login").map_err(get)?,
+        password_hash: row.try_get("password_hash").map_err(get)?,
+        network_id: NetworkId(row.try_get("network_id").map_err(get)?),
+        mailbox_id: MailboxId(row.try_get("mailbox_id").map_err(get)?),
+        auth_level: parsed(
+            &row.try_get::<String, _>("auth_level").map_err(get)?,
+            "AuthLevel",
+        )?,
+        status: parsed(&row.try_get::<String, _>("status").map_err(get)?, "Status")?,
+        person: Person {
+            first_name: row.try_get("first_name").map_err(get)?,
+            last_name: row.try_get("last_name").map_err(get)?,
+            email: row.try_get("email").map_err(get)?,
+            company: row.try_get("company").map_err(get)?,
+            phone: row.try_get("phone").map_err(get)?,
+        },
+        idle_timeout_secs: row.try_get("idle_timeout_secs").map_err(get)?,
+        max_sessions: row.try_get("max_sessions").map_err(get)?,
+        created: time(row.try_get("created_ms").map_err(get)?)?,
+        last_login: opt_time(row.try_get("last_login_ms").map_err(get)?)?,
+        failed_logins: row.try_get("failed_logins").map_err(get)?,
+        locked_until: opt_time(row.try_get("locked_until_ms").map_err(get)?)?,
+    })
+}
+
+fn session_from(row: &SqliteRow) -> StoreResult<SessionRecord> {
+    let get = |e: sqlx::Error| backend(e);
+    let hash: Vec<u8> = row.try_get("hash").map_err(get)?;
+    let hash: [u8; 32] = hash
+        .try_into()
+        .map_err(|_| StoreError::Backend("stored session hash has the wrong length".into()))?;
+    let end_reason: Option<String> = row.try_get("end_reason").map_err(get)?;
+    Ok(SessionRecord {
+        hash: SessionHash(hash),
+        prefix: row.try_get("prefix").map_err(get)?,
+        user_id: UserId(row.try_get("user_id").map_err(get)?),
+        network_id: NetworkId(row.try_get("network_id").map_err(get)?),
+        mailbox_id: MailboxId(row.try_get("mailbox_id").map_err(get)?),
+        created: time(row.try_get("created_ms").map_err(get)?)?,
+        expires: time(row.try_get("expires_ms").map_err(get)?)?,
+        max_expires: time(row.try_get("max_expires_ms").map_err(get)?)?,
+        idle_timeout_secs: row.try_get("idle_timeout_secs").map_err(get)?,
+        last_used: time(row.try_get("last_used_ms").map_err(get)?)?,
+        ended: opt_time(row.try_get("ended_ms").map_err(get)?)?,
+        end_reason: end_reason.as_deref().and_then(EndReason::parse),
+        client_ip: row.try_get("client_ip").map_err(get)?,
+        protocol: row.try_get("protocol").map_err(get)?,
+        sender_solution: row.try_get("sender_solution").map_err(get)?,
+        sender_version: row.try_get("sender_version").map_err(get)?,
+        sender_company: row.try_get("sender_company").map_err(get)?,
+        sender_contact: row.try_get("sender_contact").map_err(get)?,
+        sender_email: row.try_get("sender_email").map_err(get)?,
+    })
+}
+
+fn sessions_from(rows: Vec<SqliteRow>) -> StoreResult<Vec<SessionRecord>> {
+    rows.iter().map(session_from).collect()
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn insert_network(&self, network: &Network) -> StoreResult<()> {
+        sqlx::query("INSERT INTO networks (id, name, status) VALUES (?, ?, ?)")
+            .bind(network.id.0)
+            .bind(&network.name)
+            .bind(network.status.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn network(&self, id: NetworkId) -> StoreResult<Option<Network>> {
+        let row = sqlx::query("SELECT id, name, status FROM networks WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        row.map(|r| {
+            Ok(Network {
+                id: NetworkId(r.try_get("id").map_err(backend)?),
+                name: r.try_get("name").map_err(backend)?,
+                status: parsed(
+                    &r.try_get::<String, _>("status").map_err(backend)?,
+                    "Status",
+                )?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn insert_mailbox(&self, mailbox: &Mailbox) -> StoreResult<()> {
+        sqlx::query("INSERT INTO mailboxes (id, network_id, name, status) VALUES (?, ?, ?, ?)")
+            .bind(mailbox.id.0)
+            .bind(mailbox.network_id.0)
+            .bind(&mailbox.name)
+            .bind(mailbox.status.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn mailbox(&self, id: MailboxId) -> StoreResult<Option<Mailbox>> {
+        let row = sqlx::query("SELECT id, network_id, name, status FROM mailboxes WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        row.map(|r| {
+            Ok(Mailbox {
+                id: MailboxId(r.try_get("id").map_err(backend)?),
+                network_id: NetworkId(r.try_get("network_id").map_err(backend)?),
+                name: r.try_get("name").map_err(backend)?,
+                status: parsed(
+                    &r.try_get::<String, _>("status").map_err(backend)?,
+                    "Status",
+                )?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn insert_user(&self, user: &NewUser) -> StoreResult<UserId> {
+        let id: i32 = sqlx::query_scalar(
+            "INSERT INTO users (login, login_key, password_hash, network_id, mailbox_id, \
+             auth_level, status, first_name, last_name, email, company, phone, created_ms) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&user.login)
+        .bind(edigrid_domain::login_key(&user.login))
+        .bind(&user.password_hash)
+        .bind(user.network_id.0)
+        .bind(user.mailbox_id.0)
+        .bind(user.auth_level.as_str())
+        .bind(user.status.as_str())
+        .bind(&user.person.first_name)
+        .bind(&user.person.last_name)
+        .bind(&user.person.email)
+        .bind(&user.person.company)
+        .bind(&user.person.phone)
+        .bind(ms(user.created))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(UserId(id))
+    }
+
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
+        sqlx::query("SELECT * FROM users WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?
+            .as_ref()
+            .map(user_from)
+            .transpose()
+    }
+
+    async fn user_by_login(&self, login: &str) -> StoreResult<Option<User>> {
+        sqlx::query("SELECT * FROM users WHERE login_key = ?")
+            .bind(edigrid_domain::login_key(login))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?
+            .as_ref()
+            .map(user_from)
+            .transpose()
+    }
+
+    async fn users(&self) -> StoreResult<Vec<User>> {
+        sqlx::query("SELECT * FROM users ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?
+            .iter()
+            .map(user_from)
+            .collect()
+    }
+
+    async fn count_users(&self) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(n as u64)
+    }
+
+    async fn set_password_hash(&self, id: UserId, hash: &str) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+            .bind(hash)
+            .bind(id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Missing(format!("user {id}")));
+        }
+        Ok(())
+    }
+
+    async fn set_status(&self, id: UserId, status: UserStatus) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE users SET status = ? WHERE id = ?")
+            .bind(status.as_str())
+            .bind(id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::Missing(format!("user {id}")));
+        }
+        Ok(())
+    }
+
+    async fn record_login_failure(
+        &self,
+        id: UserId,
+        threshold: u32,
+        locked_until: DateTime<Utc>,
+    ) -> StoreResult<LoginFailureOutcome> {
+        // One statement, so concurrent failures on several connections all count.
+        let locked: Option<bool> = sqlx::query_scalar(
+            "UPDATE users SET \
+               locked_until_ms = CASE WHEN failed_logins + 1 >= ?1 THEN ?2 ELSE locked_until_ms END, \
+               failed_logins = CASE WHEN failed_logins + 1 >= ?1 THEN 0 ELSE failed_logins + 1 END \
+             WHERE id = ?3 RETURNING locked_until_ms IS ?2",
+        )
+        .bind(i64::from(threshold))
+        .bind(ms(locked_until))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        match locked {
+            Some(true) => Ok(LoginFailureOutcome::Locked),
+            Some(false) => Ok(LoginFailureOutcome::Counted),
+            None => Err(StoreError::Missing(format!("user {id}"))),
+        }
+    }
+
+    async fn record_login_success(&self, id: UserId, now: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE users SET failed_logins = 0, locked_until_ms = NULL, last_login_ms = ? \
+             WHERE id = ?",
+        )
+        .bind(ms(now))
+        .bind(id.0)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn create_session(
+        &self,
+        s: &SessionRecord,
+        cap: u32,
+        over_cap: OverCapPolicy,
+        now: DateTime<Utc>,
+    ) -> StoreResult<CreateSessionOutcome> {
+        // IMMEDIATE takes the write lock before counting, so two logins cannot both see
+        // room for one more session.
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(backend)?;
+        let open: Vec<Vec<u8>> = sqlx::query_scalar(
+            "SELECT hash FROM sessions WHERE user_id = ? AND ended_ms IS NULL AND expires_ms > ? \
+             ORDER BY last_used_ms, created_ms",
+        )
+        .bind(s.user_id.0)
+        .bind(ms(now))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let cap = cap.max(1) as usize;
+        let mut evicted = 0;
+        if open.len() >= cap {
+            if over_cap == OverCapPolicy::Reject {
+                return Ok(CreateSessionOutcome::LimitReached);
+            }
+            for hash in &open[..open.len() + 1 - cap] {
+                sqlx::query("UPDATE sessions SET ended_ms = ?, end_reason = ? WHERE hash = ?")
+                    .bind(ms(now))
+                    .bind(EndReason::Evicted.as_str())
+                    .bind(hash)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+                evicted += 1;
+            }
+        }
+        sqlx::query(
+            "INSERT INTO sessions (hash, prefix, user_id, network_id, mailbox_id, created_ms, \
+             expires_ms, max_expires_ms, idle_timeout_secs, last_used_ms, ended_ms, end_reason, \
+             client_ip, protocol, sender_solution, sender_version, sender_company, \
+             sender_contact, sender_email) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&s.hash.0[..])
+        .bind(&s.prefix)
+        .bind(s.user_id.0)
+        .bind(s.network_id.0)
+        .bind(s.mailbox_id.0)
+        .bind(ms(s.created))
+        .bind(ms(s.expires))
+        .bind(ms(s.max_expires))
+        .bind(s.idle_timeout_secs)
+        .bind(ms(s.last_used))
+        .bind(&s.client_ip)
+        .bind(&s.protocol)
+        .bind(&s.sender_solution)
+        .bind(&s.sender_version)
+        .bind(&s.sender_company)
+        .bind(&s.sender_contact)
+        .bind(&s.sender_email)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        Ok(CreateSessionOutcome::Created { evicted })
+    }
+
+    async fn session(&self, hash: &SessionHash) -> StoreResult<Option<SessionRecord>> {
+        sqlx::query(select_sessions!("WHERE hash = ?"))
+            .bind(&hash.0[..])
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?
+            .as_ref()
+            .map(session_from)
+            .transpose()
+    }
+
+    async fn extend_session(
+        &self,
+        hash: &SessionHash,
+        expires: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE sessions SET expires_ms = MAX(expires_ms, ?), last_used_ms = ? \
+             WHERE hash = ? AND ended_ms IS NULL AND expires_ms > ?",
+        )
+        .bind(ms(expires))
+        .bind(ms(now))
+        .bind(&hash.0[..])
+        .bind(ms(now))
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn end_session(
+        &self,
+        hash: &SessionHash,
+        reason: EndReason,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE sessions SET ended_ms = ?, end_reason = ? \
+             WHERE hash = ? AND ended_ms IS NULL AND expires_ms > ?",
+        )
+        .bind(ms(now))
+        .bind(reason.as_str())
+        .bind(&hash.0[..])
+        .bind(ms(now))
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn end_user_sessions(
+        &self,
+        user: UserId,
+        except: Option<&SessionHash>,
+        reason: EndReason,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE sessions SET ended_ms = ?, end_reason = ? \
+             WHERE user_id = ? AND ended_ms IS NULL AND expires_ms > ? AND hash IS NOT ?",
+        )
+        .bind(ms(now))
+        .bind(reason.as_str())
+        .bind(user.0)
+        .bind(ms(now))
+        .bind(except.map(|h| h.0.to_vec()))
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn count_open_sessions(&self, user: UserId, now: DateTime<Utc>) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sessions WHERE user_id = ? AND ended_ms IS NULL AND expires_ms > ?",
+        )
+        .bind(user.0)
+        .bind(ms(now))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(n as u64)
+    }
+
+    async fn user_sessions(&self, user: UserId, limit: u32) -> StoreResult<Vec<SessionRecord>> {
+        let rows = sqlx::query(select_sessions!(
+            "WHERE user_id = ? ORDER BY created_ms DESC LIMIT ?"
+        ))
+        .bind(user.0)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        sessions_from(rows)
+    }
+
+    async fn all_sessions(&self, limit: u32) -> StoreResult<Vec<SessionRecord>> {
+        let rows = sqlx::query(select_sessions!("ORDER BY created_ms DESC LIMIT ?"))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
+        sessions_from(rows)
+    }
+
+    async fn sessions_with_prefix(&self, prefix: &str) -> StoreResult<Vec<SessionRecord>> {
+        let rows = sqlx::query(select_sessions!(
+            "WHERE prefix = ? ORDER BY created_ms DESC"
+        ))
+        .bind(prefix)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        sessions_from(rows)
+    }
+
+    async fn purge_sessions(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "DELETE FROM sessions WHERE expires_ms < ?1 OR (ended_ms IS NOT NULL AND ended_ms < ?1)",
+        )
+        .bind(ms(before))
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(done.rows_affected())
+    }
+}
