@@ -100,7 +100,10 @@ impl Settings {
             }
         }
         figment = figment
-            .merge(Env::prefixed(ENV_PREFIX).filter(move |k| known.iter().any(|n| n == k.as_str())))
+            .merge(
+                Env::prefixed(ENV_PREFIX)
+                    .filter(move |k| known.iter().any(|n| n.eq_ignore_ascii_case(k.as_str()))),
+            )
             .merge(Serialized::defaults(flags));
         let settings: Settings = figment.extract().map_err(|e| e.to_string())?;
         settings.validate()?;

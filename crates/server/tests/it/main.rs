@@ -2,4 +2,14 @@
 //! to it over HTTP. One test binary, to keep link time down.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod bad_input;
+mod binding;
+mod cap;
+mod cli;
+mod clients;
+mod expiry;
+mod faults;
+mod lockout;
+mod restart;
+mod session_log;
 mod smoke;
