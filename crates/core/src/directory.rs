@@ -2,8 +2,8 @@
 //! demo seed, and later by the user-management operations).
 
 use edigrid_domain::{
-    AuthLevel, Error, MAX_TEXT_LEN, MailboxId, NetworkId, ParamProblem, SessionHash, SessionId,
-    UserId, UserStatus, check_password_policy, login_key, parse_login_name,
+    AuthLevel, Error, MailboxId, NetworkId, ParamProblem, SessionHash, SessionId, UserId,
+    UserStatus, check_password_policy, login_key, parse_required_text,
 };
 
 use crate::service::{Core, internal};
@@ -29,7 +29,7 @@ pub enum SessionRevocation {
 impl Core {
     pub async fn add_network(&self, id: NetworkId, name: &str) -> Result<(), Error> {
         check_id(id.0, "NetworkID")?;
-        let name = parse_name(name, "Name")?;
+        let name = parse_required_text(name, "Name")?;
         let network = Network {
             id,
             name,
@@ -49,7 +49,7 @@ impl Core {
         name: &str,
     ) -> Result<(), Error> {
         check_id(id.0, "MailboxID")?;
-        let name = parse_name(name, "Name")?;
+        let name = parse_required_text(name, "Name")?;
         let store = &self.inner.store;
         if store.network(network_id).await.map_err(internal)?.is_none() {
             return Err(Error::not_found("NetworkID"));
@@ -68,7 +68,7 @@ impl Core {
 
     pub async fn add_user(&self, request: NewUserRequest) -> Result<UserId, Error> {
         let this = &self.inner;
-        let login = parse_login_name(&request.login, "Login")?;
+        let login = parse_required_text(&request.login, "Login")?;
         check_password_policy(&request.password, "Password")?;
         if request.auth_level == AuthLevel::NoChange {
             return Err(Error::invalid(
@@ -231,25 +231,6 @@ fn check_id(id: i32, item: &str) -> Result<(), Error> {
         ));
     }
     Ok(())
-}
-
-fn parse_name(name: &str, item: &str) -> Result<String, Error> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(Error::invalid(
-            item,
-            ParamProblem::Value,
-            "must not be empty",
-        ));
-    }
-    if name.chars().count() > MAX_TEXT_LEN {
-        return Err(Error::invalid(
-            item,
-            ParamProblem::Length,
-            format!("longer than {MAX_TEXT_LEN} characters"),
-        ));
-    }
-    Ok(name.to_string())
 }
 
 fn conflict_or_internal(e: StoreError, item: &str, what: &str) -> Error {

@@ -1,7 +1,9 @@
 use std::net::IpAddr;
 
 use chrono::Duration;
-use edigrid_domain::{Error, MAX_TEXT_LEN, ParamProblem, SessionId, login_key, parse_login_name};
+use edigrid_domain::{
+    Error, MAX_TEXT_LEN, ParamProblem, SessionId, login_key, parse_required_text,
+};
 use tracing::instrument;
 
 use crate::service::{Core, internal};
@@ -56,7 +58,7 @@ impl Core {
     ) -> Result<(SessionId, SessionRecord), Error> {
         let this = &self.inner;
         this.throttle.check(client.address)?;
-        let login = parse_login_name(&request.login, "UserName")?;
+        let login = parse_required_text(&request.login, "UserName")?;
         if request.password.chars().count() > MAX_TEXT_LEN {
             return Err(Error::invalid(
                 "Password",

@@ -16,8 +16,9 @@ pub use session_id::{SessionHash, SessionId, redact};
 /// Longest login name, e-mail or free-text value accepted anywhere on the wire.
 pub const MAX_TEXT_LEN: usize = 256;
 
-/// Checks a login name: non-empty after trimming, at most [`MAX_TEXT_LEN`] characters.
-pub fn parse_login_name(raw: &str, item: &str) -> Result<String, Error> {
+/// Checks a login name or any other required text (names of networks, mailboxes):
+/// non-empty after trimming, at most [`MAX_TEXT_LEN`] characters. Returns it trimmed.
+pub fn parse_required_text(raw: &str, item: &str) -> Result<String, Error> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
         return Err(Error::invalid(
