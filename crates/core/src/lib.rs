@@ -22,6 +22,6 @@ pub use passwords::{PasswordHasher, generate_password};
 pub use permissions::may_view_user;
 pub use policy::{LoginPolicy, OverCapPolicy, SessionPolicy};
 pub use service::Core;
-pub use session_log::SessionLogEntry;
+pub use session_log::{SessionLogEntry, SessionLogLimit};
 pub use sessions::{Caller, WhoAmI};
 pub use store::{Store, StoreError};

@@ -20,15 +20,14 @@ pub struct SessionLogEntry {
     pub expires: DateTime<Utc>,
 }
 
-impl Core {
-    /// Sessions of `user` (0: the caller), newest first, open ones included.
-    pub async fn session_log(
-        &self,
-        caller: &Caller,
-        user: UserId,
-        max_records: i32,
-    ) -> Result<Vec<SessionLogEntry>, Error> {
-        let this = &self.inner;
+/// How many records a session log request returns: at least 1 is required, more than
+/// [`SESSION_LOG_MAX`] are capped. Checked before the caller's session is touched, so a bad
+/// request changes nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLogLimit(u32);
+
+impl SessionLogLimit {
+    pub fn parse(max_records: i32) -> Result<Self, Error> {
         if max_records < 1 {
             return Err(Error::invalid(
                 "MaxRecords",
@@ -36,7 +35,20 @@ impl Core {
                 "must be at least 1",
             ));
         }
-        let limit = max_records.min(SESSION_LOG_MAX) as u32;
+        Ok(SessionLogLimit(max_records.min(SESSION_LOG_MAX) as u32))
+    }
+}
+
+impl Core {
+    /// Sessions of `user` (0: the caller), newest first, open ones included.
+    pub async fn session_log(
+        &self,
+        caller: &Caller,
+        user: UserId,
+        limit: SessionLogLimit,
+    ) -> Result<Vec<SessionLogEntry>, Error> {
+        let this = &self.inner;
+        let limit = limit.0;
         let target = if user.0 == 0 || user == caller.session.user_id {
             caller.session.user_id
         } else {

@@ -139,6 +139,15 @@ async fn post_endpoint(
             );
         }
     };
+    if request.version != version {
+        // The content type decides how the body is read, so the fault follows it.
+        let e = Error::invalid(
+            "Content-Type",
+            ParamProblem::Value,
+            "a SOAP 1.1 envelope is sent as text/xml and a SOAP 1.2 envelope as application/soap+xml",
+        );
+        return fault(version, StatusCode::INTERNAL_SERVER_ERROR, &e);
+    }
     let client = client_of(&state, peer, &headers);
     let outcome = dispatch(
         &state,

@@ -207,6 +207,12 @@ pub fn read_request(body: &[u8]) -> Result<SoapRequest, ReadFailure> {
                     p.push_str(&resolved);
                 }
             }
+            Event::Eof if depth > 0 => {
+                return Err(fail(
+                    version,
+                    malformed("the document ends before its elements are closed"),
+                ));
+            }
             Event::Eof => break,
             Event::Empty(_) | Event::Comment(_) | Event::PI(_) => {}
         }

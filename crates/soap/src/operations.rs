@@ -5,7 +5,9 @@ use std::future::Future;
 use std::net::IpAddr;
 use std::pin::Pin;
 
-use edigrid_core::{Caller, ClientInfo, Core, LoginRequest, Protocol, SenderInfo, SessionLogEntry};
+use edigrid_core::{
+    Caller, ClientInfo, Core, LoginRequest, Protocol, SenderInfo, SessionLogEntry, SessionLogLimit,
+};
 use edigrid_domain::{AuthLevel, Error, UserId, UserStatus};
 
 use crate::args::Args;
@@ -266,12 +268,10 @@ fn session_log_record(e: SessionLogEntry) -> Value {
 }
 
 async fn session_log(call: Call) -> Result<Value, Error> {
+    let limit = SessionLogLimit::parse(call.args.int("MaxRecords"))?;
     let caller = authenticate(&call).await?;
     let user = UserId(call.args.int("UserID"));
-    let entries = call
-        .core
-        .session_log(&caller, user, call.args.int("MaxRecords"))
-        .await?;
+    let entries = call.core.session_log(&caller, user, limit).await?;
     Ok(Value::List(
         entries.into_iter().map(session_log_record).collect(),
     ))
