@@ -2,7 +2,7 @@
 //! demo seed, and later by the user-management operations).
 
 use edigrid_domain::{
-    AuthLevel, Error, MailboxId, NetworkId, ParamProblem, SessionHash, SessionId, UserId,
+    AuthLevel, Error, MailboxId, NetworkId, ParamProblem, SecretHash, SessionId, UserId,
     UserStatus, check_password_policy, login_key, parse_required_text,
 };
 
@@ -129,7 +129,7 @@ impl Core {
         &self,
         user: UserId,
         new_password: &str,
-        keep: Option<&SessionHash>,
+        keep: Option<&SecretHash>,
     ) -> Result<u64, Error> {
         let this = &self.inner;
         check_password_policy(new_password, "NewPassword")?;
@@ -184,7 +184,7 @@ impl Core {
                     .map_err(internal)
             }
             SessionRevocation::Session(text) => {
-                let hashes: Vec<SessionHash> = match SessionId::parse(&text) {
+                let hashes: Vec<SecretHash> = match SessionId::parse(&text) {
                     Ok(id) => vec![id.hash()],
                     Err(_) => {
                         let prefix = text.trim().to_uppercase();

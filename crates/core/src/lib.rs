@@ -1,6 +1,7 @@
 //! edigrid's services. They know sessions, users and permissions; they know nothing of
 //! HTTP, XML, JSON or SQL. Front ends call them; stores implement [`Store`] for them.
 
+mod accounts;
 mod client_address;
 mod clock;
 mod directory;
@@ -23,5 +24,7 @@ pub use permissions::may_view_user;
 pub use policy::{LoginPolicy, OverCapPolicy, SessionPolicy};
 pub use service::Core;
 pub use session_log::{SessionLogEntry, SessionLogLimit};
-pub use sessions::{Caller, WhoAmI};
+pub use sessions::{
+    Caller, Credential, SessionSummary, WhoAmI, api_key_expiry, looks_like_api_key,
+};
 pub use store::{Store, StoreError};

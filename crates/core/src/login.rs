@@ -158,6 +158,7 @@ impl Core {
             sender_company: sender.company.clone(),
             sender_contact: sender.contact.clone(),
             sender_email: sender.email.clone(),
+            token_generation: 0,
         };
         let cap = user
             .max_sessions

@@ -1,9 +1,9 @@
 use chrono::{DateTime, Utc};
 use edigrid_domain::{Error, MailboxId, NetworkId, ParamProblem, UserId, redact};
 
-use crate::permissions::{may_view_user, sees_all_users};
 use crate::service::{Core, internal};
-use crate::sessions::Caller;
+use crate::sessions::{Caller, Credential};
+use crate::store::SessionRecord;
 
 /// Largest number of records one SessionLog call returns.
 pub const SESSION_LOG_MAX: i32 = 500;
@@ -49,10 +49,10 @@ impl Core {
     ) -> Result<Vec<SessionLogEntry>, Error> {
         let this = &self.inner;
         let limit = limit.0;
-        let target = if user.0 == 0 || user == caller.session.user_id {
-            caller.session.user_id
+        let target = if user.0 == 0 || user == caller.user_id {
+            caller.user_id
         } else {
-            self.authorize_view(caller, user).await?;
+            self.caller_and_target(caller, user).await?;
             user
         };
         let records = this
@@ -60,46 +60,24 @@ impl Core {
             .user_sessions(target, limit)
             .await
             .map_err(internal)?;
+        let current = caller.session.as_ref();
+        let is_current = |r: &SessionRecord| current.is_some_and(|c| c.hash == r.hash);
         Ok(records
             .into_iter()
             .map(|r| SessionLogEntry {
-                session_id: if r.hash == caller.session.hash {
-                    caller.session_id.to_string()
-                } else {
-                    redact(&r.prefix)
+                session_id: match &caller.credential {
+                    Credential::SessionId(id) if is_current(&r) => id.to_string(),
+                    _ => redact(&r.prefix),
                 },
                 user_id: r.user_id,
                 network_id: r.network_id,
                 mailbox_id: r.mailbox_id,
                 created: r.created,
-                expires: if r.hash == caller.session.hash {
-                    caller.session.expires
-                } else {
-                    r.end_or_expiry()
+                expires: match current {
+                    Some(c) if c.hash == r.hash => c.expires,
+                    _ => r.end_or_expiry(),
                 },
             })
             .collect())
-    }
-
-    /// Allows the caller to act on another user's records, or says why not. Without
-    /// authority the answer is `Authorization` whether or not the user exists.
-    pub(crate) async fn authorize_view(
-        &self,
-        caller: &Caller,
-        target: UserId,
-    ) -> Result<(), Error> {
-        let store = &self.inner.store;
-        let me = store
-            .user(caller.session.user_id)
-            .await
-            .map_err(internal)?
-            .ok_or(Error::Internal)?;
-        let denied = || Error::AccessDenied(format!("no authority over user {target}"));
-        match store.user(target).await.map_err(internal)? {
-            Some(other) if may_view_user(&me, &other) => Ok(()),
-            Some(_) => Err(denied()),
-            None if sees_all_users(&me) => Err(Error::not_found("UserID")),
-            None => Err(denied()),
-        }
     }
 }

@@ -1,19 +1,82 @@
 use std::net::IpAddr;
 
-use chrono::{DateTime, Duration, Utc};
-use edigrid_domain::{Error, SessionId, SessionProblem};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use edigrid_domain::{
+    Error, MailboxId, NetworkId, SecretHash, SessionId, SessionProblem, UserId, redact,
+};
 use tracing::instrument;
 
 use crate::service::{Core, internal};
 use crate::store::{EndReason, SessionRecord, User};
 
-/// A caller whose SessionID was accepted.
+/// How a caller proved who they are.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// A SessionID, known in full (SOAP).
+    SessionId(SessionId),
+    /// A bearer token naming its session by hash (REST): the SessionID itself is not known.
+    BearerToken,
+    /// An API key: stateless, no session behind it.
+    ApiKey { key: String, created: DateTime<Utc> },
+}
+
+/// A caller whose credential was accepted.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    pub session_id: SessionId,
-    /// The session as stored after this call's activity was taken into account: its
-    /// `expires` is exactly what the store enforces.
-    pub session: SessionRecord,
+    pub user_id: UserId,
+    pub network_id: NetworkId,
+    pub mailbox_id: MailboxId,
+    /// The session as stored after this call's activity was taken into account (its
+    /// `expires` is exactly what the store enforces); `None` for an API key.
+    pub session: Option<SessionRecord>,
+    pub credential: Credential,
+}
+
+/// What SessionInfo reports about the caller's session (or API key).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionSummary {
+    pub session_id: String,
+    pub user_id: UserId,
+    pub network_id: NetworkId,
+    pub mailbox_id: MailboxId,
+    pub created: DateTime<Utc>,
+    pub expires: DateTime<Utc>,
+}
+
+/// The expiry reported for API keys, which do not expire.
+pub fn api_key_expiry() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59)
+        .single()
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+impl Caller {
+    fn from_session(session: SessionRecord, credential: Credential) -> Self {
+        Caller {
+            user_id: session.user_id,
+            network_id: session.network_id,
+            mailbox_id: session.mailbox_id,
+            session: Some(session),
+            credential,
+        }
+    }
+
+    pub fn summary(&self) -> SessionSummary {
+        let (session_id, created, expires) = match (&self.credential, &self.session) {
+            (Credential::ApiKey { key, created }, _) => (key.clone(), *created, api_key_expiry()),
+            (Credential::SessionId(id), Some(s)) => (id.to_string(), s.created, s.expires),
+            (_, Some(s)) => (redact(&s.prefix), s.created, s.expires),
+            (_, None) => (String::new(), Utc::now(), Utc::now()),
+        };
+        SessionSummary {
+            session_id,
+            user_id: self.user_id,
+            network_id: self.network_id,
+            mailbox_id: self.mailbox_id,
+            created,
+            expires,
+        }
+    }
 }
 
 /// The answer to WhoAmI: the session's user and how many sessions they hold.
@@ -23,21 +86,123 @@ pub struct WhoAmI {
     pub open_sessions: u64,
 }
 
+/// API keys are 64 hexadecimal digits (256 random bits); SessionIDs are 36-character UUIDs.
+pub fn looks_like_api_key(raw: &str) -> bool {
+    let s = raw.trim();
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 impl Core {
-    /// Validates a SessionID for a call from `client` and counts the call as activity.
-    /// One indexed read; a write only when the expiry moves by more than the granularity.
+    /// Validates what a caller put in the SessionID slot (a SessionID or an API key) for a
+    /// call from `client`, and counts the call as activity. One indexed read; a write only
+    /// when the expiry moves by more than the granularity.
     #[instrument(skip_all, fields(client = %client))]
     pub async fn authenticate(
         &self,
         raw_session_id: &str,
         client: IpAddr,
     ) -> Result<Caller, Error> {
-        let this = &self.inner;
+        if looks_like_api_key(raw_session_id) {
+            return self.authenticate_api_key(raw_session_id).await;
+        }
         let session_id = SessionId::parse(raw_session_id)?;
-        let hash = session_id.hash();
+        let session = self.open_session_for(&session_id.hash(), client).await?;
+        Ok(Caller::from_session(
+            session,
+            Credential::SessionId(session_id),
+        ))
+    }
+
+    /// Validates a bearer token's session and generation. A token of an older generation is
+    /// a stolen or replayed one: the whole session is ended.
+    #[instrument(skip_all, fields(client = %client))]
+    pub async fn authenticate_bearer(
+        &self,
+        session: &SecretHash,
+        generation: i32,
+        client: IpAddr,
+    ) -> Result<Caller, Error> {
+        let record = self.open_session_for(session, client).await?;
+        self.check_generation(&record, generation).await?;
+        Ok(Caller::from_session(record, Credential::BearerToken))
+    }
+
+    /// Rotates a session's token generation for a refresh; a stale generation ends the session.
+    #[instrument(skip_all, fields(client = %client))]
+    pub async fn refresh_tokens(
+        &self,
+        session: &SecretHash,
+        generation: i32,
+        client: IpAddr,
+    ) -> Result<SessionRecord, Error> {
+        let this = &self.inner;
+        let mut record = self.open_session_for(session, client).await?;
+        self.check_generation(&record, generation).await?;
+        let rotated = this
+            .store
+            .rotate_token_generation(session, generation, this.clock.now())
+            .await
+            .map_err(internal)?;
+        if !rotated {
+            // Another refresh with the same token won the race: the token was used twice.
+            self.end_for_reuse(&record).await?;
+            return Err(Error::Session(SessionProblem::Ended));
+        }
+        record.token_generation = generation + 1;
+        Ok(record)
+    }
+
+    async fn check_generation(&self, record: &SessionRecord, generation: i32) -> Result<(), Error> {
+        if generation == record.token_generation {
+            return Ok(());
+        }
+        self.end_for_reuse(record).await?;
+        Err(Error::Session(SessionProblem::Ended))
+    }
+
+    async fn end_for_reuse(&self, record: &SessionRecord) -> Result<(), Error> {
+        let this = &self.inner;
+        tracing::warn!(user = %record.user_id, session = %record.prefix, "a rotated token was presented again; session ended");
+        this.store
+            .end_session(&record.hash, EndReason::TokenReuse, this.clock.now())
+            .await
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    async fn authenticate_api_key(&self, raw: &str) -> Result<Caller, Error> {
+        let key = raw.trim().to_ascii_lowercase();
+        let owner = self
+            .inner
+            .store
+            .api_key_owner(&SecretHash::of(key.as_bytes()))
+            .await
+            .map_err(internal)?;
+        match owner {
+            Some((user, record)) if user.status.may_log_in() => Ok(Caller {
+                user_id: user.id,
+                network_id: user.network_id,
+                mailbox_id: user.mailbox_id,
+                session: None,
+                credential: Credential::ApiKey {
+                    key,
+                    created: record.created,
+                },
+            }),
+            _ => Err(Error::Session(SessionProblem::UnknownApiKey)),
+        }
+    }
+
+    /// Loads an open session usable from `client` and records the call as activity.
+    async fn open_session_for(
+        &self,
+        hash: &SecretHash,
+        client: IpAddr,
+    ) -> Result<SessionRecord, Error> {
+        let this = &self.inner;
         let mut session = this
             .store
-            .session(&hash)
+            .session(hash)
             .await
             .map_err(internal)?
             .ok_or(Error::Session(SessionProblem::Unknown))?;
@@ -52,7 +217,7 @@ impl Core {
         if wanted - session.expires > granularity {
             let extended = this
                 .store
-                .extend_session(&hash, wanted, now)
+                .extend_session(hash, wanted, now)
                 .await
                 .map_err(internal)?;
             if !extended {
@@ -61,10 +226,7 @@ impl Core {
             session.expires = wanted;
             session.last_used = now;
         }
-        Ok(Caller {
-            session_id,
-            session,
-        })
+        Ok(session)
     }
 
     /// Ends the session. `Ok(false)` when it was not open (ended, expired or unknown).
@@ -98,11 +260,23 @@ impl Core {
         Ok(ended)
     }
 
+    /// Ends the caller's own session (REST logout); false if it had none open.
+    pub async fn end_own_session(&self, caller: &Caller) -> Result<bool, Error> {
+        let Some(session) = &caller.session else {
+            return Ok(false);
+        };
+        let this = &self.inner;
+        this.store
+            .end_session(&session.hash, EndReason::Logout, this.clock.now())
+            .await
+            .map_err(internal)
+    }
+
     pub async fn who_am_i(&self, caller: &Caller) -> Result<WhoAmI, Error> {
         let this = &self.inner;
         let user = this
             .store
-            .user(caller.session.user_id)
+            .user(caller.user_id)
             .await
             .map_err(internal)?
             .ok_or(Error::Internal)?;

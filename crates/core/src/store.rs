@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use edigrid_domain::{AuthLevel, MailboxId, NetworkId, SessionHash, UserId, UserStatus};
+use edigrid_domain::{AuthLevel, MailboxId, NetworkId, SecretHash, UserId, UserStatus};
 
 use crate::policy::OverCapPolicy;
 
@@ -88,6 +88,10 @@ pub enum EndReason {
     Revoked,
     Suspended,
     PasswordChanged,
+    /// A rotated bearer or refresh token was presented again: treated as stolen.
+    TokenReuse,
+    /// An administrator reset the user.
+    Reset,
 }
 
 impl EndReason {
@@ -98,6 +102,8 @@ impl EndReason {
             EndReason::Revoked => "revoked",
             EndReason::Suspended => "suspended",
             EndReason::PasswordChanged => "password-changed",
+            EndReason::TokenReuse => "token-reuse",
+            EndReason::Reset => "reset",
         }
     }
 
@@ -108,6 +114,8 @@ impl EndReason {
             EndReason::Revoked,
             EndReason::Suspended,
             EndReason::PasswordChanged,
+            EndReason::TokenReuse,
+            EndReason::Reset,
         ]
         .into_iter()
         .find(|r| r.as_str() == s)
@@ -117,7 +125,7 @@ impl EndReason {
 /// A stored session. The SessionID itself is not here: only its hash and first group.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionRecord {
-    pub hash: SessionHash,
+    pub hash: SecretHash,
     pub prefix: String,
     pub user_id: UserId,
     pub network_id: NetworkId,
@@ -138,6 +146,8 @@ pub struct SessionRecord {
     pub sender_company: String,
     pub sender_contact: String,
     pub sender_email: String,
+    /// The generation of REST bearer tokens that is valid now; refresh moves it on.
+    pub token_generation: i32,
 }
 
 impl SessionRecord {
@@ -152,6 +162,14 @@ impl SessionRecord {
             _ => self.expires,
         }
     }
+}
+
+/// A user's API key as stored: its hash, first characters for display, and creation time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiKeyRecord {
+    pub hash: SecretHash,
+    pub prefix: String,
+    pub created: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,18 +222,18 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> StoreResult<CreateSessionOutcome>;
     /// The hot path: one indexed read.
-    async fn session(&self, hash: &SessionHash) -> StoreResult<Option<SessionRecord>>;
+    async fn session(&self, hash: &SecretHash) -> StoreResult<Option<SessionRecord>>;
     /// Moves an open session's expiry; false if it is no longer open.
     async fn extend_session(
         &self,
-        hash: &SessionHash,
+        hash: &SecretHash,
         expires: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> StoreResult<bool>;
     /// Ends a session that is open at `now`; false if it was not open.
     async fn end_session(
         &self,
-        hash: &SessionHash,
+        hash: &SecretHash,
         reason: EndReason,
         now: DateTime<Utc>,
     ) -> StoreResult<bool>;
@@ -223,7 +241,7 @@ pub trait Store: Send + Sync + 'static {
     async fn end_user_sessions(
         &self,
         user: UserId,
-        except: Option<&SessionHash>,
+        except: Option<&SecretHash>,
         reason: EndReason,
         now: DateTime<Utc>,
     ) -> StoreResult<u64>;
@@ -235,4 +253,25 @@ pub trait Store: Send + Sync + 'static {
     async fn sessions_with_prefix(&self, prefix: &str) -> StoreResult<Vec<SessionRecord>>;
     /// Deletes session records that ended or expired before `before`.
     async fn purge_sessions(&self, before: DateTime<Utc>) -> StoreResult<u64>;
+    /// Moves an open session's token generation from `expected` to `expected + 1`; false if
+    /// the session is not open or its generation is not `expected` (a concurrent refresh).
+    async fn rotate_token_generation(
+        &self,
+        hash: &SecretHash,
+        expected: i32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+
+    /// Replaces the user's API key (the old one stops working at once).
+    async fn set_api_key(&self, user: UserId, key: &ApiKeyRecord) -> StoreResult<()>;
+    async fn api_key_of(&self, user: UserId) -> StoreResult<Option<ApiKeyRecord>>;
+    /// The owner of an API key, by the key's hash.
+    async fn api_key_owner(&self, hash: &SecretHash) -> StoreResult<Option<(User, ApiKeyRecord)>>;
+    /// Clears the failure count and lockout of a user.
+    async fn clear_lockout(&self, user: UserId) -> StoreResult<()>;
+
+    async fn setting(&self, key: &str) -> StoreResult<Option<String>>;
+    /// Stores `value` under `key` unless a value is there; returns the value that is there
+    /// afterwards, so that concurrent first starts agree on one.
+    async fn init_setting(&self, key: &str, value: &str) -> StoreResult<String>;
 }

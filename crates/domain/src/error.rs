@@ -10,6 +10,8 @@ pub enum SessionProblem {
     Expired,
     Ended,
     OtherClientAddress,
+    /// An API key given where a SessionID goes (or in `X-API-Key`) that is not active.
+    UnknownApiKey,
 }
 
 impl fmt::Display for SessionProblem {
@@ -22,6 +24,9 @@ impl fmt::Display for SessionProblem {
             SessionProblem::Ended => "Invalid SessionID: the session has ended; log in again",
             SessionProblem::OtherClientAddress => {
                 "Invalid SessionID: the session belongs to another client address; log in again"
+            }
+            SessionProblem::UnknownApiKey => {
+                "Invalid SessionID: the API key is not valid or has been replaced"
             }
         })
     }
@@ -192,6 +197,7 @@ mod tests {
             SessionProblem::Expired,
             SessionProblem::Ended,
             SessionProblem::OtherClientAddress,
+            SessionProblem::UnknownApiKey,
         ] {
             assert!(Error::Session(p).to_string().contains("SessionID"));
             assert_eq!(Error::Session(p).legacy_code().number(), 1);

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use crate::error::{Error, SessionProblem};
 
 /// A SessionID: a random UUID v4 from the operating system's CSPRNG, written upper-case
-/// and hyphenated. It is a bearer secret: it is never stored, only its [`SessionHash`].
+/// and hyphenated. It is a bearer secret: it is never stored, only its [`SecretHash`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct SessionId(Uuid);
 
@@ -36,8 +36,8 @@ impl SessionId {
             .map_err(|_| Error::Session(SessionProblem::Malformed))
     }
 
-    pub fn hash(&self) -> SessionHash {
-        SessionHash::of(self.to_string().as_bytes())
+    pub fn hash(&self) -> SecretHash {
+        SecretHash::of(self.to_string().as_bytes())
     }
 
     /// The first group, kept in clear for display and redacted logs.
@@ -62,17 +62,17 @@ impl fmt::Debug for SessionId {
 
 /// SHA-256 of a secret's canonical text: what the store keeps instead of the secret.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SessionHash(pub [u8; 32]);
+pub struct SecretHash(pub [u8; 32]);
 
-impl SessionHash {
+impl SecretHash {
     pub fn of(bytes: &[u8]) -> Self {
-        SessionHash(Sha256::digest(bytes).into())
+        SecretHash(Sha256::digest(bytes).into())
     }
 }
 
-impl fmt::Debug for SessionHash {
+impl fmt::Debug for SecretHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SessionHash({:02x}{:02x}..)", self.0[0], self.0[1])
+        write!(f, "SecretHash({:02x}{:02x}..)", self.0[0], self.0[1])
     }
 }
 

@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use axum::Router;
 use axum::http::StatusCode;
 use edigrid_core::{Clock, Core};
+use edigrid_rest::{RestState, TokenSigner};
 use edigrid_soap::{SOAP_PATH, SoapState};
 use tokio::net::TcpListener;
 use tower_http::timeout::TimeoutLayer;
@@ -50,8 +51,26 @@ impl Application {
             public_url: settings.public_url.clone(),
             max_body_bytes: settings.max_body_bytes,
         });
+        let secret = match &settings.jwt_secret {
+            Some(secret) => secret.clone().into_bytes(),
+            None => core
+                .bearer_signing_secret()
+                .await
+                .map_err(|e| anyhow::anyhow!("loading the token signing secret: {e}"))?,
+        };
+        let signer = TokenSigner::new(&secret)
+            .map_err(|e| anyhow::anyhow!("the token signing secret: {e}"))?;
+        let rest = edigrid_rest::router(
+            RestState {
+                core: core.clone(),
+                signer: Arc::new(signer),
+                trusted_proxies: settings.trusted_proxies.clone().into(),
+            },
+            settings.max_body_bytes,
+        );
         let router = Router::new()
             .merge(soap)
+            .merge(rest)
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::REQUEST_TIMEOUT,
                 Duration::from_secs(30),

@@ -36,6 +36,9 @@ pub struct Settings {
     pub lockout_secs: i64,
     pub login_throttle_per_minute: u32,
     pub login_throttle_burst: u32,
+    /// Secret that signs REST bearer tokens (every node must have the same). When unset, one
+    /// is generated on first start and kept in the database.
+    pub jwt_secret: Option<String>,
     /// `tracing` filter, e.g. `info` or `edigrid=debug`; `RUST_LOG` wins when set.
     pub log: String,
 }
@@ -62,6 +65,7 @@ impl Default for Settings {
             lockout_secs: login.lockout_duration.num_seconds(),
             login_throttle_per_minute: login.throttle_per_minute,
             login_throttle_burst: login.throttle_burst,
+            jwt_secret: None,
             log: "info".into(),
         }
     }
@@ -130,6 +134,9 @@ impl Settings {
         if self.extend_granularity_secs < 0 {
             return Err("extend_granularity_secs must not be negative".into());
         }
+        if self.jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
+            return Err("jwt_secret must have at least 32 characters".into());
+        }
         if self.max_body_bytes < 1024 {
             return Err("max_body_bytes must be at least 1024".into());
         }
@@ -166,5 +173,6 @@ fn known_keys() -> Vec<String> {
         .unwrap_or_default();
     // Settings that default to `None` are not serialised, so are not in the list above.
     keys.push("public_url".into());
+    keys.push("jwt_secret".into());
     keys
 }

@@ -207,9 +207,9 @@ async fn logout(call: Call) -> Result<Value, Error> {
 
 async fn session_info(call: Call) -> Result<Value, Error> {
     let caller = authenticate(&call).await?;
-    let s = &caller.session;
+    let s = caller.summary();
     Ok(Value::Record(vec![
-        ("SessionID", Value::Str(caller.session_id.to_string())),
+        ("SessionID", Value::Str(s.session_id)),
         ("UserID", Value::Int(s.user_id.0)),
         ("NetworkID", Value::Int(s.network_id.0)),
         ("MailboxID", Value::Int(s.mailbox_id.0)),

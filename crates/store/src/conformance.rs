@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use edigrid_core::store::{
-    CreateSessionOutcome, EndReason, LoginFailureOutcome, Mailbox, Network, NewUser, Person,
-    SessionRecord, User,
+    ApiKeyRecord, CreateSessionOutcome, EndReason, LoginFailureOutcome, Mailbox, Network, NewUser,
+    Person, SessionRecord, User,
 };
 use edigrid_core::{OverCapPolicy, Store, StoreError};
-use edigrid_domain::{AuthLevel, MailboxId, NetworkId, SessionId, UserId, UserStatus};
+use edigrid_domain::{AuthLevel, MailboxId, NetworkId, SecretHash, SessionId, UserId, UserStatus};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 5, 7, 10, 0, 0)
@@ -81,6 +81,7 @@ fn session_for(user: &User, created: DateTime<Utc>) -> (SessionId, SessionRecord
         sender_company: "c".into(),
         sender_contact: "d".into(),
         sender_email: "e@x".into(),
+        token_generation: 0,
     };
     (id, record)
 }
@@ -389,6 +390,86 @@ pub async fn retention_purge(store: Arc<dyn Store>) {
     assert!(store.session(&open.hash).await.unwrap().is_some());
 }
 
+pub async fn token_generations_and_api_keys(store: Arc<dyn Store>) {
+    let user = seed_user(&*store, "keyed").await;
+    let (_, s) = session_for(&user, t0());
+    store
+        .create_session(&s, 10, OverCapPolicy::EvictOldest, t0())
+        .await
+        .unwrap();
+    assert!(
+        store
+            .rotate_token_generation(&s.hash, 0, t0())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .rotate_token_generation(&s.hash, 0, t0())
+            .await
+            .unwrap(),
+        "stale generation"
+    );
+    assert_eq!(
+        store
+            .session(&s.hash)
+            .await
+            .unwrap()
+            .unwrap()
+            .token_generation,
+        1
+    );
+    store
+        .end_session(&s.hash, EndReason::Logout, t0())
+        .await
+        .unwrap();
+    assert!(
+        !store
+            .rotate_token_generation(&s.hash, 1, t0())
+            .await
+            .unwrap(),
+        "ended session"
+    );
+
+    assert!(store.api_key_of(user.id).await.unwrap().is_none());
+    let first = ApiKeyRecord {
+        hash: SecretHash::of(b"first"),
+        prefix: "first".into(),
+        created: t0(),
+    };
+    store.set_api_key(user.id, &first).await.unwrap();
+    let (owner, got) = store.api_key_owner(&first.hash).await.unwrap().unwrap();
+    assert_eq!((owner.id, &got), (user.id, &first));
+    let second = ApiKeyRecord {
+        hash: SecretHash::of(b"second"),
+        prefix: "second".into(),
+        created: t0() + Duration::minutes(1),
+    };
+    store.set_api_key(user.id, &second).await.unwrap();
+    assert!(
+        store.api_key_owner(&first.hash).await.unwrap().is_none(),
+        "the old key is gone"
+    );
+    assert_eq!(store.api_key_of(user.id).await.unwrap(), Some(second));
+
+    store
+        .record_login_failure(user.id, 1, t0() + Duration::minutes(15))
+        .await
+        .unwrap();
+    store.clear_lockout(user.id).await.unwrap();
+    let cleared = store.user(user.id).await.unwrap().unwrap();
+    assert_eq!((cleared.failed_logins, cleared.locked_until), (0, None));
+
+    assert_eq!(store.setting("k").await.unwrap(), None);
+    assert_eq!(store.init_setting("k", "one").await.unwrap(), "one");
+    assert_eq!(
+        store.init_setting("k", "two").await.unwrap(),
+        "one",
+        "first value wins"
+    );
+    assert_eq!(store.setting("k").await.unwrap().as_deref(), Some("one"));
+}
+
 /// Runs every check, each on a fresh store from `fresh`.
 pub async fn run_all<F, Fut>(fresh: F)
 where
@@ -401,4 +482,5 @@ where
     cap_policies(fresh().await).await;
     ending_all_and_listing(fresh().await).await;
     retention_purge(fresh().await).await;
+    token_generations_and_api_keys(fresh().await).await;
 }

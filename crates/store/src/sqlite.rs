@@ -4,11 +4,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use edigrid_core::store::{
-    CreateSessionOutcome, EndReason, LoginFailureOutcome, Mailbox, Network, NewUser, Person,
-    SessionRecord, StoreResult, User,
+    ApiKeyRecord, CreateSessionOutcome, EndReason, LoginFailureOutcome, Mailbox, Network, NewUser,
+    Person, SessionRecord, StoreResult, User,
 };
 use edigrid_core::{OverCapPolicy, Store, StoreError};
-use edigrid_domain::{MailboxId, NetworkId, SessionHash, UserId, UserStatus};
+use edigrid_domain::{MailboxId, NetworkId, SecretHash, UserId, UserStatus};
 use sqlx::Row;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
@@ -32,7 +32,7 @@ macro_rules! select_sessions {
             "SELECT hash, prefix, user_id, network_id, mailbox_id, created_ms, expires_ms, ",
             "max_expires_ms, idle_timeout_secs, last_used_ms, ended_ms, end_reason, client_ip, ",
             "protocol, sender_solution, sender_version, sender_company, sender_contact, ",
-            "sender_email FROM sessions ",
+            "sender_email, token_generation FROM sessions ",
             $tail
         )
     };
@@ -95,13 +95,10 @@ fn user_from(row: &SqliteRow) -> StoreResult<User> {
 
 fn session_from(row: &SqliteRow) -> StoreResult<SessionRecord> {
     let get = |e: sqlx::Error| backend(e);
-    let hash: Vec<u8> = row.try_get("hash").map_err(get)?;
-    let hash: [u8; 32] = hash
-        .try_into()
-        .map_err(|_| StoreError::Backend("stored session hash has the wrong length".into()))?;
+    let hash = hash_from(row.try_get("hash").map_err(get)?)?;
     let end_reason: Option<String> = row.try_get("end_reason").map_err(get)?;
     Ok(SessionRecord {
-        hash: SessionHash(hash),
+        hash,
         prefix: row.try_get("prefix").map_err(get)?,
         user_id: UserId(row.try_get("user_id").map_err(get)?),
         network_id: NetworkId(row.try_get("network_id").map_err(get)?),
@@ -120,6 +117,7 @@ fn session_from(row: &SqliteRow) -> StoreResult<SessionRecord> {
         sender_company: row.try_get("sender_company").map_err(get)?,
         sender_contact: row.try_get("sender_contact").map_err(get)?,
         sender_email: row.try_get("sender_email").map_err(get)?,
+        token_generation: row.try_get("token_generation").map_err(get)?,
     })
 }
 
@@ -365,8 +363,8 @@ impl Store for SqliteStore {
             "INSERT INTO sessions (hash, prefix, user_id, network_id, mailbox_id, created_ms, \
              expires_ms, max_expires_ms, idle_timeout_secs, last_used_ms, ended_ms, end_reason, \
              client_ip, protocol, sender_solution, sender_version, sender_company, \
-             sender_contact, sender_email) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?)",
+             sender_contact, sender_email, token_generation) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(&s.hash.0[..])
         .bind(&s.prefix)
@@ -385,6 +383,7 @@ impl Store for SqliteStore {
         .bind(&s.sender_company)
         .bind(&s.sender_contact)
         .bind(&s.sender_email)
+        .bind(s.token_generation)
         .execute(&mut *tx)
         .await
         .map_err(backend)?;
@@ -392,7 +391,7 @@ impl Store for SqliteStore {
         Ok(CreateSessionOutcome::Created { evicted })
     }
 
-    async fn session(&self, hash: &SessionHash) -> StoreResult<Option<SessionRecord>> {
+    async fn session(&self, hash: &SecretHash) -> StoreResult<Option<SessionRecord>> {
         sqlx::query(select_sessions!("WHERE hash = ?"))
             .bind(&hash.0[..])
             .fetch_optional(&self.pool)
@@ -405,7 +404,7 @@ impl Store for SqliteStore {
 
     async fn extend_session(
         &self,
-        hash: &SessionHash,
+        hash: &SecretHash,
         expires: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
@@ -425,7 +424,7 @@ impl Store for SqliteStore {
 
     async fn end_session(
         &self,
-        hash: &SessionHash,
+        hash: &SecretHash,
         reason: EndReason,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
@@ -446,7 +445,7 @@ impl Store for SqliteStore {
     async fn end_user_sessions(
         &self,
         user: UserId,
-        except: Option<&SessionHash>,
+        except: Option<&SecretHash>,
         reason: EndReason,
         now: DateTime<Utc>,
     ) -> StoreResult<u64> {
@@ -519,4 +518,114 @@ impl Store for SqliteStore {
         .map_err(backend)?;
         Ok(done.rows_affected())
     }
+
+    async fn rotate_token_generation(
+        &self,
+        hash: &SecretHash,
+        expected: i32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE sessions SET token_generation = token_generation + 1 \
+             WHERE hash = ? AND token_generation = ? AND ended_ms IS NULL AND expires_ms > ?",
+        )
+        .bind(&hash.0[..])
+        .bind(expected)
+        .bind(ms(now))
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_api_key(&self, user: UserId, key: &ApiKeyRecord) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO api_keys (user_id, hash, prefix, created_ms) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash, prefix = excluded.prefix, \
+             created_ms = excluded.created_ms",
+        )
+        .bind(user.0)
+        .bind(&key.hash.0[..])
+        .bind(&key.prefix)
+        .bind(ms(key.created))
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn api_key_of(&self, user: UserId) -> StoreResult<Option<ApiKeyRecord>> {
+        sqlx::query("SELECT hash, prefix, created_ms FROM api_keys WHERE user_id = ?")
+            .bind(user.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?
+            .as_ref()
+            .map(api_key_from)
+            .transpose()
+    }
+
+    async fn api_key_owner(&self, hash: &SecretHash) -> StoreResult<Option<(User, ApiKeyRecord)>> {
+        let row = sqlx::query(
+            "SELECT u.*, k.hash AS key_hash, k.prefix AS key_prefix, k.created_ms AS key_created_ms \
+             FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.hash = ?",
+        )
+        .bind(&hash.0[..])
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        let Some(row) = row else { return Ok(None) };
+        let key = ApiKeyRecord {
+            hash: hash_from(row.try_get("key_hash").map_err(backend)?)?,
+            prefix: row.try_get("key_prefix").map_err(backend)?,
+            created: time(row.try_get("key_created_ms").map_err(backend)?)?,
+        };
+        Ok(Some((user_from(&row)?, key)))
+    }
+
+    async fn clear_lockout(&self, user: UserId) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until_ms = NULL WHERE id = ?")
+            .bind(user.0)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn setting(&self, key: &str) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)
+    }
+
+    async fn init_setting(&self, key: &str, value: &str) -> StoreResult<String> {
+        sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+            .bind(key)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(backend)
+    }
+}
+
+fn hash_from(bytes: Vec<u8>) -> StoreResult<SecretHash> {
+    let bytes: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| StoreError::Backend("stored hash has the wrong length".into()))?;
+    Ok(SecretHash(bytes))
+}
+
+fn api_key_from(row: &SqliteRow) -> StoreResult<ApiKeyRecord> {
+    Ok(ApiKeyRecord {
+        hash: hash_from(row.try_get("hash").map_err(backend)?)?,
+        prefix: row.try_get("prefix").map_err(backend)?,
+        created: time(row.try_get("created_ms").map_err(backend)?)?,
+    })
 }

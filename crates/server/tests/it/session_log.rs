@@ -294,6 +294,7 @@ async fn insert_old_sessions(app: &TestApp, user: UserId, n: i64) -> Vec<String>
             sender_company: String::new(),
             sender_contact: String::new(),
             sender_email: String::new(),
+            token_generation: 0,
         };
         store
             .create_session(&record, 100_000, OverCapPolicy::EvictOldest, now)

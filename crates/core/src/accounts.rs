@@ -1,0 +1,154 @@
+//! What a signed-in caller does to accounts: API keys, resets, their own password. Also the
+//! secret that signs REST bearer tokens, shared by every node through the store.
+
+use edigrid_domain::{AuthLevel, Error, ParamProblem, SecretHash, UserId, check_password_policy};
+
+use crate::permissions::may_view_user;
+use crate::service::{Core, internal};
+use crate::sessions::Caller;
+use crate::store::{ApiKeyRecord, EndReason, LoginFailureOutcome, User};
+
+const SIGNING_SECRET_KEY: &str = "bearer_token_signing_secret";
+
+impl Core {
+    /// The caller's user and the target's; without authority over the target the answer is
+    /// `Authorization` whether or not it exists (operators are told it does not).
+    pub(crate) async fn caller_and_target(
+        &self,
+        caller: &Caller,
+        target: UserId,
+    ) -> Result<(User, User), Error> {
+        let store = &self.inner.store;
+        let me = store
+            .user(caller.user_id)
+            .await
+            .map_err(internal)?
+            .ok_or(Error::Internal)?;
+        if target == me.id {
+            return Ok((me.clone(), me));
+        }
+        let denied = || Error::AccessDenied(format!("no authority over user {target}"));
+        match store.user(target).await.map_err(internal)? {
+            Some(other) if may_view_user(&me, &other) => Ok((me, other)),
+            Some(_) => Err(denied()),
+            None if crate::permissions::sees_all_users(&me) => Err(Error::not_found("UserID")),
+            None => Err(denied()),
+        }
+    }
+
+    /// Keys are one's own, or those of users under a `NetworkAdmin` or stronger caller.
+    async fn key_target(&self, caller: &Caller, target: UserId) -> Result<User, Error> {
+        let (me, user) = self.caller_and_target(caller, target).await?;
+        if me.id != user.id && !me.auth_level.at_least(AuthLevel::NetworkAdmin) {
+            return Err(Error::AccessDenied(format!(
+                "only NetworkAdmin and above manage another user's API key (user {target})"
+            )));
+        }
+        Ok(user)
+    }
+
+    /// Creates a new API key for `target`, replacing the previous one at once. The key is
+    /// returned once; only its hash is kept.
+    pub async fn generate_api_key(&self, caller: &Caller, target: UserId) -> Result<String, Error> {
+        let user = self.key_target(caller, target).await?;
+        self.issue_api_key(user.id).await
+    }
+
+    /// A new API key for a user, without a caller (the CLI).
+    pub async fn issue_api_key(&self, user: UserId) -> Result<String, Error> {
+        let bytes: [u8; 32] = rand::random();
+        let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let record = ApiKeyRecord {
+            hash: SecretHash::of(key.as_bytes()),
+            prefix: key[..8].to_string(),
+            created: self.inner.clock.now(),
+        };
+        self.inner
+            .store
+            .set_api_key(user, &record)
+            .await
+            .map_err(internal)?;
+        tracing::info!(user = %user, key = %record.prefix, "API key issued");
+        Ok(key)
+    }
+
+    /// The target's active API key as far as it can be told: its first 8 characters. The
+    /// key itself is not kept, so it cannot be shown again.
+    pub async fn api_key_prefix(&self, caller: &Caller, target: UserId) -> Result<String, Error> {
+        let user = self.key_target(caller, target).await?;
+        let record = self
+            .inner
+            .store
+            .api_key_of(user.id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| Error::not_found("APIKey"))?;
+        Ok(record.prefix)
+    }
+
+    /// Ends every session of `target` and clears their lockout (section 6 authority).
+    pub async fn reset_user(&self, caller: &Caller, target: UserId) -> Result<u64, Error> {
+        let (_, user) = self.caller_and_target(caller, target).await?;
+        let this = &self.inner;
+        let ended = this
+            .store
+            .end_user_sessions(user.id, None, EndReason::Reset, this.clock.now())
+            .await
+            .map_err(internal)?;
+        this.store.clear_lockout(user.id).await.map_err(internal)?;
+        tracing::info!(user = %user.id, ended, "user reset");
+        Ok(ended)
+    }
+
+    /// Changes the caller's own password after checking the current one. The caller's
+    /// session stays open; every other session of theirs ends. A wrong current password
+    /// counts as a failed login.
+    pub async fn change_own_password(
+        &self,
+        caller: &Caller,
+        current: &str,
+        new: &str,
+    ) -> Result<u64, Error> {
+        let this = &self.inner;
+        check_password_policy(new, "newPassword")?;
+        let user = this
+            .store
+            .user(caller.user_id)
+            .await
+            .map_err(internal)?
+            .ok_or(Error::Internal)?;
+        if !this.hasher.verify(current, &user.password_hash).await? {
+            let outcome = this
+                .store
+                .record_login_failure(
+                    user.id,
+                    this.logins.lockout_threshold,
+                    this.clock.now() + this.logins.lockout_duration,
+                )
+                .await
+                .map_err(internal)?;
+            tracing::info!(user = %user.id, locked = outcome == LoginFailureOutcome::Locked, "password change refused");
+            return Err(Error::invalid(
+                "currentPassword",
+                ParamProblem::Value,
+                "the current password is wrong",
+            ));
+        }
+        let keep = caller.session.as_ref().map(|s| s.hash);
+        self.set_password(user.id, new, keep.as_ref()).await
+    }
+
+    /// The secret that signs bearer tokens: generated on first use and kept in the store so
+    /// that every node signs and checks with the same one.
+    pub async fn bearer_signing_secret(&self) -> Result<Vec<u8>, Error> {
+        let fresh: [u8; 32] = rand::random();
+        let fresh: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
+        let stored = self
+            .inner
+            .store
+            .init_setting(SIGNING_SECRET_KEY, &fresh)
+            .await
+            .map_err(internal)?;
+        Ok(stored.into_bytes())
+    }
+}

@@ -1,0 +1,101 @@
+//! edigrid's REST v2 front end. It translates JSON requests to calls of `edigrid_core::Core`
+//! and results and errors back to the `{success, data, errorCode, message}` envelope. The
+//! routes and the OpenAPI document come from the same annotated handlers.
+
+mod auth;
+mod auth_routes;
+mod envelope;
+mod json;
+mod tokens;
+mod user_routes;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use edigrid_core::Core;
+use ipnet::IpNet;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use envelope::ApiError;
+pub use tokens::TokenSigner;
+
+/// Where the OpenAPI document is served.
+pub const OPENAPI_PATH: &str = "/swagger/v2/swagger.json";
+
+#[derive(Clone)]
+pub struct RestState {
+    pub core: Core,
+    pub signer: Arc<TokenSigner>,
+    pub trusted_proxies: Arc<[IpNet]>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "ECGrid REST API (edigrid)", version = "2.6",
+        description = "Authentication, sessions and API keys of the ECGrid REST v2 API, served by edigrid."),
+    modifiers(&SecuritySchemes),
+    tags((name = "auth"), (name = "users"))
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "apiKey",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-API-Key"))),
+        );
+    }
+}
+
+/// Every REST route with its OpenAPI description: the one list both come from.
+fn api() -> OpenApiRouter<RestState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth_routes::login))
+        .routes(routes!(auth_routes::refresh))
+        .routes(routes!(auth_routes::logout))
+        .routes(routes!(auth_routes::session))
+        .routes(routes!(auth_routes::version))
+        .routes(routes!(auth_routes::password))
+        .routes(routes!(user_routes::me))
+        .routes(routes!(user_routes::reset))
+        .routes(routes!(user_routes::key))
+        .routes(routes!(user_routes::key_generate))
+}
+
+/// The REST routes, the OpenAPI document at [`OPENAPI_PATH`] and the docs UI at
+/// `/swagger/index.html` (its assets are compiled in: no request leaves the server).
+pub fn router(state: RestState, max_body_bytes: usize) -> Router {
+    let (api, doc) = api().split_for_parts();
+    let api = api
+        .fallback(|| async {
+            ApiError::new(StatusCode::NOT_FOUND, "ObjectNotFound", "no such endpoint")
+        })
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .with_state(state);
+    Router::new()
+        .merge(api)
+        .merge(SwaggerUi::new("/swagger").url(OPENAPI_PATH, doc))
+}
+
+/// The OpenAPI document, for tools and tests.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api().split_for_parts().1
+}
