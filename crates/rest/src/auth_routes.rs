@@ -32,6 +32,7 @@ pub struct TokenData {
     pub token: String,
     /// Exchange at `/v2/auth/refresh` for a new pair; usable once.
     pub refresh_token: String,
+    #[serde(serialize_with = "crate::time_format::whole_seconds")]
     pub expires_at: DateTime<Utc>,
     pub user_id: i32,
 }
@@ -68,7 +69,9 @@ pub struct SessionData {
     pub mailbox_id: i32,
     #[schema(value_type = String, example = "MailboxAdmin")]
     pub auth_level: AuthLevel,
+    #[serde(serialize_with = "crate::time_format::whole_seconds")]
     pub created: DateTime<Utc>,
+    #[serde(serialize_with = "crate::time_format::whole_seconds")]
     pub expires_at: DateTime<Utc>,
 }
 

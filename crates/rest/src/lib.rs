@@ -6,6 +6,7 @@ mod auth;
 mod auth_routes;
 mod envelope;
 mod json;
+mod time_format;
 mod tokens;
 mod user_routes;
 

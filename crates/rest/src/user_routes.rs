@@ -25,8 +25,10 @@ pub struct UserData {
     pub email: String,
     #[schema(value_type = String, example = "Active")]
     pub status: UserStatus,
+    #[serde(serialize_with = "crate::time_format::optional_whole_seconds")]
     pub last_login: Option<DateTime<Utc>>,
     pub open_sessions: u64,
+    #[serde(serialize_with = "crate::time_format::whole_seconds")]
     pub created: DateTime<Utc>,
 }
 

@@ -93,6 +93,9 @@ enum UserCommand {
     },
     /// Suspend a user; ends their sessions.
     Suspend { login: String },
+    /// Issue a new API key for a user (replacing the previous one) and print it; only its
+    /// hash is kept, so this is the one time it is shown.
+    ApiKey { login: String },
 }
 
 #[derive(Debug, Args)]
@@ -223,6 +226,11 @@ async fn administer(core: &Core, command: Command) -> anyhow::Result<()> {
             let user = core.user_by_login(&login).await?;
             let ended = core.suspend_user(user.id).await?;
             writeln!(out, "suspended; {ended} session(s) ended")?;
+        }
+        Command::User(UserCommand::ApiKey { login }) => {
+            let user = core.user_by_login(&login).await?;
+            let key = core.issue_api_key(user.id).await?;
+            writeln!(out, "{key}")?;
         }
         Command::Session(SessionCommand::List { user, limit }) => {
             let user_id = match user {

@@ -446,3 +446,34 @@ fn usage_errors_are_one_line_too() {
     );
     fails_with(edigrid(&db, &["user", "frobnicate"], None), "frobnicate");
 }
+
+#[tokio::test]
+async fn user_api_key_prints_a_fresh_key_that_replaces_the_old_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.db");
+    directory(&db);
+    ok(add_user(&db, "erin"));
+    let first = ok(edigrid(&db, &["user", "api-key", "erin"], None));
+    let first = first.trim();
+    assert_eq!(first.len(), 64, "{first:?}");
+    assert!(first.bytes().all(|b| b.is_ascii_hexdigit()));
+    let second = ok(edigrid(&db, &["user", "api-key", "ERIN"], None));
+    assert_ne!(first, second.trim());
+    fails_with(edigrid(&db, &["user", "api-key", "nobody"], None), "Login");
+    // Only the newest works: checked through the services on the same file.
+    let settings = edigrid_server::Settings {
+        database: format!("sqlite://{}", db.display()),
+        ..edigrid_server::Settings::default()
+    };
+    let core =
+        edigrid_server::build_core(&settings, std::sync::Arc::new(edigrid_core::SystemClock))
+            .await
+            .unwrap();
+    let local = "127.0.0.1".parse().unwrap();
+    assert!(
+        core.authenticate(first, local).await.is_err(),
+        "the replaced key fails"
+    );
+    let caller = core.authenticate(second.trim(), local).await.unwrap();
+    assert_eq!(caller.summary().session_id, second.trim());
+}
