@@ -1,7 +1,10 @@
-//! Conversions between stored columns and domain values.
+//! Rows as both backends read them, and their conversion to domain records: only the SQL
+//! differs between SQLite and PostgreSQL.
 
 use chrono::{DateTime, Utc};
 use edigrid_core::StoreError;
+use edigrid_core::store::{ApiKeyRecord, EndReason, Mailbox, Network, Person, SessionRecord, User};
+use edigrid_domain::{MailboxId, NetworkId, SecretHash, UserId};
 
 pub fn ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
@@ -12,13 +15,20 @@ pub fn time(ms: i64) -> Result<DateTime<Utc>, StoreError> {
         .ok_or_else(|| StoreError::Backend(format!("stored time {ms} is out of range")))
 }
 
-pub fn opt_time(ms: Option<i64>) -> Result<Option<DateTime<Utc>>, StoreError> {
+fn opt_time(ms: Option<i64>) -> Result<Option<DateTime<Utc>>, StoreError> {
     ms.map(time).transpose()
 }
 
-pub fn parsed<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, StoreError> {
+fn parsed<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, StoreError> {
     text.parse()
         .map_err(|_| StoreError::Backend(format!("stored {what} {text:?} is not valid")))
+}
+
+pub fn hash_from(bytes: Vec<u8>) -> Result<SecretHash, StoreError> {
+    let bytes: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| StoreError::Backend("stored hash has the wrong length".into()))?;
+    Ok(SecretHash(bytes))
 }
 
 pub fn backend(e: sqlx::Error) -> StoreError {
@@ -31,4 +41,195 @@ pub fn backend(e: sqlx::Error) -> StoreError {
         }
         _ => StoreError::Backend(e.to_string()),
     }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct NetworkRow {
+    id: i32,
+    name: String,
+    status: String,
+}
+
+impl TryFrom<NetworkRow> for Network {
+    type Error = StoreError;
+    fn try_from(r: NetworkRow) -> Result<Self, StoreError> {
+        Ok(Network {
+            id: NetworkId(r.id),
+            name: r.name,
+            status: parsed(&r.status, "Status")?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct MailboxRow {
+    id: i32,
+    network_id: i32,
+    name: String,
+    status: String,
+}
+
+impl TryFrom<MailboxRow> for Mailbox {
+    type Error = StoreError;
+    fn try_from(r: MailboxRow) -> Result<Self, StoreError> {
+        Ok(Mailbox {
+            id: MailboxId(r.id),
+            network_id: NetworkId(r.network_id),
+            name: r.name,
+            status: parsed(&r.status, "Status")?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct UserRow {
+    id: i32,
+    login: String,
+    password_hash: String,
+    network_id: i32,
+    mailbox_id: i32,
+    auth_level: String,
+    status: String,
+    first_name: String,
+    last_name: String,
+    email: String,
+    company: String,
+    phone: String,
+    idle_timeout_secs: Option<i32>,
+    max_sessions: Option<i32>,
+    created_ms: i64,
+    last_login_ms: Option<i64>,
+    failed_logins: i32,
+    locked_until_ms: Option<i64>,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+    fn try_from(r: UserRow) -> Result<Self, StoreError> {
+        Ok(User {
+            id: UserId(r.id),
+            login: r.login,
+            password_hash: r.password_hash,
+            network_id: NetworkId(r.network_id),
+            mailbox_id: MailboxId(r.mailbox_id),
+            auth_level: parsed(&r.auth_level, "AuthLevel")?,
+            status: parsed(&r.status, "Status")?,
+            person: Person {
+                first_name: r.first_name,
+                last_name: r.last_name,
+                email: r.email,
+                company: r.company,
+                phone: r.phone,
+            },
+            idle_timeout_secs: r.idle_timeout_secs,
+            max_sessions: r.max_sessions,
+            created: time(r.created_ms)?,
+            last_login: opt_time(r.last_login_ms)?,
+            failed_logins: r.failed_logins,
+            locked_until: opt_time(r.locked_until_ms)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct SessionRow {
+    hash: Vec<u8>,
+    prefix: String,
+    user_id: i32,
+    network_id: i32,
+    mailbox_id: i32,
+    created_ms: i64,
+    expires_ms: i64,
+    max_expires_ms: i64,
+    idle_timeout_secs: i32,
+    last_used_ms: i64,
+    ended_ms: Option<i64>,
+    end_reason: Option<String>,
+    client_ip: String,
+    protocol: String,
+    sender_solution: String,
+    sender_version: String,
+    sender_company: String,
+    sender_contact: String,
+    sender_email: String,
+    token_generation: i32,
+}
+
+impl TryFrom<SessionRow> for SessionRecord {
+    type Error = StoreError;
+    fn try_from(r: SessionRow) -> Result<Self, StoreError> {
+        Ok(SessionRecord {
+            hash: hash_from(r.hash)?,
+            prefix: r.prefix,
+            user_id: UserId(r.user_id),
+            network_id: NetworkId(r.network_id),
+            mailbox_id: MailboxId(r.mailbox_id),
+            created: time(r.created_ms)?,
+            expires: time(r.expires_ms)?,
+            max_expires: time(r.max_expires_ms)?,
+            idle_timeout_secs: r.idle_timeout_secs,
+            last_used: time(r.last_used_ms)?,
+            ended: opt_time(r.ended_ms)?,
+            end_reason: r.end_reason.as_deref().and_then(EndReason::parse),
+            client_ip: r.client_ip,
+            protocol: r.protocol,
+            sender_solution: r.sender_solution,
+            sender_version: r.sender_version,
+            sender_company: r.sender_company,
+            sender_contact: r.sender_contact,
+            sender_email: r.sender_email,
+            token_generation: r.token_generation,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ApiKeyRow {
+    hash: Vec<u8>,
+    prefix: String,
+    created_ms: i64,
+}
+
+impl TryFrom<ApiKeyRow> for ApiKeyRecord {
+    type Error = StoreError;
+    fn try_from(r: ApiKeyRow) -> Result<Self, StoreError> {
+        Ok(ApiKeyRecord {
+            hash: hash_from(r.hash)?,
+            prefix: r.prefix,
+            created: time(r.created_ms)?,
+        })
+    }
+}
+
+/// A user joined with their API key (key columns aliased `key_*`: both tables have
+/// `created_ms`).
+#[derive(sqlx::FromRow)]
+pub struct KeyOwnerRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    key_hash: Vec<u8>,
+    key_prefix: String,
+    key_created_ms: i64,
+}
+
+impl TryFrom<KeyOwnerRow> for (User, ApiKeyRecord) {
+    type Error = StoreError;
+    fn try_from(r: KeyOwnerRow) -> Result<Self, StoreError> {
+        let key = ApiKeyRecord {
+            hash: hash_from(r.key_hash)?,
+            prefix: r.key_prefix,
+            created: time(r.key_created_ms)?,
+        };
+        Ok((User::try_from(r.user)?, key))
+    }
+}
+
+/// Converts every row, failing on the first that does not convert.
+pub fn all<R, T: TryFrom<R, Error = StoreError>>(rows: Vec<R>) -> Result<Vec<T>, StoreError> {
+    rows.into_iter().map(T::try_from).collect()
+}
+
+/// Converts an optional row.
+pub fn one<R, T: TryFrom<R, Error = StoreError>>(row: Option<R>) -> Result<Option<T>, StoreError> {
+    row.map(T::try_from).transpose()
 }

@@ -5,37 +5,24 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use edigrid_core::store::{
     ApiKeyRecord, CreateSessionOutcome, EndReason, LoginFailureOutcome, Mailbox, Network, NewUser,
-    Person, SessionRecord, StoreResult, User,
+    SessionRecord, StoreResult, User,
 };
 use edigrid_core::{OverCapPolicy, Store, StoreError};
 use edigrid_domain::{MailboxId, NetworkId, SecretHash, UserId, UserStatus};
-use sqlx::Row;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
 use crate::OpenError;
-use crate::convert::{backend, ms, opt_time, parsed, time};
+use crate::convert::{
+    ApiKeyRow, KeyOwnerRow, MailboxRow, NetworkRow, SessionRow, UserRow, all, backend, ms, one,
+};
 
 /// The embedded store: one SQLite file in WAL mode, fsynced on every commit so that an
 /// acknowledged login survives a crash.
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
-}
-
-/// A `SELECT` of every session column followed by `$tail` (a literal, so queries stay static).
-macro_rules! select_sessions {
-    ($tail:literal) => {
-        concat!(
-            "SELECT hash, prefix, user_id, network_id, mailbox_id, created_ms, expires_ms, ",
-            "max_expires_ms, idle_timeout_secs, last_used_ms, ended_ms, end_reason, client_ip, ",
-            "protocol, sender_solution, sender_version, sender_company, sender_contact, ",
-            "sender_email, token_generation FROM sessions ",
-            $tail
-        )
-    };
 }
 
 impl SqliteStore {
@@ -64,65 +51,11 @@ impl SqliteStore {
     }
 }
 
-fn user_from(row: &SqliteRow) -> StoreResult<User> {
-    let get = |e: sqlx::Error| backend(e);
-    Ok(User {
-        id: UserId(row.try_get("id").map_err(get)?),
-        login: row.try_get("login").map_err(get)?,
-        password_hash: row.try_get("password_hash").map_err(get)?,
-        network_id: NetworkId(row.try_get("network_id").map_err(get)?),
-        mailbox_id: MailboxId(row.try_get("mailbox_id").map_err(get)?),
-        auth_level: parsed(
-            &row.try_get::<String, _>("auth_level").map_err(get)?,
-            "AuthLevel",
-        )?,
-        status: parsed(&row.try_get::<String, _>("status").map_err(get)?, "Status")?,
-        person: Person {
-            first_name: row.try_get("first_name").map_err(get)?,
-            last_name: row.try_get("last_name").map_err(get)?,
-            email: row.try_get("email").map_err(get)?,
-            company: row.try_get("company").map_err(get)?,
-            phone: row.try_get("phone").map_err(get)?,
-        },
-        idle_timeout_secs: row.try_get("idle_timeout_secs").map_err(get)?,
-        max_sessions: row.try_get("max_sessions").map_err(get)?,
-        created: time(row.try_get("created_ms").map_err(get)?)?,
-        last_login: opt_time(row.try_get("last_login_ms").map_err(get)?)?,
-        failed_logins: row.try_get("failed_logins").map_err(get)?,
-        locked_until: opt_time(row.try_get("locked_until_ms").map_err(get)?)?,
-    })
-}
-
-fn session_from(row: &SqliteRow) -> StoreResult<SessionRecord> {
-    let get = |e: sqlx::Error| backend(e);
-    let hash = hash_from(row.try_get("hash").map_err(get)?)?;
-    let end_reason: Option<String> = row.try_get("end_reason").map_err(get)?;
-    Ok(SessionRecord {
-        hash,
-        prefix: row.try_get("prefix").map_err(get)?,
-        user_id: UserId(row.try_get("user_id").map_err(get)?),
-        network_id: NetworkId(row.try_get("network_id").map_err(get)?),
-        mailbox_id: MailboxId(row.try_get("mailbox_id").map_err(get)?),
-        created: time(row.try_get("created_ms").map_err(get)?)?,
-        expires: time(row.try_get("expires_ms").map_err(get)?)?,
-        max_expires: time(row.try_get("max_expires_ms").map_err(get)?)?,
-        idle_timeout_secs: row.try_get("idle_timeout_secs").map_err(get)?,
-        last_used: time(row.try_get("last_used_ms").map_err(get)?)?,
-        ended: opt_time(row.try_get("ended_ms").map_err(get)?)?,
-        end_reason: end_reason.as_deref().and_then(EndReason::parse),
-        client_ip: row.try_get("client_ip").map_err(get)?,
-        protocol: row.try_get("protocol").map_err(get)?,
-        sender_solution: row.try_get("sender_solution").map_err(get)?,
-        sender_version: row.try_get("sender_version").map_err(get)?,
-        sender_company: row.try_get("sender_company").map_err(get)?,
-        sender_contact: row.try_get("sender_contact").map_err(get)?,
-        sender_email: row.try_get("sender_email").map_err(get)?,
-        token_generation: row.try_get("token_generation").map_err(get)?,
-    })
-}
-
-fn sessions_from(rows: Vec<SqliteRow>) -> StoreResult<Vec<SessionRecord>> {
-    rows.iter().map(session_from).collect()
+fn missing_unless_one(rows: u64, what: String) -> StoreResult<()> {
+    if rows == 0 {
+        return Err(StoreError::Missing(what));
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -139,22 +72,13 @@ impl Store for SqliteStore {
     }
 
     async fn network(&self, id: NetworkId) -> StoreResult<Option<Network>> {
-        let row = sqlx::query("SELECT id, name, status FROM networks WHERE id = ?")
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend)?;
-        row.map(|r| {
-            Ok(Network {
-                id: NetworkId(r.try_get("id").map_err(backend)?),
-                name: r.try_get("name").map_err(backend)?,
-                status: parsed(
-                    &r.try_get::<String, _>("status").map_err(backend)?,
-                    "Status",
-                )?,
-            })
-        })
-        .transpose()
+        let row: Option<NetworkRow> =
+            sqlx::query_as("SELECT id, name, status FROM networks WHERE id = ?")
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?;
+        one(row)
     }
 
     async fn insert_mailbox(&self, mailbox: &Mailbox) -> StoreResult<()> {
@@ -170,23 +94,13 @@ impl Store for SqliteStore {
     }
 
     async fn mailbox(&self, id: MailboxId) -> StoreResult<Option<Mailbox>> {
-        let row = sqlx::query("SELECT id, network_id, name, status FROM mailboxes WHERE id = ?")
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend)?;
-        row.map(|r| {
-            Ok(Mailbox {
-                id: MailboxId(r.try_get("id").map_err(backend)?),
-                network_id: NetworkId(r.try_get("network_id").map_err(backend)?),
-                name: r.try_get("name").map_err(backend)?,
-                status: parsed(
-                    &r.try_get::<String, _>("status").map_err(backend)?,
-                    "Status",
-                )?,
-            })
-        })
-        .transpose()
+        let row: Option<MailboxRow> =
+            sqlx::query_as("SELECT id, network_id, name, status FROM mailboxes WHERE id = ?")
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?;
+        one(row)
     }
 
     async fn insert_user(&self, user: &NewUser) -> StoreResult<UserId> {
@@ -215,35 +129,29 @@ impl Store for SqliteStore {
     }
 
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
-        sqlx::query("SELECT * FROM users WHERE id = ?")
+        let row: Option<UserRow> = sqlx::query_as("SELECT * FROM users WHERE id = ?")
             .bind(id.0)
             .fetch_optional(&self.pool)
             .await
-            .map_err(backend)?
-            .as_ref()
-            .map(user_from)
-            .transpose()
+            .map_err(backend)?;
+        one(row)
     }
 
     async fn user_by_login(&self, login: &str) -> StoreResult<Option<User>> {
-        sqlx::query("SELECT * FROM users WHERE login_key = ?")
+        let row: Option<UserRow> = sqlx::query_as("SELECT * FROM users WHERE login_key = ?")
             .bind(edigrid_domain::login_key(login))
             .fetch_optional(&self.pool)
             .await
-            .map_err(backend)?
-            .as_ref()
-            .map(user_from)
-            .transpose()
+            .map_err(backend)?;
+        one(row)
     }
 
     async fn users(&self) -> StoreResult<Vec<User>> {
-        sqlx::query("SELECT * FROM users ORDER BY id")
+        let rows: Vec<UserRow> = sqlx::query_as("SELECT * FROM users ORDER BY id")
             .fetch_all(&self.pool)
             .await
-            .map_err(backend)?
-            .iter()
-            .map(user_from)
-            .collect()
+            .map_err(backend)?;
+        all(rows)
     }
 
     async fn count_users(&self) -> StoreResult<u64> {
@@ -261,10 +169,7 @@ impl Store for SqliteStore {
             .execute(&self.pool)
             .await
             .map_err(backend)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Missing(format!("user {id}")));
-        }
-        Ok(())
+        missing_unless_one(done.rows_affected(), format!("user {id}"))
     }
 
     async fn set_status(&self, id: UserId, status: UserStatus) -> StoreResult<()> {
@@ -274,10 +179,7 @@ impl Store for SqliteStore {
             .execute(&self.pool)
             .await
             .map_err(backend)?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Missing(format!("user {id}")));
-        }
-        Ok(())
+        missing_unless_one(done.rows_affected(), format!("user {id}"))
     }
 
     async fn record_login_failure(
@@ -392,14 +294,12 @@ impl Store for SqliteStore {
     }
 
     async fn session(&self, hash: &SecretHash) -> StoreResult<Option<SessionRecord>> {
-        sqlx::query(select_sessions!("WHERE hash = ?"))
+        let row: Option<SessionRow> = sqlx::query_as(select_sessions!("WHERE hash = ?"))
             .bind(&hash.0[..])
             .fetch_optional(&self.pool)
             .await
-            .map_err(backend)?
-            .as_ref()
-            .map(session_from)
-            .transpose()
+            .map_err(backend)?;
+        one(row)
     }
 
     async fn extend_session(
@@ -477,7 +377,7 @@ impl Store for SqliteStore {
     }
 
     async fn user_sessions(&self, user: UserId, limit: u32) -> StoreResult<Vec<SessionRecord>> {
-        let rows = sqlx::query(select_sessions!(
+        let rows: Vec<SessionRow> = sqlx::query_as(select_sessions!(
             "WHERE user_id = ? ORDER BY created_ms DESC LIMIT ?"
         ))
         .bind(user.0)
@@ -485,27 +385,28 @@ impl Store for SqliteStore {
         .fetch_all(&self.pool)
         .await
         .map_err(backend)?;
-        sessions_from(rows)
+        all(rows)
     }
 
     async fn all_sessions(&self, limit: u32) -> StoreResult<Vec<SessionRecord>> {
-        let rows = sqlx::query(select_sessions!("ORDER BY created_ms DESC LIMIT ?"))
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend)?;
-        sessions_from(rows)
+        let rows: Vec<SessionRow> =
+            sqlx::query_as(select_sessions!("ORDER BY created_ms DESC LIMIT ?"))
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(backend)?;
+        all(rows)
     }
 
     async fn sessions_with_prefix(&self, prefix: &str) -> StoreResult<Vec<SessionRecord>> {
-        let rows = sqlx::query(select_sessions!(
+        let rows: Vec<SessionRow> = sqlx::query_as(select_sessions!(
             "WHERE prefix = ? ORDER BY created_ms DESC"
         ))
         .bind(prefix)
         .fetch_all(&self.pool)
         .await
         .map_err(backend)?;
-        sessions_from(rows)
+        all(rows)
     }
 
     async fn purge_sessions(&self, before: DateTime<Utc>) -> StoreResult<u64> {
@@ -555,18 +456,17 @@ impl Store for SqliteStore {
     }
 
     async fn api_key_of(&self, user: UserId) -> StoreResult<Option<ApiKeyRecord>> {
-        sqlx::query("SELECT hash, prefix, created_ms FROM api_keys WHERE user_id = ?")
-            .bind(user.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend)?
-            .as_ref()
-            .map(api_key_from)
-            .transpose()
+        let row: Option<ApiKeyRow> =
+            sqlx::query_as("SELECT hash, prefix, created_ms FROM api_keys WHERE user_id = ?")
+                .bind(user.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?;
+        one(row)
     }
 
     async fn api_key_owner(&self, hash: &SecretHash) -> StoreResult<Option<(User, ApiKeyRecord)>> {
-        let row = sqlx::query(
+        let row: Option<KeyOwnerRow> = sqlx::query_as(
             "SELECT u.*, k.hash AS key_hash, k.prefix AS key_prefix, k.created_ms AS key_created_ms \
              FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.hash = ?",
         )
@@ -574,13 +474,7 @@ impl Store for SqliteStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(backend)?;
-        let Some(row) = row else { return Ok(None) };
-        let key = ApiKeyRecord {
-            hash: hash_from(row.try_get("key_hash").map_err(backend)?)?,
-            prefix: row.try_get("key_prefix").map_err(backend)?,
-            created: time(row.try_get("key_created_ms").map_err(backend)?)?,
-        };
-        Ok(Some((user_from(&row)?, key)))
+        one(row)
     }
 
     async fn clear_lockout(&self, user: UserId) -> StoreResult<()> {
@@ -613,19 +507,4 @@ impl Store for SqliteStore {
             .await
             .map_err(backend)
     }
-}
-
-fn hash_from(bytes: Vec<u8>) -> StoreResult<SecretHash> {
-    let bytes: [u8; 32] = bytes
-        .try_into()
-        .map_err(|_| StoreError::Backend("stored hash has the wrong length".into()))?;
-    Ok(SecretHash(bytes))
-}
-
-fn api_key_from(row: &SqliteRow) -> StoreResult<ApiKeyRecord> {
-    Ok(ApiKeyRecord {
-        hash: hash_from(row.try_get("hash").map_err(backend)?)?,
-        prefix: row.try_get("prefix").map_err(backend)?,
-        created: time(row.try_get("created_ms").map_err(backend)?)?,
-    })
 }

@@ -1,0 +1,512 @@
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use edigrid_core::store::{
+    ApiKeyRecord, CreateSessionOutcome, EndReason, LoginFailureOutcome, Mailbox, Network, NewUser,
+    SessionRecord, StoreResult, User,
+};
+use edigrid_core::{OverCapPolicy, Store, StoreError};
+use edigrid_domain::{MailboxId, NetworkId, SecretHash, UserId, UserStatus};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+
+use crate::OpenError;
+use crate::convert::{
+    ApiKeyRow, KeyOwnerRow, MailboxRow, NetworkRow, SessionRow, UserRow, all, backend, ms, one,
+};
+
+/// The shared store for several nodes: one PostgreSQL database. Every method is one
+/// statement or one transaction, so nodes need no coordination of their own.
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    pub async fn open(url: &str) -> Result<Self, OpenError> {
+        let options =
+            PgConnectOptions::from_str(url).map_err(|e| OpenError::Connect(e.to_string()))?;
+        Self::open_with(options).await
+    }
+
+    /// Opens with explicit options (tests use them to put each test in its own schema).
+    pub async fn open_with(options: PgConnectOptions) -> Result<Self, OpenError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(|e| OpenError::Connect(e.to_string()))?;
+        sqlx::migrate!("./migrations/postgres")
+            .run(&pool)
+            .await
+            .map_err(|e| OpenError::Migrate(e.to_string()))?;
+        Ok(PostgresStore { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+fn missing_unless_one(rows: u64, what: String) -> StoreResult<()> {
+    if rows == 0 {
+        return Err(StoreError::Missing(what));
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn insert_network(&self, network: &Network) -> StoreResult<()> {
+        sqlx::query("INSERT INTO networks (id, name, status) VALUES ($1, $2, $3)")
+            .bind(network.id.0)
+            .bind(&network.name)
+            .bind(network.status.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn network(&self, id: NetworkId) -> StoreResult<Option<Network>> {
+        let row: Option<NetworkRow> =
+            sqlx::query_as("SELECT id, name, status FROM networks WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?;
+        one(row)
+    }
+
+    async fn insert_mailbox(&self, mailbox: &Mailbox) -> StoreResult<()> {
+        sqlx::query("INSERT INTO mailboxes (id, network_id, name, status) VALUES ($1, $2, $3, $4)")
+            .bind(mailbox.id.0)
+            .bind(mailbox.network_id.0)
+            .bind(&mailbox.name)
+            .bind(mailbox.status.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn mailbox(&self, id: MailboxId) -> StoreResult<Option<Mailbox>> {
+        let row: Option<MailboxRow> =
+            sqlx::query_as("SELECT id, network_id, name, status FROM mailboxes WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?;
+        one(row)
+    }
+
+    async fn insert_user(&self, user: &NewUser) -> StoreResult<UserId> {
+        let id: i32 = sqlx::query_scalar(
+            "INSERT INTO users (login, login_key, password_hash, network_id, mailbox_id, \
+             auth_level, status, first_name, last_name, email, company, phone, created_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+        )
+        .bind(&user.login)
+        .bind(edigrid_domain::login_key(&user.login))
+        .bind(&user.password_hash)
+        .bind(user.network_id.0)
+        .bind(user.mailbox_id.0)
+        .bind(user.auth_level.as_str())
+        .bind(user.status.as_str())
+        .bind(&user.person.first_name)
+        .bind(&user.person.last_name)
+        .bind(&user.person.email)
+        .bind(&user.person.company)
+        .bind(&user.person.phone)
+        .bind(ms(user.created))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(UserId(id))
+    }
+
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
+        let row: Option<UserRow> = sqlx::query_as("SELECT * FROM users WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        one(row)
+    }
+
+    async fn user_by_login(&self, login: &str) -> StoreResult<Option<User>> {
+        let row: Option<UserRow> = sqlx::query_as("SELECT * FROM users WHERE login_key = $1")
+            .bind(edigrid_domain::login_key(login))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        one(row)
+    }
+
+    async fn users(&self) -> StoreResult<Vec<User>> {
+        let rows: Vec<UserRow> = sqlx::query_as("SELECT * FROM users ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
+        all(rows)
+    }
+
+    async fn count_users(&self) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(n as u64)
+    }
+
+    async fn set_password_hash(&self, id: UserId, hash: &str) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        missing_unless_one(done.rows_affected(), format!("user {id}"))
+    }
+
+    async fn set_status(&self, id: UserId, status: UserStatus) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE users SET status = $1 WHERE id = $2")
+            .bind(status.as_str())
+            .bind(id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        missing_unless_one(done.rows_affected(), format!("user {id}"))
+    }
+
+    async fn record_login_failure(
+        &self,
+        id: UserId,
+        threshold: u32,
+        locked_until: DateTime<Utc>,
+    ) -> StoreResult<LoginFailureOutcome> {
+        // One statement, so concurrent failures on several connections all count.
+        let locked: Option<bool> = sqlx::query_scalar(
+            "UPDATE users SET \
+               locked_until_ms = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until_ms END, \
+               failed_logins = CASE WHEN failed_logins + 1 >= $1 THEN 0 ELSE failed_logins + 1 END \
+             WHERE id = $3 RETURNING locked_until_ms IS NOT DISTINCT FROM $2",
+        )
+        .bind(i64::from(threshold))
+        .bind(ms(locked_until))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        match locked {
+            Some(true) => Ok(LoginFailureOutcome::Locked),
+            Some(false) => Ok(LoginFailureOutcome::Counted),
+            None => Err(StoreError::Missing(format!("user {id}"))),
+        }
+    }
+
+    async fn record_login_success(&self, id: UserId, now: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE users SET failed_logins = 0, locked_until_ms = NULL, last_login_ms = $1 \
+             WHERE id = $2",
+        )
+        .bind(ms(now))
+        .bind(id.0)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn create_session(
+        &self,
+        s: &SessionRecord,
+        cap: u32,
+        over_cap: OverCapPolicy,
+        now: DateTime<Utc>,
+    ) -> StoreResult<CreateSessionOutcome> {
+        // Locking the user's row serialises this user's logins across every node, so two
+        // cannot both see room for one more session.
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+            .bind(s.user_id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        let open: Vec<Vec<u8>> = sqlx::query_scalar(
+            "SELECT hash FROM sessions WHERE user_id = $1 AND ended_ms IS NULL AND expires_ms > $2 \
+             ORDER BY last_used_ms, created_ms",
+        )
+        .bind(s.user_id.0)
+        .bind(ms(now))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(backend)?;
+        let cap = cap.max(1) as usize;
+        let mut evicted = 0;
+        if open.len() >= cap {
+            if over_cap == OverCapPolicy::Reject {
+                return Ok(CreateSessionOutcome::LimitReached);
+            }
+            for hash in &open[..open.len() + 1 - cap] {
+                sqlx::query("UPDATE sessions SET ended_ms = $1, end_reason = $2 WHERE hash = $3")
+                    .bind(ms(now))
+                    .bind(EndReason::Evicted.as_str())
+                    .bind(hash)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend)?;
+                evicted += 1;
+            }
+        }
+        sqlx::query(
+            "INSERT INTO sessions (hash, prefix, user_id, network_id, mailbox_id, created_ms, \
+             expires_ms, max_expires_ms, idle_timeout_secs, last_used_ms, ended_ms, end_reason, \
+             client_ip, protocol, sender_solution, sender_version, sender_company, \
+             sender_contact, sender_email, token_generation) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, NULL, $11, $12, $13, $14, $15, $16, $17, $18)",
+        )
+        .bind(&s.hash.0[..])
+        .bind(&s.prefix)
+        .bind(s.user_id.0)
+        .bind(s.network_id.0)
+        .bind(s.mailbox_id.0)
+        .bind(ms(s.created))
+        .bind(ms(s.expires))
+        .bind(ms(s.max_expires))
+        .bind(s.idle_timeout_secs)
+        .bind(ms(s.last_used))
+        .bind(&s.client_ip)
+        .bind(&s.protocol)
+        .bind(&s.sender_solution)
+        .bind(&s.sender_version)
+        .bind(&s.sender_company)
+        .bind(&s.sender_contact)
+        .bind(&s.sender_email)
+        .bind(s.token_generation)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        tx.commit().await.map_err(backend)?;
+        Ok(CreateSessionOutcome::Created { evicted })
+    }
+
+    async fn session(&self, hash: &SecretHash) -> StoreResult<Option<SessionRecord>> {
+        let row: Option<SessionRow> = sqlx::query_as(select_sessions!("WHERE hash = $1"))
+            .bind(&hash.0[..])
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        one(row)
+    }
+
+    async fn extend_session(
+        &self,
+        hash: &SecretHash,
+        expires: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE sessions SET expires_ms = GREATEST(expires_ms, $1), last_used_ms = $2 \
+             WHERE hash = $3 AND ended_ms IS NULL AND expires_ms > $4",
+        )
+        .bind(ms(expires))
+        .bind(ms(now))
+        .bind(&hash.0[..])
+        .bind(ms(now))
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn end_session(
+        &self,
+        hash: &SecretHash,
+        reason: EndReason,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE sessions SET ended_ms = $1, end_reason = $2 \
+             WHERE hash = $3 AND ended_ms IS NULL AND expires_ms > $4",
+        )
+        .bind(ms(now))
+        .bind(reason.as_str())
+        .bind(&hash.0[..])
+        .bind(ms(now))
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn end_user_sessions(
+        &self,
+        user: UserId,
+        except: Option<&SecretHash>,
+        reason: EndReason,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE sessions SET ended_ms = $1, end_reason = $2 \
+             WHERE user_id = $3 AND ended_ms IS NULL AND expires_ms > $4 AND hash IS DISTINCT FROM $5",
+        )
+        .bind(ms(now))
+        .bind(reason.as_str())
+        .bind(user.0)
+        .bind(ms(now))
+        .bind(except.map(|h| h.0.to_vec()))
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn count_open_sessions(&self, user: UserId, now: DateTime<Utc>) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sessions WHERE user_id = $1 AND ended_ms IS NULL AND expires_ms > $2",
+        )
+        .bind(user.0)
+        .bind(ms(now))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(n as u64)
+    }
+
+    async fn user_sessions(&self, user: UserId, limit: u32) -> StoreResult<Vec<SessionRecord>> {
+        let rows: Vec<SessionRow> = sqlx::query_as(select_sessions!(
+            "WHERE user_id = $1 ORDER BY created_ms DESC LIMIT $2"
+        ))
+        .bind(user.0)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        all(rows)
+    }
+
+    async fn all_sessions(&self, limit: u32) -> StoreResult<Vec<SessionRecord>> {
+        let rows: Vec<SessionRow> =
+            sqlx::query_as(select_sessions!("ORDER BY created_ms DESC LIMIT $1"))
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(backend)?;
+        all(rows)
+    }
+
+    async fn sessions_with_prefix(&self, prefix: &str) -> StoreResult<Vec<SessionRecord>> {
+        let rows: Vec<SessionRow> = sqlx::query_as(select_sessions!(
+            "WHERE prefix = $1 ORDER BY created_ms DESC"
+        ))
+        .bind(prefix)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        all(rows)
+    }
+
+    async fn purge_sessions(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "DELETE FROM sessions WHERE expires_ms < $1 OR (ended_ms IS NOT NULL AND ended_ms < $1)",
+        )
+        .bind(ms(before))
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn rotate_token_generation(
+        &self,
+        hash: &SecretHash,
+        expected: i32,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE sessions SET token_generation = token_generation + 1 \
+             WHERE hash = $1 AND token_generation = $2 AND ended_ms IS NULL AND expires_ms > $3",
+        )
+        .bind(&hash.0[..])
+        .bind(expected)
+        .bind(ms(now))
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_api_key(&self, user: UserId, key: &ApiKeyRecord) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO api_keys (user_id, hash, prefix, created_ms) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash, prefix = excluded.prefix, \
+             created_ms = excluded.created_ms",
+        )
+        .bind(user.0)
+        .bind(&key.hash.0[..])
+        .bind(&key.prefix)
+        .bind(ms(key.created))
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn api_key_of(&self, user: UserId) -> StoreResult<Option<ApiKeyRecord>> {
+        let row: Option<ApiKeyRow> =
+            sqlx::query_as("SELECT hash, prefix, created_ms FROM api_keys WHERE user_id = $1")
+                .bind(user.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend)?;
+        one(row)
+    }
+
+    async fn api_key_owner(&self, hash: &SecretHash) -> StoreResult<Option<(User, ApiKeyRecord)>> {
+        let row: Option<KeyOwnerRow> = sqlx::query_as(
+            "SELECT u.*, k.hash AS key_hash, k.prefix AS key_prefix, k.created_ms AS key_created_ms \
+             FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.hash = $1",
+        )
+        .bind(&hash.0[..])
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        one(row)
+    }
+
+    async fn clear_lockout(&self, user: UserId) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until_ms = NULL WHERE id = $1")
+            .bind(user.0)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn setting(&self, key: &str) -> StoreResult<Option<String>> {
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)
+    }
+
+    async fn init_setting(&self, key: &str, value: &str) -> StoreResult<String> {
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(backend)
+    }
+}
