@@ -58,6 +58,45 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     start(settings, clock, dir).await
 }
 
+/// A database URL for a fresh, empty PostgreSQL schema, or `None` when
+/// `EDIGRID_TEST_DATABASE_URL` is not set (`scripts/test` always sets it).
+pub async fn fresh_postgres_url() -> Option<String> {
+    let base = std::env::var("EDIGRID_TEST_DATABASE_URL").ok()?;
+    let schema = format!("it_{}", uuid::Uuid::new_v4().simple());
+    let admin = sqlx::PgPool::connect(&base)
+        .await
+        .expect("PostgreSQL is reachable");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin.close().await;
+    let sep = if base.contains('?') { '&' } else { '?' };
+    Some(format!("{base}{sep}options=-c%20search_path%3D{schema}"))
+}
+
+/// `n` servers on one database (`database`), sharing one clock: nodes of one service.
+pub async fn spawn_nodes(
+    n: usize,
+    database: &str,
+    configure: impl Fn(&mut Settings),
+) -> Vec<TestApp> {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let clock = ManualClock::new(Utc::now().trunc_subsecs(0));
+    let mut nodes = Vec::new();
+    for _ in 0..n {
+        let mut settings = Settings {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            database: database.to_string(),
+            login_throttle_per_minute: 0,
+            ..Settings::default()
+        };
+        configure(&mut settings);
+        nodes.push(start(settings, clock.clone(), dir.clone()).await);
+    }
+    nodes
+}
+
 async fn start(settings: Settings, clock: ManualClock, dir: Arc<TempDir>) -> TestApp {
     let app = Application::build(settings.clone(), Arc::new(clock.clone()))
         .await
