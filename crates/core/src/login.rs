@@ -57,7 +57,10 @@ impl Core {
         client: ClientInfo,
     ) -> Result<(SessionId, SessionRecord), Error> {
         let this = &self.inner;
-        this.throttle.check(client.address)?;
+        if let Err(e) = this.throttle.check(client.address) {
+            metrics::counter!("edigrid_logins_total", "outcome" => "throttled").increment(1);
+            return Err(e);
+        }
         let login = parse_required_text(&request.login, "UserName")?;
         if request.password.chars().count() > MAX_TEXT_LEN {
             return Err(Error::invalid(
@@ -89,6 +92,7 @@ impl Core {
             .map_err(internal)?;
         let Some(user) = user else {
             this.hasher.verify_dummy(&request.password).await?;
+            metrics::counter!("edigrid_logins_total", "outcome" => "failed").increment(1);
             tracing::info!("login refused");
             return Err(Error::LoginRefused);
         };
@@ -99,6 +103,8 @@ impl Core {
         let now = this.clock.now();
         let locked = user.locked_until.is_some_and(|until| until > now);
         if locked || !user.status.may_log_in() {
+            let outcome = if locked { "locked" } else { "failed" };
+            metrics::counter!("edigrid_logins_total", "outcome" => outcome).increment(1);
             tracing::info!(user = %user.id, locked, "login refused");
             return Err(Error::LoginRefused);
         }
@@ -113,6 +119,7 @@ impl Core {
                 .await
                 .map_err(internal)?;
             tracing::info!(user = %user.id, locked = outcome == LoginFailureOutcome::Locked, "login refused");
+            metrics::counter!("edigrid_logins_total", "outcome" => "failed").increment(1);
             return Err(Error::LoginRefused);
         }
         let opened = self.open_session(&user, &request.sender, client).await?;
@@ -121,6 +128,7 @@ impl Core {
             .await
             .map_err(internal)?;
         tracing::info!(user = %user.id, session = %opened.1.prefix, "login");
+        metrics::counter!("edigrid_logins_total", "outcome" => "ok").increment(1);
         Ok(opened)
     }
 

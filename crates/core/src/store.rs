@@ -246,6 +246,8 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> StoreResult<u64>;
     async fn count_open_sessions(&self, user: UserId, now: DateTime<Utc>) -> StoreResult<u64>;
+    /// Open sessions of every user (for the `edigrid_open_sessions` gauge).
+    async fn count_all_open_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64>;
     /// A user's sessions (open, ended and expired), newest first.
     async fn user_sessions(&self, user: UserId, limit: u32) -> StoreResult<Vec<SessionRecord>>;
     /// All sessions, newest first.

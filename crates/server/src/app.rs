@@ -68,9 +68,12 @@ impl Application {
             },
             settings.max_body_bytes,
         );
+        crate::ops::metrics_handle();
         let router = Router::new()
             .merge(soap)
             .merge(rest)
+            .merge(crate::ops::router(core.clone()))
+            .layer(axum::middleware::from_fn(crate::ops::track_requests))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::REQUEST_TIMEOUT,
                 Duration::from_secs(30),

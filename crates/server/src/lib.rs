@@ -3,6 +3,7 @@
 mod app;
 pub mod cli;
 mod demo;
+mod ops;
 mod settings;
 mod telemetry;
 

@@ -168,10 +168,18 @@ async fn post_endpoint(
             )
         }
     };
+    let elapsed = started.elapsed();
+    // Labels come from the operation table, never from the request, so they stay bounded.
+    let operation =
+        find_operation(&request.ns, &request.operation).map_or("unknown", |(_, op)| op.name);
+    metrics::counter!("edigrid_soap_calls_total", "operation" => operation, "outcome" => outcome_label)
+        .increment(1);
+    metrics::histogram!("edigrid_soap_call_duration_seconds", "operation" => operation)
+        .record(elapsed.as_secs_f64());
     tracing::debug!(
-        operation = %request.operation,
+        operation,
         outcome = outcome_label,
-        elapsed_us = started.elapsed().as_micros() as u64,
+        elapsed_us = elapsed.as_micros() as u64,
         "soap call"
     );
     soap_reply(request.version, status, body)
@@ -194,11 +202,7 @@ async fn dispatch(
             ),
         )
     };
-    let dialect = DIALECTS
-        .iter()
-        .find(|d| d.ns == request.ns)
-        .ok_or_else(unknown)?;
-    let op = dialect.operation(&request.operation).ok_or_else(unknown)?;
+    let (dialect, op) = find_operation(&request.ns, &request.operation).ok_or_else(unknown)?;
     let expected = format!("{}{}", dialect.ns, op.name);
     let header_action = soap_action_header.map(|a| a.trim().trim_matches('"').to_string());
     for action in [content_type_action, header_action].into_iter().flatten() {
@@ -221,6 +225,14 @@ async fn dispatch(
     };
     let value = (op.handler)(call).await?;
     response_envelope(request.version, dialect.ns, op.name, &op.result, &value)
+}
+
+fn find_operation(
+    ns: &str,
+    name: &str,
+) -> Option<(&'static Dialect, &'static crate::operations::Operation)> {
+    let dialect = DIALECTS.iter().copied().find(|d| d.ns == ns)?;
+    Some((dialect, dialect.operation(name)?))
 }
 
 async fn get_endpoint(

@@ -172,6 +172,7 @@ pub async fn session_lifecycle(store: Arc<dyn Store>) {
         "stored as given"
     );
     assert_eq!(store.count_open_sessions(user.id, t0()).await.unwrap(), 1);
+    assert_eq!(store.count_all_open_sessions(t0()).await.unwrap(), 1);
 
     let later = t0() + Duration::minutes(10);
     assert!(

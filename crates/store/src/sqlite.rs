@@ -376,6 +376,17 @@ impl Store for SqliteStore {
         Ok(n as u64)
     }
 
+    async fn count_all_open_sessions(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sessions WHERE ended_ms IS NULL AND expires_ms > ?",
+        )
+        .bind(ms(now))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(n as u64)
+    }
+
     async fn user_sessions(&self, user: UserId, limit: u32) -> StoreResult<Vec<SessionRecord>> {
         let rows: Vec<SessionRow> = sqlx::query_as(select_sessions!(
             "WHERE user_id = ? ORDER BY created_ms DESC LIMIT ?"

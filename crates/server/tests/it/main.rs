@@ -10,6 +10,8 @@ mod clients;
 mod expiry;
 mod faults;
 mod lockout;
+mod nodes;
+mod ops;
 mod rest_auth;
 mod rest_clients;
 mod rest_keys;
