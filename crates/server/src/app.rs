@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use axum::Router;
 use axum::http::StatusCode;
+use axum_server::tls_rustls::RustlsConfig;
 use edigrid_core::{Clock, Core};
 use edigrid_rest::{RestState, TokenSigner};
 use edigrid_soap::{SOAP_PATH, SoapState};
@@ -18,6 +19,7 @@ use crate::settings::Settings;
 
 pub struct Application {
     listener: TcpListener,
+    tls: Option<RustlsConfig>,
     router: Router,
     core: Core,
     settings: Settings,
@@ -45,11 +47,26 @@ impl Application {
             .await
             .with_context(|| format!("listening on {}", settings.listen))?;
         let local_addr = listener.local_addr()?;
+        let tls = match (&settings.tls_cert, &settings.tls_key) {
+            (Some(cert), Some(key)) => Some(
+                RustlsConfig::from_pem_file(cert, key)
+                    .await
+                    .with_context(|| {
+                        format!(
+                            "loading TLS certificate {} and key {}",
+                            cert.display(),
+                            key.display()
+                        )
+                    })?,
+            ),
+            _ => None,
+        };
         let soap = edigrid_soap::router(SoapState {
             core: core.clone(),
             trusted_proxies: settings.trusted_proxies.clone().into(),
             public_url: settings.public_url.clone(),
             max_body_bytes: settings.max_body_bytes,
+            https: settings.tls_cert.is_some(),
         });
         let secret = match &settings.jwt_secret {
             Some(secret) => secret.clone().into_bytes(),
@@ -80,6 +97,7 @@ impl Application {
             ));
         Ok(Application {
             listener,
+            tls,
             router,
             core,
             settings,
@@ -101,7 +119,10 @@ impl Application {
             .public_url
             .clone()
             .map(|u| u.trim_end_matches('/').to_string())
-            .unwrap_or_else(|| format!("http://{}", self.local_addr))
+            .unwrap_or_else(|| {
+                let scheme = if self.tls.is_some() { "https" } else { "http" };
+                format!("{scheme}://{}", self.local_addr)
+            })
     }
 
     pub fn wsdl_url(&self) -> String {
@@ -117,14 +138,30 @@ impl Application {
             self.core.clone(),
             Duration::from_secs(self.settings.housekeeping_interval_secs.max(1)),
         );
-        tracing::info!(address = %self.local_addr, "edigrid listening");
-        let served = axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await;
+        tracing::info!(address = %self.local_addr, tls = self.tls.is_some(), "edigrid listening");
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let served = match self.tls {
+            None => axum::serve(self.listener, service)
+                .with_graceful_shutdown(shutdown)
+                .await
+                .map_err(anyhow::Error::from),
+            Some(config) => {
+                let handle = axum_server::Handle::new();
+                let stopper = handle.clone();
+                tokio::spawn(async move {
+                    shutdown.await;
+                    stopper.graceful_shutdown(Some(Duration::from_secs(30)));
+                });
+                let listener = self.listener.into_std()?;
+                axum_server::from_tcp_rustls(listener, config)?
+                    .handle(handle)
+                    .serve(service)
+                    .await
+                    .map_err(anyhow::Error::from)
+            }
+        };
         housekeeping.abort();
         served.context("serving HTTP")
     }

@@ -42,6 +42,12 @@ enum Command {
         /// On an empty database, create a demo network, mailbox and user and print its password.
         #[arg(long)]
         demo: bool,
+        /// PEM certificate chain; with --tls-key, serve HTTPS. Also EDIGRID_TLS_CERT.
+        #[arg(long)]
+        tls_cert: Option<PathBuf>,
+        /// PEM private key for --tls-cert. Also EDIGRID_TLS_KEY.
+        #[arg(long)]
+        tls_key: Option<PathBuf>,
     },
     /// Manage networks.
     #[command(subcommand)]
@@ -141,15 +147,22 @@ enum SessionCommand {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let listen = match &cli.command {
-        Command::Serve { listen, .. } => *listen,
-        _ => None,
+    let (listen, tls_cert, tls_key) = match &cli.command {
+        Command::Serve {
+            listen,
+            tls_cert,
+            tls_key,
+            ..
+        } => (*listen, tls_cert.clone(), tls_key.clone()),
+        _ => (None, None, None),
     };
     let settings = Settings::load(
         cli.config.as_deref(),
         FlagOverrides {
             listen,
             database: cli.database.clone(),
+            tls_cert,
+            tls_key,
         },
     )
     .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;

@@ -36,6 +36,9 @@ pub struct Settings {
     pub lockout_secs: i64,
     pub login_throttle_per_minute: u32,
     pub login_throttle_burst: u32,
+    /// PEM certificate chain and private key: with both, edigrid serves HTTPS (rustls).
+    pub tls_cert: Option<std::path::PathBuf>,
+    pub tls_key: Option<std::path::PathBuf>,
     /// Secret that signs REST bearer tokens (every node must have the same). When unset, one
     /// is generated on first start and kept in the database.
     pub jwt_secret: Option<String>,
@@ -65,6 +68,8 @@ impl Default for Settings {
             lockout_secs: login.lockout_duration.num_seconds(),
             login_throttle_per_minute: login.throttle_per_minute,
             login_throttle_burst: login.throttle_burst,
+            tls_cert: None,
+            tls_key: None,
             jwt_secret: None,
             log: "info".into(),
         }
@@ -78,6 +83,10 @@ pub struct FlagOverrides {
     pub listen: Option<SocketAddr>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_key: Option<std::path::PathBuf>,
 }
 
 /// Environment variables read as settings (`EDIGRID_` + the upper-cased field name).
@@ -134,6 +143,9 @@ impl Settings {
         if self.extend_granularity_secs < 0 {
             return Err("extend_granularity_secs must not be negative".into());
         }
+        if self.tls_cert.is_some() != self.tls_key.is_some() {
+            return Err("tls_cert and tls_key go together: give both or neither".into());
+        }
         if self.jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
             return Err("jwt_secret must have at least 32 characters".into());
         }
@@ -174,5 +186,7 @@ fn known_keys() -> Vec<String> {
     // Settings that default to `None` are not serialised, so are not in the list above.
     keys.push("public_url".into());
     keys.push("jwt_secret".into());
+    keys.push("tls_cert".into());
+    keys.push("tls_key".into());
     keys
 }

@@ -36,6 +36,8 @@ pub struct SoapState {
     /// The public base URL (`https://edi.example.com`) written into the WSDL, if set.
     pub public_url: Option<String>,
     pub max_body_bytes: usize,
+    /// Served over HTTPS: the WSDL's addresses say `https` unless a proxy says otherwise.
+    pub https: bool,
 }
 
 pub fn router(state: SoapState) -> Router {
@@ -295,6 +297,8 @@ fn base_url(state: &SoapState, peer: SocketAddr, headers: &HeaderMap) -> String 
     let forwarded = |name| if trusted { header(headers, name) } else { None };
     let scheme = match forwarded("x-forwarded-proto") {
         Some(p) if p.eq_ignore_ascii_case("https") => "https",
+        Some(p) if p.eq_ignore_ascii_case("http") => "http",
+        _ if state.https => "https",
         _ => "http",
     };
     let host = forwarded("x-forwarded-host")

@@ -20,3 +20,4 @@ mod rest_tokens;
 mod restart;
 mod session_log;
 mod smoke;
+mod tls;
