@@ -11,7 +11,7 @@ step() { printf '[install-test-clients] %s\n' "$*"; }
 die() { printf '[install-test-clients] ERROR: %s\n' "$*" >&2; exit 1; }
 
 # --- Python: zeep + requests in .venv -------------------------------------------------
-PY_REQS=("zeep>=4.3,<4.4" "requests>=2.31,<3")
+PY_REQS=("zeep>=4.3,<4.4" "requests>=2.31,<3" "schemathesis>=4.32,<4.33")
 PY_STAMP=".venv/.edigrid-reqs"
 if [[ -x .venv/bin/python && -f "$PY_STAMP" && "$(cat "$PY_STAMP")" == "${PY_REQS[*]}" ]] \
    && .venv/bin/python -c 'import zeep, requests' 2>/dev/null; then

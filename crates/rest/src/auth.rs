@@ -61,13 +61,13 @@ impl FromRequestParts<RestState> for Authenticated {
                 "send Authorization: Bearer <token> or X-API-Key: <key>",
             ));
         };
+        // The scheme name is case-insensitive (RFC 7235).
         let token = header
             .to_str()
             .ok()
-            .and_then(|h| {
-                h.strip_prefix("Bearer ")
-                    .or_else(|| h.strip_prefix("bearer "))
-            })
+            .and_then(|h| h.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
             .ok_or_else(|| ApiError::from(Error::Session(SessionProblem::Malformed)))?;
         let now = state.core.clock().now();
         let (session, generation) = state.signer.verify(token, TokenKind::Access, now, false)?;

@@ -3,13 +3,13 @@
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use edigrid_core::{ClientInfo, LoginRequest as CoreLogin, Protocol, SenderInfo};
-use edigrid_domain::AuthLevel;
+use edigrid_domain::{AuthLevel, MAX_TEXT_LEN, parse_required_text};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::RestState;
 use crate::auth::{Authenticated, ClientAddress};
-use crate::envelope::{ApiError, ApiResponse, Data, Done, ErrorBody};
+use crate::envelope::{ApiError, ApiResponse, Data, Done, DoneBody, ErrorBody};
 use crate::json::JsonBody;
 use crate::tokens::{TokenKind, TokenPair};
 
@@ -85,7 +85,7 @@ pub struct VersionData {
 pub struct PasswordBody {
     #[schema(max_length = 256)]
     pub current_password: String,
-    #[schema(max_length = 256)]
+    #[schema(min_length = 8, max_length = 256)]
     pub new_password: String,
 }
 
@@ -101,10 +101,22 @@ pub async fn login(
     ClientAddress(client): ClientAddress,
     JsonBody(body): JsonBody<LoginBody>,
 ) -> Result<Data<TokenData>, ApiError> {
-    let login = body
-        .login
-        .or(body.email)
-        .ok_or_else(|| ApiError::invalid("invalid field login: give login or email"))?;
+    // Checked here so that errors name the JSON fields, not the SOAP parameters.
+    let (field, login) = match (body.login, body.email) {
+        (Some(login), _) => ("login", login),
+        (None, Some(email)) => ("email", email),
+        (None, None) => {
+            return Err(ApiError::invalid(
+                "invalid field login: give login or email",
+            ));
+        }
+    };
+    let login = parse_required_text(&login, field)?;
+    if body.password.chars().count() > MAX_TEXT_LEN {
+        return Err(ApiError::invalid(format!(
+            "invalid field password: longer than {MAX_TEXT_LEN} characters"
+        )));
+    }
     let request = CoreLogin {
         login,
         password: body.password,
@@ -163,7 +175,7 @@ pub async fn refresh(
 #[utoipa::path(post, path = "/v2/auth/logout", tag = "auth",
     security(("bearer" = []), ("apiKey" = [])),
     responses(
-        (status = 200, body = ErrorBody, description = "data is null; message `Session terminated.`"),
+        (status = 200, body = DoneBody, description = "data is null; message `Session terminated.`"),
         (status = 401, body = ErrorBody), (status = 500, body = ErrorBody)))]
 pub async fn logout(
     State(state): State<RestState>,
@@ -210,7 +222,7 @@ pub async fn version() -> Data<VersionData> {
 #[utoipa::path(put, path = "/v2/auth/password", tag = "auth", request_body = PasswordBody,
     security(("bearer" = []), ("apiKey" = [])),
     responses(
-        (status = 200, body = ErrorBody, description = "data is null"),
+        (status = 200, body = DoneBody, description = "data is null"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
 pub async fn password(
@@ -222,5 +234,5 @@ pub async fn password(
         .core
         .change_own_password(&caller, &body.current_password, &body.new_password)
         .await?;
-    Ok(Done("Password changed."))
+    Ok(Done("Password updated successfully."))
 }

@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 #[serde(rename_all = "camelCase")]
 pub struct ApiResponse<T> {
     pub success: bool,
+    #[schema(required)]
     pub data: Option<T>,
     pub error_code: String,
     pub message: String,
@@ -56,10 +57,24 @@ pub struct ErrorBody {
     /// Always false.
     pub success: bool,
     /// Always null.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, required)]
     pub data: Option<()>,
     /// InvalidSession, InvalidAPIKey, AccessDenied, InvalidParameter, ObjectNotFound,
     /// RateLimitExceeded or InternalError.
+    pub error_code: String,
+    pub message: String,
+}
+
+/// A success without data (logout, password change): `data` is null, `message` says what
+/// happened.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DoneBody {
+    /// Always true.
+    pub success: bool,
+    /// Always null.
+    #[schema(value_type = Option<String>, required)]
+    pub data: Option<()>,
     pub error_code: String,
     pub message: String,
 }
@@ -95,7 +110,13 @@ impl ApiError {
 
 impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
-        let message = e.to_string();
+        let message = match &e {
+            Error::Session(problem) => session_message(*problem).to_string(),
+            Error::InvalidParameter { item, detail, .. } => {
+                format!("invalid field {item}: {detail}")
+            }
+            other => other.to_string(),
+        };
         let (status, code) = match &e {
             Error::Session(SessionProblem::UnknownApiKey) => {
                 (StatusCode::UNAUTHORIZED, "InvalidAPIKey")
@@ -120,6 +141,23 @@ impl From<Error> for ApiError {
             message,
             retry_after,
         }
+    }
+}
+
+/// REST's words for a credential problem (SOAP's all name the SessionID parameter).
+fn session_message(problem: SessionProblem) -> &'static str {
+    match problem {
+        SessionProblem::Missing => {
+            "no credentials: send Authorization: Bearer <token> or X-API-Key"
+        }
+        SessionProblem::Malformed => "the token is not valid",
+        SessionProblem::Unknown => "no such session; log in again",
+        SessionProblem::Expired => "the session or token has expired; log in again",
+        SessionProblem::Ended => "the session has ended; log in again",
+        SessionProblem::OtherClientAddress => {
+            "the session belongs to another client address; log in again"
+        }
+        SessionProblem::UnknownApiKey => "the API key is not valid or has been replaced",
     }
 }
 

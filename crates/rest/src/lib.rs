@@ -89,11 +89,21 @@ pub fn router(state: RestState, max_body_bytes: usize) -> Router {
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "ObjectNotFound", "no such endpoint")
         })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "InvalidParameter",
+                "this endpoint does not take that HTTP method",
+            )
+        })
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .with_state(state);
-    Router::new()
-        .merge(api)
-        .merge(SwaggerUi::new("/swagger").url(OPENAPI_PATH, doc))
+    Router::new().merge(api).merge(
+        SwaggerUi::new("/swagger")
+            .url(OPENAPI_PATH, doc)
+            // The bundle would otherwise ask validator.swagger.io for a badge.
+            .config(utoipa_swagger_ui::Config::new([OPENAPI_PATH]).validator_url("none")),
+    )
 }
 
 /// The OpenAPI document, for tools and tests.

@@ -71,7 +71,7 @@ pub async fn me(
 
 /// End all sessions of a user (SOAP and REST) and clear their lockout.
 #[utoipa::path(post, path = "/v2/users/reset/{id}", tag = "users",
-    params(("id" = String, Path, description = "UserID")),
+    params(("id" = i32, Path, minimum = 1, description = "UserID")),
     security(("bearer" = []), ("apiKey" = [])),
     responses(
         (status = 200, body = ApiResponse<bool>),
@@ -90,7 +90,7 @@ pub async fn reset(
 /// The user's active API key, as far as it can be shown: its first 8 characters. Keys are
 /// kept only as hashes, so the whole key is shown once, when it is generated.
 #[utoipa::path(get, path = "/v2/users/key/{id}", tag = "users",
-    params(("id" = String, Path, description = "UserID")),
+    params(("id" = i32, Path, minimum = 1, description = "UserID")),
     security(("bearer" = []), ("apiKey" = [])),
     responses(
         (status = 200, body = ApiResponse<String>),
@@ -109,7 +109,7 @@ pub async fn key(
 
 /// A new API key for the user; the previous one stops working at once.
 #[utoipa::path(post, path = "/v2/users/key-generate/{id}", tag = "users",
-    params(("id" = String, Path, description = "UserID")),
+    params(("id" = i32, Path, minimum = 1, description = "UserID")),
     security(("bearer" = []), ("apiKey" = [])),
     responses(
         (status = 200, body = ApiResponse<String>),

@@ -1,0 +1,301 @@
+//! The servers under test, each its own process: edigrid (release build, beside this
+//! binary) on a prepared database, and the ceiling server.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::Response;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use sqlx::Executor;
+
+use crate::load::{LOGIN, PASSWORD};
+
+/// The login used by the Login flood, so that it never evicts the measured session.
+pub const FLOOD_LOGIN: &str = "flood";
+
+fn sibling(name: &str) -> anyhow::Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let path = exe.with_file_name(name);
+    anyhow::ensure!(
+        path.exists(),
+        "{} not found: build it with cargo build --release",
+        path.display()
+    );
+    Ok(path)
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+fn admin(edigrid: &Path, database: &str, args: &[&str], stdin: Option<&str>) -> anyhow::Result<()> {
+    let mut child = Command::new(edigrid)
+        .args(["--database", database])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .map(|mut s| s.write_all(input.as_bytes()))
+            .transpose()?;
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "edigrid {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(())
+}
+
+async fn wait_until_up(addr: SocketAddr) -> anyhow::Result<()> {
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(addr).await.is_ok() {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    anyhow::bail!("the server at {addr} did not come up")
+}
+
+pub struct Edigrid {
+    pub addr: SocketAddr,
+    child: Child,
+}
+
+impl Edigrid {
+    /// Prepares `database` (directory, users, `sessions` stored sessions) and starts a node.
+    pub async fn start(database: &str, work: &Path, sessions: u64) -> anyhow::Result<Self> {
+        let edigrid = sibling("edigrid")?;
+        admin(
+            &edigrid,
+            database,
+            &["network", "add", "--id", "100", "--name", "Bench"],
+            None,
+        )?;
+        admin(
+            &edigrid,
+            database,
+            &[
+                "mailbox",
+                "add",
+                "--network",
+                "100",
+                "--id",
+                "200",
+                "--name",
+                "Bench",
+            ],
+            None,
+        )?;
+        for login in [LOGIN, FLOOD_LOGIN, "bulk"] {
+            admin(
+                &edigrid,
+                database,
+                &[
+                    "user",
+                    "add",
+                    "--login",
+                    login,
+                    "--network",
+                    "100",
+                    "--mailbox",
+                    "200",
+                    "--auth-level",
+                    "MailboxUser",
+                    "--password-stdin",
+                ],
+                Some(&format!("{PASSWORD}\n")),
+            )?;
+        }
+        preload(database, sessions).await?;
+        let addr: SocketAddr = format!("127.0.0.1:{}", free_port()?).parse()?;
+        let child = Command::new(&edigrid)
+            .args([
+                "--database",
+                database,
+                "serve",
+                "--listen",
+                &addr.to_string(),
+            ])
+            .current_dir(work)
+            .env("EDIGRID_LOGIN_THROTTLE_PER_MINUTE", "0")
+            .env("EDIGRID_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        wait_until_up(addr).await?;
+        Ok(Edigrid { addr, child })
+    }
+
+    /// Resident memory of the server process, from /proc.
+    pub fn resident_kib(&self) -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmRSS:"))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|n| n.parse().ok())
+            })
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for Edigrid {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Stores `count` open sessions of the user `bulk` straight into the database, in batches
+/// of 1,000 rows, so the session index has the size a busy network would give it.
+async fn preload(database: &str, count: u64) -> anyhow::Result<()> {
+    let now = chrono::Utc::now().timestamp_millis();
+    let batch = |from: u64, to: u64, postgres: bool| {
+        let rows: Vec<String> = (from..to)
+            .map(|i| {
+                let hash = edigrid_domain::SecretHash::of(format!("bulk-{i}").as_bytes());
+                let hex: String = hash.0.iter().map(|b| format!("{b:02x}")).collect();
+                let blob = if postgres {
+                    format!("'\\x{hex}'::bytea")
+                } else {
+                    format!("X'{hex}'")
+                };
+                format!(
+                    "({blob}, '{}', 3, 100, 200, {now}, {}, {}, 3600, {now}, '127.0.0.1', 'soap')",
+                    hex[..8].to_uppercase(),
+                    now + 3_600_000,
+                    now + 28_800_000
+                )
+            })
+            .collect();
+        format!(
+            "INSERT INTO sessions (hash, prefix, user_id, network_id, mailbox_id, created_ms, expires_ms, \
+             max_expires_ms, idle_timeout_secs, last_used_ms, client_ip, protocol) VALUES {}",
+            rows.join(",")
+        )
+    };
+    let postgres = database.starts_with("postgres");
+    let mut statements = Vec::new();
+    let mut from = 0;
+    while from < count {
+        let to = (from + 1000).min(count);
+        statements.push(batch(from, to, postgres));
+        from = to;
+    }
+    if postgres {
+        let pool = sqlx::PgPool::connect(database).await?;
+        let mut tx = pool.begin().await?;
+        for s in statements {
+            tx.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(s))).await?;
+        }
+        tx.commit().await?;
+        pool.execute("ANALYZE sessions").await?;
+    } else {
+        let pool = sqlx::SqlitePool::connect(database).await?;
+        let mut tx = pool.begin().await?;
+        for s in statements {
+            tx.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(s))).await?;
+        }
+        tx.commit().await?;
+        pool.execute("ANALYZE").await?;
+        pool.close().await;
+    }
+    Ok(())
+}
+
+/// A fresh schema on the PostgreSQL server `base`; returns a URL that uses it.
+pub async fn fresh_schema(base: &str) -> anyhow::Result<String> {
+    let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
+    let pool = sqlx::PgPool::connect(base).await?;
+    pool.execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .await?;
+    let sep = if base.contains('?') { '&' } else { '?' };
+    Ok(format!("{base}{sep}options=-c%20search_path%3D{schema}"))
+}
+
+pub async fn drop_schema(base: &str, url: &str) -> anyhow::Result<()> {
+    let schema = url.rsplit("search_path%3D").next().unwrap_or_default();
+    let pool = sqlx::PgPool::connect(base).await?;
+    pool.execute(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+        .await?;
+    Ok(())
+}
+
+pub struct Ceiling {
+    pub addr: SocketAddr,
+    child: Child,
+}
+
+impl Ceiling {
+    /// Starts `edigrid-bench ceiling` answering `response` to every request.
+    pub async fn start(work: &Path, response: &[u8]) -> anyhow::Result<Self> {
+        let body = work.join("ceiling-response.xml");
+        std::fs::write(&body, response)?;
+        let mut child = Command::new(std::env::current_exe()?)
+            .args(["ceiling", "--body", &body.display().to_string()])
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let mut line = String::new();
+        BufReader::new(
+            child
+                .stdout
+                .take()
+                .ok_or_else(|| anyhow::anyhow!("no stdout"))?,
+        )
+        .read_line(&mut line)?;
+        let addr: SocketAddr = line.trim().parse()?;
+        wait_until_up(addr).await?;
+        Ok(Ceiling { addr, child })
+    }
+}
+
+impl Drop for Ceiling {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The ceiling: hyper's HTTP/1.1 server reading each request body and answering fixed
+/// bytes. Nothing edigrid does is here, only what every request costs in the HTTP stack.
+pub async fn serve_ceiling(body: PathBuf) -> anyhow::Result<()> {
+    let response = Bytes::from(std::fs::read(body)?);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    println!("{}", listener.local_addr()?);
+    loop {
+        let (stream, _) = listener.accept().await?;
+        stream.set_nodelay(true)?;
+        let response = response.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                let response = response.clone();
+                async move {
+                    let _ = request.into_body().collect().await;
+                    Response::builder()
+                        .header("content-type", "text/xml; charset=utf-8")
+                        .body(Full::new(response))
+                }
+            });
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
