@@ -46,6 +46,10 @@ fn envelope(op: &str, params: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+pub fn version_request() -> Vec<u8> {
+    envelope("Version", "")
+}
+
 pub fn session_info_request(session_id: &str) -> Vec<u8> {
     envelope(
         "SessionInfo",

@@ -42,6 +42,19 @@ enum Command {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Drive one running server with one request (for profiling): Version, or SessionInfo
+    /// of a fresh login of the bench user.
+    Drive {
+        #[arg(long)]
+        addr: std::net::SocketAddr,
+        /// `version` or `session-info`.
+        #[arg(long, default_value = "session-info")]
+        operation: String,
+        #[arg(long, default_value_t = 1)]
+        connections: usize,
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+    },
     /// Serve one fixed response to every request (the ceiling server, run as its own process).
     Ceiling {
         /// File holding the response body to serve.
@@ -57,6 +70,26 @@ fn main() -> anyhow::Result<()> {
         .build()?;
     match cli.command {
         Command::Ceiling { body } => runtime.block_on(servers::serve_ceiling(body)),
+        Command::Drive {
+            addr,
+            operation,
+            connections,
+            seconds,
+        } => runtime.block_on(async {
+            let body = match operation.as_str() {
+                "version" => load::version_request(),
+                _ => session_info_request(&login(addr).await?),
+            };
+            let s = drive(addr, &body, connections, Duration::from_secs(seconds)).await?;
+            println!(
+                "{operation}: {:.0} req/s, p50 {:.3} ms, p99 {:.3} ms, {} errors",
+                s.rps(),
+                s.p50_ms(),
+                s.p99_ms(),
+                s.errors
+            );
+            Ok(())
+        }),
         Command::Run {
             seconds,
             connections,

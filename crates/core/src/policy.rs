@@ -64,9 +64,10 @@ impl Default for LoginPolicy {
             lockout_duration: Duration::minutes(15),
             throttle_per_minute: 120,
             throttle_burst: 60,
+            // Half the cores at most: a flood of logins leaves the rest to session calls.
             max_concurrent_hashes: std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2),
+                .map(|n| (n.get() / 2).max(1))
+                .unwrap_or(1),
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod conformance;
 mod convert;
 mod postgres;
 mod sqlite;
+mod sqlite_readers;
 
 use std::sync::Arc;
 

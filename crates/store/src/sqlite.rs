@@ -17,12 +17,15 @@ use crate::OpenError;
 use crate::convert::{
     ApiKeyRow, KeyOwnerRow, MailboxRow, NetworkRow, SessionRow, UserRow, all, backend, ms, one,
 };
+use crate::sqlite_readers::SessionReaders;
 
 /// The embedded store: one SQLite file in WAL mode, fsynced on every commit so that an
 /// acknowledged login survives a crash.
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Inline readers for the hot path; `None` for an in-memory database.
+    readers: Option<std::sync::Arc<SessionReaders>>,
 }
 
 impl SqliteStore {
@@ -36,14 +39,24 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(|e| OpenError::Connect(e.to_string()))?;
         sqlx::migrate!("./migrations/sqlite")
             .run(&pool)
             .await
             .map_err(|e| OpenError::Migrate(e.to_string()))?;
-        Ok(SqliteStore { pool })
+        let path = options.get_filename();
+        let readers = if path.as_os_str().is_empty() || path.to_string_lossy().contains(":memory:")
+        {
+            None
+        } else {
+            let count = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
+            Some(std::sync::Arc::new(
+                SessionReaders::open(path, count).map_err(|e| OpenError::Connect(e.to_string()))?,
+            ))
+        };
+        Ok(SqliteStore { pool, readers })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -294,6 +307,9 @@ impl Store for SqliteStore {
     }
 
     async fn session(&self, hash: &SecretHash) -> StoreResult<Option<SessionRecord>> {
+        if let Some(readers) = &self.readers {
+            return one(readers.session(&hash.0)?);
+        }
         let row: Option<SessionRow> = sqlx::query_as(select_sessions!("WHERE hash = ?"))
             .bind(&hash.0[..])
             .fetch_optional(&self.pool)
