@@ -51,14 +51,11 @@ impl SessionReaders {
         // A free connection if there is one; else wait for ours (lookups are short).
         let guard = (0..n)
             .find_map(|i| self.connections[(start + i) % n].try_lock().ok())
-            .map_or_else(
-                || {
-                    self.connections[start]
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                },
-                |g| g,
-            );
+            .unwrap_or_else(|| {
+                self.connections[start]
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+            });
         let backend = |e: rusqlite::Error| StoreError::Backend(e.to_string());
         let mut statement = guard.prepare_cached(SELECT_SESSION).map_err(backend)?;
         statement
