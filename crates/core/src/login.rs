@@ -57,7 +57,11 @@ impl Core {
         client: ClientInfo,
     ) -> Result<(SessionId, SessionRecord), Error> {
         let this = &self.inner;
-        if let Err(e) = this.throttle.check(client.address) {
+        if let Err(e) = this
+            .throttle
+            .check(&*this.store, client.address, this.clock.now())
+            .await
+        {
             metrics::counter!("edigrid_logins_total", "outcome" => "throttled").increment(1);
             return Err(e);
         }

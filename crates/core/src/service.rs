@@ -56,9 +56,14 @@ impl Core {
         &self.inner.sessions
     }
 
-    /// Deletes session records past retention and forgets idle throttle entries.
+    /// Deletes session records past retention and throttle entries that are back to full.
     pub async fn housekeeping(&self) -> Result<u64, Error> {
-        self.inner.throttle.forget_idle();
+        let now = self.inner.clock.now();
+        self.inner
+            .store
+            .forget_login_attempts(now)
+            .await
+            .map_err(internal)?;
         let before = self.inner.clock.now() - self.inner.sessions.retention;
         self.inner
             .store

@@ -272,6 +272,19 @@ pub trait Store: Send + Sync + 'static {
     /// Clears the failure count and lockout of a user.
     async fn clear_lockout(&self, user: UserId) -> StoreResult<()>;
 
+    /// The login throttle's step for one client address (GCRA): when its arrival time is at
+    /// most `tolerance_ms` ahead of `now`, moves it to `max(it, now) + interval_ms` and
+    /// returns `None`; otherwise changes nothing and returns how many milliseconds to wait.
+    async fn take_login_attempt(
+        &self,
+        client: &str,
+        now: DateTime<Utc>,
+        interval_ms: i64,
+        tolerance_ms: i64,
+    ) -> StoreResult<Option<i64>>;
+    /// Forgets addresses whose arrival time has passed (their allowance is full again).
+    async fn forget_login_attempts(&self, now: DateTime<Utc>) -> StoreResult<u64>;
+
     async fn setting(&self, key: &str) -> StoreResult<Option<String>>;
     /// Stores `value` under `key` unless a value is there; returns the value that is there
     /// afterwards, so that concurrent first starts agree on one.

@@ -471,6 +471,62 @@ pub async fn token_generations_and_api_keys(store: Arc<dyn Store>) {
     assert_eq!(store.setting("k").await.unwrap().as_deref(), Some("one"));
 }
 
+pub async fn login_throttle_steps(store: Arc<dyn Store>) {
+    // 1 attempt a second on average, 3 at once.
+    let (interval, tolerance) = (1000, 2000);
+    for i in 0..3 {
+        assert_eq!(
+            store
+                .take_login_attempt("192.0.2.1", t0(), interval, tolerance)
+                .await
+                .unwrap(),
+            None,
+            "attempt {i}"
+        );
+    }
+    let wait = store
+        .take_login_attempt("192.0.2.1", t0(), interval, tolerance)
+        .await
+        .unwrap();
+    assert_eq!(wait, Some(1000), "the fourth waits for one interval");
+    assert_eq!(
+        store
+            .take_login_attempt("192.0.2.2", t0(), interval, tolerance)
+            .await
+            .unwrap(),
+        None,
+        "other address"
+    );
+    let later = t0() + Duration::milliseconds(1000);
+    assert_eq!(
+        store
+            .take_login_attempt("192.0.2.1", later, interval, tolerance)
+            .await
+            .unwrap(),
+        None,
+        "refilled"
+    );
+    assert_eq!(
+        store
+            .forget_login_attempts(t0() + Duration::seconds(10))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .take_login_attempt(
+                "192.0.2.1",
+                t0() + Duration::seconds(10),
+                interval,
+                tolerance
+            )
+            .await
+            .unwrap(),
+        None
+    );
+}
+
 /// Runs every check, each on a fresh store from `fresh`.
 pub async fn run_all<F, Fut>(fresh: F)
 where
@@ -484,4 +540,5 @@ where
     ending_all_and_listing(fresh().await).await;
     retention_purge(fresh().await).await;
     token_generations_and_api_keys(fresh().await).await;
+    login_throttle_steps(fresh().await).await;
 }

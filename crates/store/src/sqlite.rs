@@ -513,6 +513,46 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn take_login_attempt(
+        &self,
+        client: &str,
+        now: DateTime<Utc>,
+        interval_ms: i64,
+        tolerance_ms: i64,
+    ) -> StoreResult<Option<i64>> {
+        // One statement: concurrent attempts (on any node) are counted one after another.
+        let taken: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO login_throttle (client, tat_ms) VALUES (?1, ?2 + ?3) \
+             ON CONFLICT (client) DO UPDATE SET tat_ms = MAX(login_throttle.tat_ms, ?2) + ?3 \
+             WHERE MAX(login_throttle.tat_ms, ?2) - ?2 <= ?4 RETURNING tat_ms",
+        )
+        .bind(client)
+        .bind(ms(now))
+        .bind(interval_ms)
+        .bind(tolerance_ms)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        if taken.is_some() {
+            return Ok(None);
+        }
+        let tat: i64 = sqlx::query_scalar("SELECT tat_ms FROM login_throttle WHERE client = ?1")
+            .bind(client)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(Some(tat.max(ms(now)) - ms(now) - tolerance_ms))
+    }
+
+    async fn forget_login_attempts(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM login_throttle WHERE tat_ms < ?1")
+            .bind(ms(now))
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(done.rows_affected())
+    }
+
     async fn setting(&self, key: &str) -> StoreResult<Option<String>> {
         sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
             .bind(key)

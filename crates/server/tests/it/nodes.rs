@@ -130,3 +130,29 @@ async fn concurrent_logins_on_both_nodes_never_overrun_the_cap() {
     }
     assert_eq!(working, 3);
 }
+
+#[tokio::test]
+async fn the_login_throttle_is_one_allowance_across_nodes() {
+    let Some((a, b)) = two_nodes(|s| {
+        s.login_throttle_per_minute = 2;
+        s.login_throttle_burst = 2;
+    })
+    .await
+    else {
+        return;
+    };
+    a.add_user("busy", AuthLevel::MailboxUser, 100, 200).await;
+    a.login("busy").await;
+    b.login("busy").await;
+    let third = a
+        .soap(
+            "Login",
+            &[("UserName", "busy"), ("Password", TEST_PASSWORD)],
+        )
+        .await;
+    let fault = third.expect_fault();
+    assert!(fault.text.contains("too many login attempts"), "{fault:?}");
+    // Half a minute later (the nodes share one clock) one attempt is allowed again.
+    a.clock.advance(chrono::Duration::seconds(30));
+    b.login("busy").await;
+}
