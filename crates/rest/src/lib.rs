@@ -97,6 +97,9 @@ pub fn router(state: RestState, max_body_bytes: usize) -> Router {
             )
         })
         .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            read_whole_body(request, next, max_body_bytes)
+        }))
         .with_state(state);
     Router::new().merge(api).merge(
         SwaggerUi::new("/swagger")
@@ -104,6 +107,34 @@ pub fn router(state: RestState, max_body_bytes: usize) -> Router {
             // The bundle would otherwise ask validator.swagger.io for a badge.
             .config(utoipa_swagger_ui::Config::new([OPENAPI_PATH]).validator_url("none")),
     )
+}
+
+/// Reads every request body before the handler runs, also for endpoints that ignore it
+/// (clients send bodies to `/v2/auth/session` and `/v2/auth/logout`). A body left unread
+/// makes hyper close the keep-alive connection after answering, and a client that reuses
+/// that connection sees it dropped without a response.
+async fn read_whole_body(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+    limit: usize,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => {
+            next.run(axum::extract::Request::from_parts(
+                parts,
+                axum::body::Body::from(bytes),
+            ))
+            .await
+        }
+        Err(_) => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "InvalidParameter",
+            "the request body is too large or could not be read",
+        )
+        .into_response(),
+    }
 }
 
 /// The OpenAPI document, for tools and tests.

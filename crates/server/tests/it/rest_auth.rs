@@ -1097,3 +1097,39 @@ async fn a_password_change_ends_every_other_session_of_the_user() {
         .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
 }
+
+/// A body the endpoint does not need (clients send one to /v2/auth/session) must not cost
+/// the keep-alive connection: the body arrives late, then a second request follows on the
+/// same connection and is answered.
+#[tokio::test]
+async fn an_ignored_request_body_does_not_cost_the_keep_alive_connection() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app().await;
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let body = r#"{"ignored": true}"#;
+    let head = format!(
+        "POST /v2/auth/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    stream.write_all(body.as_bytes()).await.unwrap();
+    let second = "GET /v2/auth/version HTTP/1.1\r\nHost: x\r\n\r\n";
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    stream.write_all(second.as_bytes()).await.unwrap();
+    let mut seen = String::new();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !seen.contains("\"2.6\"") && tokio::time::Instant::now() < deadline {
+        match tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Err(_) => break,
+            Ok(Ok(n)) => seen.push_str(&String::from_utf8_lossy(&buf[..n])),
+            Ok(Err(_)) => break,
+        }
+    }
+    assert!(seen.starts_with("HTTP/1.1 401"), "the first answer: {seen}");
+    assert!(
+        seen.contains("\"2.6\""),
+        "the second request was answered on the same connection: {seen}"
+    );
+}
