@@ -171,7 +171,7 @@ async fn preload(database: &str, count: u64) -> anyhow::Result<()> {
         let rows: Vec<String> = (from..to)
             .map(|i| {
                 let hash = edigrid_domain::SecretHash::of(format!("bulk-{i}").as_bytes());
-                let hex: String = hash.0.iter().map(|b| format!("{b:02x}")).collect();
+                let hex = hash.to_hex();
                 let blob = if postgres {
                     format!("'\\x{hex}'::bytea")
                 } else {

@@ -1,7 +1,9 @@
 //! What a signed-in caller does to accounts: API keys, resets, their own password. Also the
 //! secret that signs REST bearer tokens, shared by every node through the store.
 
-use edigrid_domain::{AuthLevel, Error, ParamProblem, SecretHash, UserId, check_password_policy};
+use edigrid_domain::{
+    AuthLevel, Error, ParamProblem, SecretHash, UserId, check_password_policy, to_hex,
+};
 
 use crate::permissions::may_view_user;
 use crate::service::{Core, internal};
@@ -57,7 +59,7 @@ impl Core {
     /// A new API key for a user, without a caller (the CLI).
     pub async fn issue_api_key(&self, user: UserId) -> Result<String, Error> {
         let bytes: [u8; 32] = rand::random();
-        let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let key = to_hex(&bytes);
         let record = ApiKeyRecord {
             hash: SecretHash::of(key.as_bytes()),
             prefix: key[..8].to_string(),
@@ -142,7 +144,7 @@ impl Core {
     /// that every node signs and checks with the same one.
     pub async fn bearer_signing_secret(&self) -> Result<Vec<u8>, Error> {
         let fresh: [u8; 32] = rand::random();
-        let fresh: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
+        let fresh = to_hex(&fresh);
         let stored = self
             .inner
             .store

@@ -66,7 +66,13 @@ impl Caller {
             (Credential::ApiKey { key, created }, _) => (key.clone(), *created, api_key_expiry()),
             (Credential::SessionId(id), Some(s)) => (id.to_string(), s.created, s.expires),
             (_, Some(s)) => (redact(&s.prefix), s.created, s.expires),
-            (_, None) => (String::new(), Utc::now(), Utc::now()),
+            // Session credentials are only built together with their session
+            // (`from_session`); were one not, it reports an instant long past, not a made-up now.
+            (_, None) => (
+                String::new(),
+                DateTime::<Utc>::MIN_UTC,
+                DateTime::<Utc>::MIN_UTC,
+            ),
         };
         SessionSummary {
             session_id,

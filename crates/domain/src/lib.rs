@@ -11,7 +11,7 @@ pub use auth_level::{AuthLevel, UserStatus};
 pub use error::{Category, Error, LegacyCode, ParamProblem, SessionProblem};
 pub use ids::{MailboxId, NetworkId, UserId};
 pub use password::{PASSWORD_MIN_LEN, check_password_policy};
-pub use session_id::{SecretHash, SessionId, redact};
+pub use session_id::{SecretHash, SessionId, redact, to_hex};
 
 /// Longest login name, e-mail or free-text value accepted anywhere on the wire.
 pub const MAX_TEXT_LEN: usize = 256;

@@ -68,6 +68,15 @@ impl SecretHash {
     pub fn of(bytes: &[u8]) -> Self {
         SecretHash(Sha256::digest(bytes).into())
     }
+
+    pub fn to_hex(&self) -> String {
+        to_hex(&self.0)
+    }
+}
+
+/// Lower-case hexadecimal, two digits a byte.
+pub fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl fmt::Debug for SecretHash {

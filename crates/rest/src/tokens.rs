@@ -43,10 +43,6 @@ pub struct TokenSigner {
     validation: Validation,
 }
 
-fn hex(hash: &SecretHash) -> String {
-    hash.0.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn unhex(text: &str) -> Option<SecretHash> {
     if text.len() != 64 {
         return None;
@@ -82,7 +78,7 @@ impl TokenSigner {
         let make = |typ, exp: DateTime<Utc>| {
             let claims = Claims {
                 sub: session.user_id.to_string(),
-                sid: hex(&session.hash),
+                sid: session.hash.to_hex(),
                 generation: session.token_generation,
                 typ,
                 iat: now.timestamp(),
