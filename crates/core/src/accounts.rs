@@ -2,7 +2,8 @@
 //! secret that signs REST bearer tokens, shared by every node through the store.
 
 use edigrid_domain::{
-    AuthLevel, Error, ParamProblem, SecretHash, UserId, check_password_policy, to_hex,
+    AuthLevel, Error, MailboxId, NetworkId, ParamProblem, SecretHash, UserId,
+    check_password_policy, to_hex,
 };
 
 use crate::permissions::may_view_user;
@@ -11,6 +12,28 @@ use crate::sessions::Caller;
 use crate::store::{ApiKeyRecord, EndReason, LoginFailureOutcome, User};
 
 const SIGNING_SECRET_KEY: &str = "bearer_token_signing_secret";
+
+/// The largest per-user cap on open sessions an administrator may set.
+pub const MAX_SESSIONS_LIMIT: i32 = 1000;
+
+/// Refuses a per-user session cap out of range, before anything is touched.
+pub fn check_max_sessions(max_sessions: i32) -> Result<(), Error> {
+    if (1..=MAX_SESSIONS_LIMIT).contains(&max_sessions) {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "MaxSessions",
+        ParamProblem::Value,
+        format!("must be between 1 and {MAX_SESSIONS_LIMIT}"),
+    ))
+}
+
+/// A locked-out user and how many sessions they still hold.
+#[derive(Debug, Clone)]
+pub struct LockedOutUser {
+    pub user: User,
+    pub open_sessions: u64,
+}
 
 impl Core {
     /// The caller's user and the target's; without authority over the target the answer is
@@ -100,6 +123,69 @@ impl Core {
         this.store.clear_lockout(user.id).await.map_err(internal)?;
         tracing::info!(user = %user.id, ended, "user reset");
         Ok(ended)
+    }
+
+    /// Sets the target's own cap on open sessions (1 to [`MAX_SESSIONS_LIMIT`]); logins past
+    /// it follow the server's over-cap policy. Needs `MailboxAdmin` or stronger and
+    /// authority over the target.
+    pub async fn set_max_sessions(
+        &self,
+        caller: &Caller,
+        target: UserId,
+        max_sessions: i32,
+    ) -> Result<(), Error> {
+        check_max_sessions(max_sessions)?;
+        let (me, user) = self.caller_and_target(caller, target).await?;
+        if !me.auth_level.at_least(AuthLevel::MailboxAdmin) {
+            return Err(Error::AccessDenied(
+                "only MailboxAdmin and above set session caps".into(),
+            ));
+        }
+        self.inner
+            .store
+            .set_max_sessions(user.id, Some(max_sessions))
+            .await
+            .map_err(internal)?;
+        tracing::info!(user = %user.id, max_sessions, by = %me.id, "session cap set");
+        Ok(())
+    }
+
+    /// Users locked out now whom the caller has authority over, optionally only those of
+    /// one network and/or mailbox (0: any).
+    pub async fn locked_out_users(
+        &self,
+        caller: &Caller,
+        network: NetworkId,
+        mailbox: MailboxId,
+    ) -> Result<Vec<LockedOutUser>, Error> {
+        let this = &self.inner;
+        let me = this
+            .store
+            .user(caller.user_id)
+            .await
+            .map_err(internal)?
+            .ok_or(Error::Internal)?;
+        let now = this.clock.now();
+        let users = this.store.locked_out_users(now).await.map_err(internal)?;
+        let mut out = Vec::new();
+        for user in users {
+            if !may_view_user(&me, &user)
+                || (network.0 != 0 && user.network_id != network)
+                || (mailbox.0 != 0 && user.mailbox_id != mailbox)
+            {
+                continue;
+            }
+            let open_sessions = this
+                .store
+                .count_open_sessions(user.id, now)
+                .await
+                .map_err(internal)?;
+            out.push(LockedOutUser {
+                user,
+                open_sessions,
+            });
+        }
+        Ok(out)
     }
 
     /// Changes the caller's own password after checking the current one. The caller's

@@ -5,6 +5,7 @@ mod accounts;
 mod client_address;
 mod clock;
 mod directory;
+mod events;
 mod login;
 mod passwords;
 mod permissions;
@@ -15,16 +16,20 @@ mod sessions;
 pub mod store;
 mod throttle;
 
+pub use accounts::{LockedOutUser, MAX_SESSIONS_LIMIT, check_max_sessions};
 pub use client_address::client_address;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use directory::{NewUserRequest, SessionRevocation};
+pub use events::{CallRecord, EVENTS_KEPT_PER_SESSION};
 pub use login::{ClientInfo, LoginRequest, Protocol, SenderInfo};
 pub use passwords::{PasswordHasher, generate_password};
 pub use permissions::may_view_user;
 pub use policy::{LoginPolicy, OverCapPolicy, SessionPolicy};
 pub use service::Core;
-pub use session_log::{SessionLogEntry, SessionLogLimit};
+pub use session_log::{
+    CreatedBetween, SessionActivity, SessionLogEntry, SessionLogLimit, SessionState,
+};
 pub use sessions::{
-    Caller, Credential, SessionSummary, WhoAmI, api_key_expiry, looks_like_api_key,
+    Caller, Credential, EndedSession, SessionSummary, WhoAmI, api_key_expiry, looks_like_api_key,
 };
 pub use store::{Store, StoreError};

@@ -28,6 +28,8 @@ pub struct SessionPolicy {
     pub bind_client_address: bool,
     /// How long ended and expired sessions are kept for the session log.
     pub retention: Duration,
+    /// Record each call made in a session (operation, time, duration, address, outcome).
+    pub record_calls: bool,
 }
 
 impl Default for SessionPolicy {
@@ -40,6 +42,7 @@ impl Default for SessionPolicy {
             over_cap: OverCapPolicy::EvictOldest,
             bind_client_address: true,
             retention: Duration::days(90),
+            record_calls: true,
         }
     }
 }

@@ -3,6 +3,7 @@ use std::sync::Arc;
 use edigrid_domain::Error;
 
 use crate::clock::Clock;
+use crate::events::SessionEvents;
 use crate::passwords::PasswordHasher;
 use crate::policy::{LoginPolicy, SessionPolicy};
 use crate::store::{Store, StoreError};
@@ -21,6 +22,7 @@ pub(crate) struct Inner {
     pub logins: LoginPolicy,
     pub hasher: PasswordHasher,
     pub throttle: LoginThrottle,
+    pub events: SessionEvents,
 }
 
 impl Core {
@@ -32,8 +34,10 @@ impl Core {
     ) -> Result<Self, Error> {
         let hasher = PasswordHasher::new(logins.max_concurrent_hashes)?;
         let throttle = LoginThrottle::new(logins.throttle_per_minute, logins.throttle_burst);
+        let events = SessionEvents::new(sessions.record_calls);
         Ok(Core {
             inner: Arc::new(Inner {
+                events,
                 store,
                 clock,
                 sessions,
@@ -50,6 +54,11 @@ impl Core {
 
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.inner.clock
+    }
+
+    /// The service's time now.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.inner.clock.now()
     }
 
     pub fn session_policy(&self) -> &SessionPolicy {

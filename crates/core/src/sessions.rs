@@ -85,6 +85,14 @@ impl Caller {
     }
 }
 
+/// A session a logout ended.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EndedSession {
+    pub hash: SecretHash,
+    /// From its login to its logout.
+    pub lasted: Duration,
+}
+
 /// The answer to WhoAmI: the session's user and how many sessions they hold.
 #[derive(Debug, Clone)]
 pub struct WhoAmI {
@@ -235,22 +243,27 @@ impl Core {
         Ok(session)
     }
 
-    /// Ends the session. `Ok(false)` when it was not open (ended, expired or unknown).
+    /// Ends the session and tells how long it lasted; `Ok(None)` when it was not open
+    /// (ended, expired or unknown).
     #[instrument(skip_all, fields(client = %client))]
-    pub async fn logout(&self, raw_session_id: &str, client: IpAddr) -> Result<bool, Error> {
+    pub async fn logout(
+        &self,
+        raw_session_id: &str,
+        client: IpAddr,
+    ) -> Result<Option<EndedSession>, Error> {
         let this = &self.inner;
         let session_id = match SessionId::parse(raw_session_id) {
             Ok(id) => id,
-            Err(Error::Session(SessionProblem::Malformed)) => return Ok(false),
+            Err(Error::Session(SessionProblem::Malformed)) => return Ok(None),
             Err(e) => return Err(e),
         };
         let hash = session_id.hash();
         let Some(session) = this.store.session(&hash).await.map_err(internal)? else {
-            return Ok(false);
+            return Ok(None);
         };
         let now = this.clock.now();
         if !session.is_open_at(now) {
-            return Ok(false);
+            return Ok(None);
         }
         if this.sessions.bind_client_address && session.client_ip != client.to_string() {
             return Err(Error::Session(SessionProblem::OtherClientAddress));
@@ -260,10 +273,14 @@ impl Core {
             .end_session(&hash, EndReason::Logout, now)
             .await
             .map_err(internal)?;
-        if ended {
-            tracing::info!(user = %session.user_id, session = %session.prefix, "logout");
+        if !ended {
+            return Ok(None);
         }
-        Ok(ended)
+        tracing::info!(user = %session.user_id, session = %session.prefix, "logout");
+        Ok(Some(EndedSession {
+            hash,
+            lasted: (now - session.created).max(Duration::zero()),
+        }))
     }
 
     /// Ends the caller's own session (REST logout); false if it had none open.

@@ -172,6 +172,20 @@ pub struct ApiKeyRecord {
     pub created: DateTime<Utc>,
 }
 
+/// One call made in a session: what the deployed dialect's session log lists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionEvent {
+    pub session: SecretHash,
+    pub at: DateTime<Utc>,
+    /// The operation's name as its dialect spells it.
+    pub operation: String,
+    pub duration_ms: i32,
+    pub client_ip: String,
+    /// `Success`, or the legacy code name of the error the call ended with.
+    pub outcome: String,
+    pub comment: String,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CreateSessionOutcome {
     /// Created; `evicted` sessions were ended to make room.
@@ -271,6 +285,26 @@ pub trait Store: Send + Sync + 'static {
     async fn api_key_owner(&self, hash: &SecretHash) -> StoreResult<Option<(User, ApiKeyRecord)>>;
     /// Clears the failure count and lockout of a user.
     async fn clear_lockout(&self, user: UserId) -> StoreResult<()>;
+    /// Sets (or with `None` removes) a user's own cap on open sessions.
+    async fn set_max_sessions(&self, user: UserId, max: Option<i32>) -> StoreResult<()>;
+    /// Users whose lockout lasts past `now`, by id.
+    async fn locked_out_users(&self, now: DateTime<Utc>) -> StoreResult<Vec<User>>;
+    /// A user's sessions created in `[from, to]`, newest first.
+    async fn user_sessions_created_between(
+        &self,
+        user: UserId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<SessionRecord>>;
+
+    /// Appends call events in one transaction, adds them to their sessions' call counts and
+    /// keeps only the newest `keep` events of each session touched.
+    async fn append_session_events(&self, events: &[SessionEvent], keep: u32) -> StoreResult<()>;
+    /// The kept events of a session, oldest first.
+    async fn session_events(&self, session: &SecretHash) -> StoreResult<Vec<SessionEvent>>;
+    /// How many calls were ever recorded in a session.
+    async fn session_calls(&self, session: &SecretHash) -> StoreResult<u64>;
 
     /// The login throttle's step for one client address (GCRA): when its arrival time is at
     /// most `tolerance_ms` ahead of `now`, moves it to `max(it, now) + interval_ms` and

@@ -138,6 +138,11 @@ impl Application {
             self.core.clone(),
             Duration::from_secs(self.settings.housekeeping_interval_secs.max(1)),
         );
+        let call_writer = spawn_call_writer(
+            self.core.clone(),
+            Duration::from_millis(self.settings.call_flush_interval_ms.max(10)),
+        );
+        let self_core = self.core.clone();
         tracing::info!(address = %self.local_addr, tls = self.tls.is_some(), "edigrid listening");
         let service = self
             .router
@@ -163,8 +168,30 @@ impl Application {
             }
         };
         housekeeping.abort();
+        call_writer.abort();
+        // Calls recorded since the last tick are written before the process ends.
+        if let Err(e) = self_core.flush_session_events().await {
+            tracing::warn!(error = %e, "writing the last recorded calls failed");
+        }
         served.context("serving HTTP")
     }
+}
+
+/// Writes recorded session calls in batches: on every tick, and early when many wait.
+fn spawn_call_writer(core: Core, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => {}
+                () = core.session_event_backlog() => {}
+            }
+            if let Err(e) = core.flush_session_events().await {
+                tracing::warn!(error = %e, "writing recorded calls failed; kept for the next try");
+            }
+        }
+    })
 }
 
 /// Purges session records past retention, so expiry needs no sweeper but storage stays

@@ -32,6 +32,10 @@ pub struct Settings {
     pub bind_client_address: bool,
     pub retention_days: i64,
     pub housekeeping_interval_secs: u64,
+    /// Record each call made in a session (the deployed dialect's `SessionLogInfo.Events`).
+    pub record_session_calls: bool,
+    /// How often recorded calls are written to the database, in milliseconds.
+    pub call_flush_interval_ms: u64,
     pub lockout_threshold: u32,
     pub lockout_secs: i64,
     pub login_throttle_per_minute: u32,
@@ -64,6 +68,8 @@ impl Default for Settings {
             bind_client_address: session.bind_client_address,
             retention_days: session.retention.num_days(),
             housekeeping_interval_secs: 600,
+            record_session_calls: session.record_calls,
+            call_flush_interval_ms: 1000,
             lockout_threshold: login.lockout_threshold,
             lockout_secs: login.lockout_duration.num_seconds(),
             login_throttle_per_minute: login.throttle_per_minute,
@@ -164,6 +170,7 @@ impl Settings {
             over_cap: self.over_cap,
             bind_client_address: self.bind_client_address,
             retention: Duration::days(self.retention_days),
+            record_calls: self.record_session_calls,
         }
     }
 

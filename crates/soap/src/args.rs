@@ -16,6 +16,7 @@ pub enum Arg {
     Str(String),
     Int(i32),
     Short(i16),
+    Float(f32),
     Bool(bool),
     DateTime(DateTime<Utc>),
     Enum(String),
@@ -30,6 +31,13 @@ impl Args {
         match self.get(name) {
             Some(Arg::Str(s)) => s,
             _ => "",
+        }
+    }
+
+    pub fn datetime(&self, name: &str) -> Option<DateTime<Utc>> {
+        match self.get(name) {
+            Some(Arg::DateTime(t)) => Some(*t),
+            _ => None,
         }
     }
 
@@ -87,6 +95,12 @@ fn parse_one(field: &Field, p: &Param) -> Result<Arg, Error> {
             .map(|n| Arg::Int(n as i32)),
         XsdType::Short => parse_integer(field.name, text, i16::MIN.into(), i16::MAX.into())
             .map(|n| Arg::Short(n as i16)),
+        XsdType::Float => text
+            .parse::<f32>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .map(Arg::Float)
+            .ok_or_else(|| bad_type("must be a number")),
         XsdType::Boolean => match text {
             "true" | "1" => Ok(Arg::Bool(true)),
             "false" | "0" => Ok(Arg::Bool(false)),

@@ -2,7 +2,7 @@
 //! `GET` serves the WSDL and the help pages, anything else is refused.
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use axum::Router;
@@ -12,21 +12,18 @@ use axum::http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE, HOST};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use edigrid_core::{Core, client_address};
-use edigrid_domain::{Error, ParamProblem};
+use edigrid_core::{CallRecord, Core, client_address};
+use edigrid_domain::{Error, ParamProblem, SecretHash};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use ipnet::IpNet;
 
 use crate::args::parse_args;
 use crate::envelope::{SoapVersion, read_request};
-use crate::operations::{Call, DOCUMENTED, Dialect};
+use crate::operations::{Call, DOCUMENTED, Dialect, Operation, find_dialect};
 use crate::writer::{fault_envelope, response_envelope};
 use crate::{help, wsdl};
 
 pub const SOAP_PATH: &str = "/v4.1/prod/ECGridOS.asmx";
-
-/// Every dialect served, found by the namespace of the request's operation element.
-static DIALECTS: &[&Dialect] = &[&DOCUMENTED];
 
 #[derive(Clone)]
 pub struct SoapState {
@@ -151,14 +148,30 @@ async fn post_endpoint(
         return fault(version, StatusCode::INTERNAL_SERVER_ERROR, &e);
     }
     let client = client_of(&state, peer, &headers);
+    let acted_in = Arc::new(OnceLock::new());
     let outcome = dispatch(
         &state,
         &request,
         client,
         ct_action,
         header(&headers, "soapaction"),
+        acted_in.clone(),
     )
     .await;
+    let elapsed = started.elapsed();
+    // Labels come from the operation table, never from the request, so they stay bounded.
+    let operation =
+        find_operation(&request.ns, &request.operation).map_or("unknown", |(_, op)| op.name);
+    if let Some(session) = acted_in.get() {
+        state.core.record_call(CallRecord {
+            session,
+            operation,
+            elapsed,
+            client,
+            outcome: outcome.as_ref().map(|_| ()).map_err(Error::legacy_code),
+            comment: "",
+        });
+    }
     let (status, body, outcome_label) = match outcome {
         Ok(body) => (StatusCode::OK, body, "ok"),
         Err(e) => {
@@ -170,10 +183,6 @@ async fn post_endpoint(
             )
         }
     };
-    let elapsed = started.elapsed();
-    // Labels come from the operation table, never from the request, so they stay bounded.
-    let operation =
-        find_operation(&request.ns, &request.operation).map_or("unknown", |(_, op)| op.name);
     metrics::counter!("edigrid_soap_calls_total", "operation" => operation, "outcome" => outcome_label)
         .increment(1);
     metrics::histogram!("edigrid_soap_call_duration_seconds", "operation" => operation)
@@ -193,19 +202,25 @@ async fn dispatch(
     client: IpAddr,
     content_type_action: Option<String>,
     soap_action_header: Option<&str>,
+    acted_in: Arc<OnceLock<SecretHash>>,
 ) -> Result<String, Error> {
     let unknown = || {
-        Error::invalid(
-            &request.operation,
-            ParamProblem::Value,
+        let unsupported =
+            find_dialect(&request.ns).is_some_and(|d| d.is_unsupported(&request.operation));
+        let detail = if unsupported {
+            format!("{} is not supported by this server", request.operation)
+        } else {
             format!(
                 "{{{}}}{} is not an operation of this service",
                 request.ns, request.operation
-            ),
-        )
+            )
+        };
+        Error::invalid(&request.operation, ParamProblem::Value, detail)
     };
-    let (dialect, op) = find_operation(&request.ns, &request.operation).ok_or_else(unknown)?;
-    let expected = format!("{}{}", dialect.ns, op.name);
+    let (_, op) = find_operation(&request.ns, &request.operation).ok_or_else(unknown)?;
+    // Answered in the request's own namespace, which may be one of the dialect's others.
+    let ns = request.ns.as_str();
+    let expected = format!("{ns}{}", op.name);
     let header_action = soap_action_header.map(|a| a.trim().trim_matches('"').to_string());
     for action in [content_type_action, header_action].into_iter().flatten() {
         if !action.is_empty() && action != expected {
@@ -219,21 +234,19 @@ async fn dispatch(
             ));
         }
     }
-    let args = parse_args(op.params, dialect.ns, &request.params)?;
+    let args = parse_args(op.params, ns, &request.params)?;
     let call = Call {
         core: state.core.clone(),
         client,
         args,
+        acted_in,
     };
     let value = (op.handler)(call).await?;
-    response_envelope(request.version, dialect.ns, op.name, &op.result, &value)
+    response_envelope(request.version, ns, op.name, &op.result, &value)
 }
 
-fn find_operation(
-    ns: &str,
-    name: &str,
-) -> Option<(&'static Dialect, &'static crate::operations::Operation)> {
-    let dialect = DIALECTS.iter().copied().find(|d| d.ns == ns)?;
+fn find_operation(ns: &str, name: &str) -> Option<(&'static Dialect, &'static Operation)> {
+    let dialect = find_dialect(ns)?;
     Some((dialect, dialect.operation(name)?))
 }
 

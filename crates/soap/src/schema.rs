@@ -8,6 +8,7 @@ pub enum XsdType {
     String,
     Int,
     Short,
+    Float,
     Boolean,
     DateTime,
     Enum(&'static EnumType),
@@ -76,6 +77,7 @@ impl XsdType {
             XsdType::String => "s:string".into(),
             XsdType::Int => "s:int".into(),
             XsdType::Short => "s:short".into(),
+            XsdType::Float => "s:float".into(),
             XsdType::Boolean => "s:boolean".into(),
             XsdType::DateTime => "s:dateTime".into(),
             XsdType::Enum(e) => format!("tns:{}", e.name),
@@ -90,6 +92,7 @@ impl XsdType {
             XsdType::String => "string",
             XsdType::Int => "int",
             XsdType::Short => "short",
+            XsdType::Float => "float",
             XsdType::Boolean => "boolean",
             XsdType::DateTime => "dateTime",
             XsdType::Enum(e) => e.values.first().copied().unwrap_or(""),
@@ -104,13 +107,19 @@ pub enum Value {
     Str(String),
     Int(i32),
     Short(i16),
+    Float(f32),
     Bool(bool),
     DateTime(DateTime<Utc>),
+    /// A `dateTime` with no value, written as ASP.NET writes `DateTime.MinValue`.
+    UnsetDateTime,
     Enum(&'static str),
     /// Fields by name; the writer puts them in the type's order and omits absent ones.
     Record(Vec<(&'static str, Value)>),
     List(Vec<Value>),
 }
+
+/// How ASP.NET writes an unset `DateTime` (`DateTime.MinValue`, no zone).
+pub const UNSET_DATETIME: &str = "0001-01-01T00:00:00";
 
 /// `dateTime` as written: UTC, whole seconds, `Z`.
 pub fn format_datetime(t: DateTime<Utc>) -> String {

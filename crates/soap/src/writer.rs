@@ -6,7 +6,7 @@ use edigrid_domain::Error;
 use quick_xml::escape::escape;
 
 use crate::envelope::SoapVersion;
-use crate::schema::{ComplexType, Value, XsdType, format_datetime};
+use crate::schema::{ComplexType, UNSET_DATETIME, Value, XsdType, format_datetime};
 
 fn open_envelope(out: &mut String, version: SoapVersion) -> &'static str {
     let prefix = match version {
@@ -54,7 +54,11 @@ fn write_element(out: &mut String, name: &str, ty: &XsdType, value: &Value) -> R
             let _ = write!(out, "{n}");
         }
         (XsdType::Boolean, Value::Bool(b)) => out.push_str(if *b { "true" } else { "false" }),
+        (XsdType::Float, Value::Float(x)) => {
+            let _ = write!(out, "{x}");
+        }
         (XsdType::DateTime, Value::DateTime(t)) => out.push_str(&format_datetime(*t)),
+        (XsdType::DateTime, Value::UnsetDateTime) => out.push_str(UNSET_DATETIME),
         (XsdType::Enum(e), Value::Enum(v)) if e.values.contains(v) => out.push_str(v),
         (XsdType::Complex(c), Value::Record(fields)) => write_record(out, c, fields)?,
         (XsdType::Array(item), Value::List(items)) => {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use edigrid_core::store::{
     ApiKeyRecord, CreateSessionOutcome, EndReason, LoginFailureOutcome, Mailbox, Network, NewUser,
-    Person, SessionRecord, User,
+    Person, SessionEvent, SessionRecord, User,
 };
 use edigrid_core::{OverCapPolicy, Store, StoreError};
 use edigrid_domain::{AuthLevel, MailboxId, NetworkId, SecretHash, SessionId, UserId, UserStatus};
@@ -527,6 +527,164 @@ pub async fn login_throttle_steps(store: Arc<dyn Store>) {
     );
 }
 
+fn event(session: &SessionRecord, n: i64, operation: &str) -> SessionEvent {
+    SessionEvent {
+        session: session.hash,
+        at: session.created + Duration::seconds(n),
+        operation: operation.into(),
+        duration_ms: i32::try_from(n).unwrap(),
+        client_ip: "192.0.2.7".into(),
+        outcome: if n % 2 == 0 {
+            "Success"
+        } else {
+            "AccessDenied"
+        }
+        .into(),
+        comment: format!("call {n}"),
+    }
+}
+
+pub async fn session_events_are_batched_counted_and_trimmed(store: Arc<dyn Store>) {
+    let user = seed_user(&*store, "eve").await;
+    let (_, a) = session_for(&user, t0());
+    let (_, b) = session_for(&user, t0() + Duration::seconds(1));
+    for s in [&a, &b] {
+        store
+            .create_session(s, 10, OverCapPolicy::EvictOldest, s.created)
+            .await
+            .unwrap();
+    }
+    assert_eq!(store.session_calls(&a.hash).await.unwrap(), 0);
+    assert!(store.session_events(&a.hash).await.unwrap().is_empty());
+
+    // One batch that interleaves two sessions; a keeps at most 3.
+    let batch: Vec<SessionEvent> = (1..=5)
+        .flat_map(|n| [event(&a, n, "WhoAmI"), event(&b, n * 10, "SessionLog")])
+        .collect();
+    store.append_session_events(&batch, 3).await.unwrap();
+    assert_eq!(store.session_calls(&a.hash).await.unwrap(), 5);
+    assert_eq!(store.session_calls(&b.hash).await.unwrap(), 5);
+    let kept = store.session_events(&a.hash).await.unwrap();
+    assert_eq!(
+        kept,
+        vec![
+            event(&a, 3, "WhoAmI"),
+            event(&a, 4, "WhoAmI"),
+            event(&a, 5, "WhoAmI")
+        ]
+    );
+
+    // A second batch counts on and still keeps the newest only, oldest first.
+    store
+        .append_session_events(&[event(&a, 6, "Logout")], 3)
+        .await
+        .unwrap();
+    assert_eq!(store.session_calls(&a.hash).await.unwrap(), 6);
+    let ops: Vec<String> = store
+        .session_events(&a.hash)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.comment)
+        .collect();
+    assert_eq!(ops, ["call 4", "call 5", "call 6"]);
+    assert_eq!(store.session_events(&b.hash).await.unwrap().len(), 3);
+
+    // Events of an unknown session are kept harmlessly and count nothing.
+    let (_, ghost) = session_for(&user, t0());
+    store
+        .append_session_events(&[event(&ghost, 2, "WhoAmI")], 3)
+        .await
+        .unwrap();
+    assert_eq!(store.session_calls(&ghost.hash).await.unwrap(), 0);
+
+    // Purging a session takes its events with it.
+    store
+        .end_session(&a.hash, EndReason::Logout, t0() + Duration::seconds(7))
+        .await
+        .unwrap();
+    store
+        .purge_sessions(t0() + Duration::days(1))
+        .await
+        .unwrap();
+    assert!(store.session_events(&a.hash).await.unwrap().is_empty());
+    assert!(store.session_events(&ghost.hash).await.unwrap().is_empty());
+}
+
+pub async fn caps_lockouts_and_ranges(store: Arc<dyn Store>) {
+    let ann = seed_user(&*store, "ann").await;
+    let bob = seed_user(&*store, "bob").await;
+    store.set_max_sessions(ann.id, Some(3)).await.unwrap();
+    assert_eq!(
+        store.user(ann.id).await.unwrap().unwrap().max_sessions,
+        Some(3)
+    );
+    store.set_max_sessions(ann.id, None).await.unwrap();
+    assert_eq!(
+        store.user(ann.id).await.unwrap().unwrap().max_sessions,
+        None
+    );
+    assert!(matches!(
+        store.set_max_sessions(UserId(9999), Some(2)).await,
+        Err(StoreError::Missing(_))
+    ));
+
+    assert!(store.locked_out_users(t0()).await.unwrap().is_empty());
+    store
+        .record_login_failure(bob.id, 1, t0() + Duration::minutes(15))
+        .await
+        .unwrap();
+    let locked: Vec<UserId> = store
+        .locked_out_users(t0())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    assert_eq!(locked, [bob.id]);
+    assert!(
+        store
+            .locked_out_users(t0() + Duration::minutes(15))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let mut created = Vec::new();
+    for hour in 0..4 {
+        let (_, s) = session_for(&ann, t0() + Duration::hours(hour));
+        store
+            .create_session(&s, 10, OverCapPolicy::EvictOldest, s.created)
+            .await
+            .unwrap();
+        created.push(s.hash);
+    }
+    let between = store
+        .user_sessions_created_between(
+            ann.id,
+            t0() + Duration::hours(1),
+            t0() + Duration::hours(2),
+            10,
+        )
+        .await
+        .unwrap();
+    let hashes: Vec<SecretHash> = between.iter().map(|s| s.hash).collect();
+    assert_eq!(hashes, [created[2], created[1]]);
+    let limited = store
+        .user_sessions_created_between(ann.id, t0(), t0() + Duration::hours(5), 1)
+        .await
+        .unwrap();
+    assert_eq!(limited.len(), 1);
+    assert_eq!(limited[0].hash, created[3]);
+    assert!(
+        store
+            .user_sessions_created_between(bob.id, t0(), t0() + Duration::hours(5), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 /// Runs every check, each on a fresh store from `fresh`.
 pub async fn run_all<F, Fut>(fresh: F)
 where
@@ -541,4 +699,6 @@ where
     retention_purge(fresh().await).await;
     token_generations_and_api_keys(fresh().await).await;
     login_throttle_steps(fresh().await).await;
+    session_events_are_batched_counted_and_trimmed(fresh().await).await;
+    caps_lockouts_and_ranges(fresh().await).await;
 }

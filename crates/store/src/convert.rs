@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use edigrid_core::StoreError;
-use edigrid_core::store::{ApiKeyRecord, EndReason, Mailbox, Network, Person, SessionRecord, User};
+use edigrid_core::store::{
+    ApiKeyRecord, EndReason, Mailbox, Network, Person, SessionEvent, SessionRecord, User,
+};
 use edigrid_domain::{MailboxId, NetworkId, SecretHash, UserId};
 
 pub fn ms(t: DateTime<Utc>) -> i64 {
@@ -232,4 +234,43 @@ pub fn all<R, T: TryFrom<R, Error = StoreError>>(rows: Vec<R>) -> Result<Vec<T>,
 /// Converts an optional row.
 pub fn one<R, T: TryFrom<R, Error = StoreError>>(row: Option<R>) -> Result<Option<T>, StoreError> {
     row.map(T::try_from).transpose()
+}
+
+#[derive(sqlx::FromRow)]
+pub struct EventRow {
+    session_hash: Vec<u8>,
+    at_ms: i64,
+    operation: String,
+    duration_ms: i32,
+    client_ip: String,
+    outcome: String,
+    comment: String,
+}
+
+impl TryFrom<EventRow> for SessionEvent {
+    type Error = StoreError;
+    fn try_from(r: EventRow) -> Result<Self, StoreError> {
+        Ok(SessionEvent {
+            session: hash_from(r.session_hash)?,
+            at: time(r.at_ms)?,
+            operation: r.operation,
+            duration_ms: r.duration_ms,
+            client_ip: r.client_ip,
+            outcome: r.outcome,
+            comment: r.comment,
+        })
+    }
+}
+
+/// Events grouped by session, each group's count: what `append_session_events` adds to the
+/// sessions' call counts.
+pub fn calls_by_session(events: &[SessionEvent]) -> Vec<(SecretHash, i64)> {
+    let mut counts: Vec<(SecretHash, i64)> = Vec::new();
+    for e in events {
+        match counts.iter_mut().find(|(h, _)| *h == e.session) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((e.session, 1)),
+        }
+    }
+    counts
 }

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use edigrid_core::store::{
     ApiKeyRecord, CreateSessionOutcome, EndReason, LoginFailureOutcome, Mailbox, Network, NewUser,
-    SessionRecord, StoreResult, User,
+    SessionEvent, SessionRecord, StoreResult, User,
 };
 use edigrid_core::{OverCapPolicy, Store, StoreError};
 use edigrid_domain::{MailboxId, NetworkId, SecretHash, UserId, UserStatus};
@@ -13,7 +13,8 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use crate::OpenError;
 use crate::convert::{
-    ApiKeyRow, KeyOwnerRow, MailboxRow, NetworkRow, SessionRow, UserRow, all, backend, ms, one,
+    ApiKeyRow, EventRow, KeyOwnerRow, MailboxRow, NetworkRow, SessionRow, UserRow, all, backend,
+    calls_by_session, ms, one,
 };
 
 /// The shared store for several nodes: one PostgreSQL database. Every method is one
@@ -428,6 +429,13 @@ impl Store for PostgresStore {
         .execute(&self.pool)
         .await
         .map_err(backend)?;
+        sqlx::query(
+            "DELETE FROM session_events WHERE NOT EXISTS \
+             (SELECT 1 FROM sessions WHERE sessions.hash = session_events.session_hash)",
+        )
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
         Ok(done.rows_affected())
     }
 
@@ -495,6 +503,107 @@ impl Store for PostgresStore {
             .await
             .map_err(backend)?;
         Ok(())
+    }
+
+    async fn set_max_sessions(&self, user: UserId, max: Option<i32>) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE users SET max_sessions = $1 WHERE id = $2")
+            .bind(max)
+            .bind(user.0)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        missing_unless_one(done.rows_affected(), format!("user {user}"))
+    }
+
+    async fn locked_out_users(&self, now: DateTime<Utc>) -> StoreResult<Vec<User>> {
+        let rows: Vec<UserRow> =
+            sqlx::query_as("SELECT * FROM users WHERE locked_until_ms > $1 ORDER BY id")
+                .bind(ms(now))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(backend)?;
+        all(rows)
+    }
+
+    async fn user_sessions_created_between(
+        &self,
+        user: UserId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<SessionRecord>> {
+        let rows: Vec<SessionRow> = sqlx::query_as(select_sessions!(
+            "WHERE user_id = $1 AND created_ms BETWEEN $2 AND $3 ORDER BY created_ms DESC LIMIT $4"
+        ))
+        .bind(user.0)
+        .bind(ms(from))
+        .bind(ms(to))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        all(rows)
+    }
+
+    async fn append_session_events(&self, events: &[SessionEvent], keep: u32) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        for e in events {
+            sqlx::query(
+                "INSERT INTO session_events \
+                 (session_hash, at_ms, operation, duration_ms, client_ip, outcome, comment) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&e.session.0[..])
+            .bind(ms(e.at))
+            .bind(&e.operation)
+            .bind(e.duration_ms)
+            .bind(&e.client_ip)
+            .bind(&e.outcome)
+            .bind(&e.comment)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        }
+        for (hash, calls) in calls_by_session(events) {
+            sqlx::query("UPDATE sessions SET calls = calls + $1 WHERE hash = $2")
+                .bind(calls)
+                .bind(&hash.0[..])
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+            sqlx::query(
+                "DELETE FROM session_events WHERE session_hash = $1 AND id <= \
+                 (SELECT id FROM session_events WHERE session_hash = $1 \
+                  ORDER BY id DESC LIMIT 1 OFFSET $2)",
+            )
+            .bind(&hash.0[..])
+            .bind(i64::from(keep))
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        }
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn session_events(&self, session: &SecretHash) -> StoreResult<Vec<SessionEvent>> {
+        let rows: Vec<EventRow> = sqlx::query_as(
+            "SELECT session_hash, at_ms, operation, duration_ms, client_ip, outcome, comment \
+             FROM session_events WHERE session_hash = $1 ORDER BY id",
+        )
+        .bind(&session.0[..])
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        all(rows)
+    }
+
+    async fn session_calls(&self, session: &SecretHash) -> StoreResult<u64> {
+        let n: Option<i64> = sqlx::query_scalar("SELECT calls FROM sessions WHERE hash = $1")
+            .bind(&session.0[..])
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(n.unwrap_or(0).max(0) as u64)
     }
 
     async fn take_login_attempt(

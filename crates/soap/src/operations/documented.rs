@@ -1,49 +1,16 @@
-//! The operation table: each operation is one entry (name, parameters, result, handler),
-//! from which dispatch, the WSDL and the help pages are all derived.
-
-use std::future::Future;
-use std::net::IpAddr;
-use std::pin::Pin;
+//! The documented dialect (SPEC sections 3-4): namespace `http://www.ecgridos.net/`, the
+//! shapes of the published documentation. Our WSDL and help pages describe this table.
 
 use edigrid_core::{
-    Caller, ClientInfo, Core, LoginRequest, Protocol, SenderInfo, SessionLogEntry, SessionLogLimit,
+    ClientInfo, LoginRequest, Protocol, SenderInfo, SessionLogEntry, SessionLogLimit,
 };
-use edigrid_domain::{AuthLevel, Error, UserId, UserStatus};
+use edigrid_domain::{AuthLevel, Error, SessionId, UserId, UserStatus};
 
-use crate::args::Args;
+use super::{Call, Dialect, Operation, SESSION_ID, authenticate, handler, version_value};
 use crate::schema::{ComplexType, EnumType, Field, Value, XsdType};
 
 /// The documented ECGridOS v4.1 namespace.
 pub const ECGRIDOS_NS: &str = "http://www.ecgridos.net/";
-
-/// What a handler gets: the services, the caller's address and its arguments.
-pub struct Call {
-    pub core: Core,
-    pub client: IpAddr,
-    pub args: Args,
-}
-
-pub type Reply = Pin<Box<dyn Future<Output = Result<Value, Error>> + Send>>;
-
-pub struct Operation {
-    pub name: &'static str,
-    pub doc: &'static str,
-    pub params: &'static [Field],
-    pub result: XsdType,
-    pub handler: fn(Call) -> Reply,
-}
-
-/// A namespace and the operations served in it.
-pub struct Dialect {
-    pub ns: &'static str,
-    pub operations: &'static [Operation],
-}
-
-impl Dialect {
-    pub fn operation(&self, name: &str) -> Option<&'static Operation> {
-        self.operations.iter().find(|op| op.name == name)
-    }
-}
 
 pub static AUTH_LEVEL: EnumType = EnumType {
     name: "AuthLevel",
@@ -102,16 +69,10 @@ pub static USER_ID_INFO: ComplexType = ComplexType {
     ],
 };
 
-const SESSION_ID: Field = Field::new("SessionID", XsdType::String);
-
-macro_rules! handler {
-    ($f:ident) => {
-        |call| Box::pin($f(call))
-    };
-}
-
 pub static DOCUMENTED: Dialect = Dialect {
     ns: ECGRIDOS_NS,
+    also: &[],
+    unsupported: &[],
     operations: &[
         Operation {
             name: "Login",
@@ -167,13 +128,59 @@ pub static DOCUMENTED: Dialect = Dialect {
             result: XsdType::Array(&SESSION_ID_INFO),
             handler: handler!(session_log),
         },
+        Operation {
+            name: "GenerateAPIKey",
+            doc: "Issues a new API key for a user (UserID 0: the caller), replacing the old one at once. The key is shown only here.",
+            params: &[SESSION_ID, Field::new("UserID", XsdType::Int)],
+            result: XsdType::String,
+            handler: handler!(generate_api_key),
+        },
+        Operation {
+            name: "UserGetAPIKey",
+            doc: "The first characters of a user's active API key (keys are stored hashed, so the whole key cannot be shown again).",
+            params: &[SESSION_ID, Field::new("UserID", XsdType::Int)],
+            result: XsdType::String,
+            handler: handler!(user_get_api_key),
+        },
     ],
 };
 
-async fn authenticate(call: &Call) -> Result<Caller, Error> {
-    call.core
-        .authenticate(call.args.str("SessionID"), call.client)
-        .await
+/// `UserID` 0 means the caller, as in the session log.
+fn target_user(call: &Call, caller: &edigrid_core::Caller) -> UserId {
+    match call.args.int("UserID") {
+        0 => caller.user_id,
+        n => UserId(n),
+    }
+}
+
+pub(super) async fn generate_api_key(call: Call) -> Result<Value, Error> {
+    let caller = authenticate(&call).await?;
+    let key = call
+        .core
+        .generate_api_key(&caller, target_user(&call, &caller))
+        .await?;
+    Ok(Value::Str(key))
+}
+
+pub(super) async fn user_get_api_key(call: Call) -> Result<Value, Error> {
+    let caller = authenticate(&call).await?;
+    let prefix = call
+        .core
+        .api_key_prefix(&caller, target_user(&call, &caller))
+        .await?;
+    Ok(Value::Str(prefix))
+}
+
+/// Logs in with the request's login name and password (any dialect's element names are
+/// mapped to these by the caller) and notes the new session for its event record.
+pub(super) async fn open_session(call: &Call, request: LoginRequest) -> Result<SessionId, Error> {
+    let client = ClientInfo {
+        address: call.client,
+        protocol: Protocol::Soap,
+    };
+    let (id, _) = call.core.login(request, client).await?;
+    let _ = call.acted_in.set(id.hash());
+    Ok(id)
 }
 
 async fn login(call: Call) -> Result<Value, Error> {
@@ -189,11 +196,7 @@ async fn login(call: Call) -> Result<Value, Error> {
             email: a.str("SenderContactEmail").to_string(),
         },
     };
-    let client = ClientInfo {
-        address: call.client,
-        protocol: Protocol::Soap,
-    };
-    let (id, _) = call.core.login(request, client).await?;
+    let id = open_session(&call, request).await?;
     Ok(Value::Str(id.to_string()))
 }
 
@@ -202,7 +205,10 @@ async fn logout(call: Call) -> Result<Value, Error> {
         .core
         .logout(call.args.str("SessionID"), call.client)
         .await?;
-    Ok(Value::Bool(ended))
+    if let Some(ended) = &ended {
+        let _ = call.acted_in.set(ended.hash);
+    }
+    Ok(Value::Bool(ended.is_some()))
 }
 
 async fn session_info(call: Call) -> Result<Value, Error> {
@@ -253,7 +259,7 @@ async fn who_am_i(call: Call) -> Result<Value, Error> {
 }
 
 async fn version(_call: Call) -> Result<Value, Error> {
-    Ok(Value::Str("4.1".into()))
+    Ok(version_value())
 }
 
 fn session_log_record(e: SessionLogEntry) -> Value {

@@ -1,0 +1,98 @@
+//! The operation tables: each dialect lists its operations (name, parameters, result,
+//! handler), from which dispatch, the WSDL and the help pages are derived. An operation
+//! served in both dialects has one entry in each, shaped for it, calling the same service.
+
+mod deployed;
+mod documented;
+
+use std::future::Future;
+use std::net::IpAddr;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+
+use edigrid_core::{Caller, Core};
+use edigrid_domain::{Error, SecretHash};
+
+use crate::args::Args;
+use crate::schema::{Field, Value, XsdType};
+
+pub use deployed::{DEPLOYED, DEPLOYED_NS, V3_NS};
+pub use documented::{DOCUMENTED, ECGRIDOS_NS};
+
+/// What a handler gets: the services, the caller's address and its arguments.
+pub struct Call {
+    pub core: Core,
+    pub client: IpAddr,
+    pub args: Args,
+    /// The session the call acted in, once known: its call event is recorded there.
+    pub acted_in: Arc<OnceLock<SecretHash>>,
+}
+
+pub type Reply = Pin<Box<dyn Future<Output = Result<Value, Error>> + Send>>;
+
+pub struct Operation {
+    pub name: &'static str,
+    pub doc: &'static str,
+    pub params: &'static [Field],
+    pub result: XsdType,
+    pub handler: fn(Call) -> Reply,
+}
+
+/// A namespace (or several) and the operations served in it.
+pub struct Dialect {
+    /// The namespace our WSDL and help pages use for this dialect.
+    pub ns: &'static str,
+    /// Other namespaces whose requests this dialect serves, answered in their own.
+    pub also: &'static [&'static str],
+    pub operations: &'static [Operation],
+    /// Operations of this dialect's contract that edigrid does not serve: they get a
+    /// "not supported" fault rather than "unknown operation".
+    pub unsupported: &'static [&'static str],
+}
+
+impl Dialect {
+    pub fn operation(&self, name: &str) -> Option<&'static Operation> {
+        self.operations.iter().find(|op| op.name == name)
+    }
+
+    pub fn serves(&self, ns: &str) -> bool {
+        self.ns == ns || self.also.contains(&ns)
+    }
+
+    pub fn is_unsupported(&self, name: &str) -> bool {
+        self.unsupported.contains(&name)
+    }
+}
+
+/// Every dialect served, found by the namespace of the request's operation element.
+pub static DIALECTS: &[&Dialect] = &[&DOCUMENTED, &DEPLOYED];
+
+pub fn find_dialect(ns: &str) -> Option<&'static Dialect> {
+    DIALECTS.iter().copied().find(|d| d.serves(ns))
+}
+
+macro_rules! handler {
+    ($f:ident) => {
+        |call| Box::pin($f(call))
+    };
+}
+pub(crate) use handler;
+
+/// Accepts what the caller put in the SessionID slot and notes the session for the call's
+/// event record.
+pub(crate) async fn authenticate(call: &Call) -> Result<Caller, Error> {
+    let caller = call
+        .core
+        .authenticate(call.args.str("SessionID"), call.client)
+        .await?;
+    if let Some(session) = &caller.session {
+        let _ = call.acted_in.set(session.hash);
+    }
+    Ok(caller)
+}
+
+pub(crate) const SESSION_ID: Field = Field::new("SessionID", XsdType::String);
+
+pub(crate) fn version_value() -> Value {
+    Value::Str("4.1".into())
+}
