@@ -204,6 +204,66 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Like [`TestApp::add_user`], with the person's names, e-mail, company and phone given.
+    pub async fn add_user_with(
+        &self,
+        login: &str,
+        level: AuthLevel,
+        network: i32,
+        mailbox: i32,
+        person: Person,
+    ) -> UserId {
+        let store = self.core.store();
+        if store.network(NetworkId(network)).await.unwrap().is_none() {
+            self.core
+                .add_network(NetworkId(network), &format!("Network {network}"))
+                .await
+                .unwrap();
+        }
+        if store.mailbox(MailboxId(mailbox)).await.unwrap().is_none() {
+            self.core
+                .add_mailbox(
+                    NetworkId(network),
+                    MailboxId(mailbox),
+                    &format!("Mailbox {mailbox}"),
+                )
+                .await
+                .unwrap();
+        }
+        self.core
+            .add_user(NewUserRequest {
+                login: login.into(),
+                password: TEST_PASSWORD.into(),
+                network_id: NetworkId(network),
+                mailbox_id: MailboxId(mailbox),
+                auth_level: level,
+                person,
+            })
+            .await
+            .unwrap()
+    }
+
+    /// A SOAP 1.1 call whose operation element is in namespace `ns`, with the SOAPAction
+    /// `"{ns}{op}"`, from 127.0.0.1.
+    pub async fn soap_in(&self, ns: &str, op: &str, params: &[(&str, &str)]) -> SoapReply {
+        let action = format!("\"{ns}{op}\"");
+        self.post_with(
+            &self.http,
+            "text/xml; charset=utf-8",
+            &[("SOAPAction", &action)],
+            envelope11_in(ns, op, params),
+        )
+        .await
+    }
+
+    /// A SOAP 1.2 call whose operation element is in namespace `ns`, with the action
+    /// `"{ns}{op}"` in the content type.
+    pub async fn soap12_in(&self, ns: &str, op: &str, params: &[(&str, &str)]) -> SoapReply {
+        let ct = format!("application/soap+xml; charset=utf-8; action=\"{ns}{op}\"");
+        self.post_with(&self.http, &ct, &[], envelope12_in(ns, op, params))
+            .await
+    }
+
     /// A SOAP 1.1 call with simple parameters, from 127.0.0.1.
     pub async fn soap(&self, op: &str, params: &[(&str, &str)]) -> SoapReply {
         self.soap_from(&self.http, op, params).await
@@ -315,6 +375,22 @@ pub fn envelope11(op: &str, params: &[(&str, &str)]) -> String {
 pub fn envelope12(op: &str, params: &[(&str, &str)]) -> String {
     format!(
         r#"<?xml version="1.0" encoding="utf-8"?><soap12:Envelope xmlns:soap12="{SOAP12}"><soap12:Body><{op} xmlns="{NS}">{}</{op}></soap12:Body></soap12:Envelope>"#,
+        params_xml(params)
+    )
+}
+
+/// A SOAP 1.1 envelope whose operation element is in namespace `ns`.
+pub fn envelope11_in(ns: &str, op: &str, params: &[(&str, &str)]) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="{SOAP11}"><soap:Body><{op} xmlns="{ns}">{}</{op}></soap:Body></soap:Envelope>"#,
+        params_xml(params)
+    )
+}
+
+/// A SOAP 1.2 envelope whose operation element is in namespace `ns`.
+pub fn envelope12_in(ns: &str, op: &str, params: &[(&str, &str)]) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="utf-8"?><soap12:Envelope xmlns:soap12="{SOAP12}"><soap12:Body><{op} xmlns="{ns}">{}</{op}></soap12:Body></soap12:Envelope>"#,
         params_xml(params)
     )
 }

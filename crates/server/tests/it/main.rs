@@ -7,6 +7,7 @@ mod binding;
 mod cap;
 mod cli;
 mod clients;
+mod deployed;
 mod expiry;
 mod faults;
 mod lockout;
