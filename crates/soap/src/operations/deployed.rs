@@ -616,8 +616,14 @@ async fn change_password(call: Call) -> Result<Value, Error> {
             call.args.str("NewPassword"),
         )
         .await
-        .map_err(|e| renamed(e, "currentPassword", "OldPassword"))
-        .map_err(|e| renamed(e, "newPassword", "NewPassword"))?;
+        .map_err(|e| match e {
+            // A wrong old password is a refused credential here, as the hosted service
+            // answers it: AccessDenied, not a data error.
+            Error::InvalidParameter { item, .. } if item == "currentPassword" => {
+                Error::AccessDenied("the old password is wrong".into())
+            }
+            other => renamed(other, "newPassword", "NewPassword"),
+        })?;
     Ok(Value::Bool(true))
 }
 
