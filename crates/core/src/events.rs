@@ -5,6 +5,7 @@
 //! Readers see the stored events plus this node's unwritten ones, so one node's log is
 //! always complete; another node's calls appear once that node has flushed (about a second).
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Duration as StdDuration;
@@ -14,7 +15,7 @@ use edigrid_domain::{Error, LegacyCode, SecretHash};
 use tokio::sync::{Notify, RwLock};
 
 use crate::service::{Core, internal};
-use crate::store::SessionEvent;
+use crate::store::{SessionCalls, SessionEvent};
 
 /// Events kept per session; older ones are dropped, the call count goes on.
 pub const EVENTS_KEPT_PER_SESSION: u32 = 100;
@@ -146,26 +147,27 @@ impl Core {
     /// goes back to the buffer (within its bound) for the next attempt.
     pub async fn flush_session_events(&self) -> Result<usize, Error> {
         let events = &self.inner.events;
-        let batch: Vec<SessionEvent> = {
+        let (batch, count) = {
             let mut b = events.lock();
             if b.pending.is_empty() {
                 return Ok(0);
             }
             let taken = std::mem::take(&mut b.pending);
-            let batch = taken.iter().map(Pending::to_event).collect();
+            let batch = by_session(&taken);
+            let count = taken.len();
             b.in_flight = taken;
-            batch
+            (batch, count)
         };
         let _commit = events.commit.write().await;
         let written = self
             .inner
             .store
-            .append_session_events(&batch, EVENTS_KEPT_PER_SESSION)
+            .append_session_calls(&batch, EVENTS_KEPT_PER_SESSION)
             .await;
         let mut b = events.lock();
         let taken = std::mem::take(&mut b.in_flight);
         match written {
-            Ok(()) => Ok(batch.len()),
+            Ok(()) => Ok(count),
             Err(e) => {
                 let room = MAX_PENDING.saturating_sub(b.pending.len());
                 let mut retry: Vec<Pending> = taken.into_iter().take(room).collect();
@@ -206,4 +208,29 @@ impl Core {
             .map_err(internal)?;
         Ok(stored + events.unwritten(session).len() as u64)
     }
+}
+
+/// Groups a batch by session, in order of first appearance: every call counts, but only the
+/// newest ones a session keeps are written.
+fn by_session(batch: &[Pending]) -> Vec<SessionCalls> {
+    let mut index: HashMap<SecretHash, usize> = HashMap::new();
+    let mut groups: Vec<(SecretHash, Vec<&Pending>)> = Vec::new();
+    for p in batch {
+        let i = *index.entry(p.session).or_insert_with(|| {
+            groups.push((p.session, Vec::new()));
+            groups.len() - 1
+        });
+        groups[i].1.push(p);
+    }
+    groups
+        .into_iter()
+        .map(|(session, calls)| {
+            let skip = calls.len().saturating_sub(EVENTS_KEPT_PER_SESSION as usize);
+            SessionCalls {
+                session,
+                calls: calls.len() as u64,
+                newest: calls[skip..].iter().map(|p| p.to_event()).collect(),
+            }
+        })
+        .collect()
 }

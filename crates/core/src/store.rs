@@ -186,6 +186,15 @@ pub struct SessionEvent {
     pub comment: String,
 }
 
+/// One session's share of a batch of recorded calls: how many were made, and the newest of
+/// them (at most the number kept per session), oldest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionCalls {
+    pub session: SecretHash,
+    pub calls: u64,
+    pub newest: Vec<SessionEvent>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CreateSessionOutcome {
     /// Created; `evicted` sessions were ended to make room.
@@ -298,9 +307,9 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> StoreResult<Vec<SessionRecord>>;
 
-    /// Appends call events in one transaction, adds them to their sessions' call counts and
-    /// keeps only the newest `keep` events of each session touched.
-    async fn append_session_events(&self, events: &[SessionEvent], keep: u32) -> StoreResult<()>;
+    /// In one transaction: adds each session's calls to its call count, appends its newest
+    /// events and keeps only the newest `keep` events of it.
+    async fn append_session_calls(&self, batch: &[SessionCalls], keep: u32) -> StoreResult<()>;
     /// The kept events of a session, oldest first.
     async fn session_events(&self, session: &SecretHash) -> StoreResult<Vec<SessionEvent>>;
     /// How many calls were ever recorded in a session.

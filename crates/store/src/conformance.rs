@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use edigrid_core::store::{
     ApiKeyRecord, CreateSessionOutcome, EndReason, LoginFailureOutcome, Mailbox, Network, NewUser,
-    Person, SessionEvent, SessionRecord, User,
+    Person, SessionCalls, SessionEvent, SessionRecord, User,
 };
 use edigrid_core::{OverCapPolicy, Store, StoreError};
 use edigrid_domain::{AuthLevel, MailboxId, NetworkId, SecretHash, SessionId, UserId, UserStatus};
@@ -557,11 +557,17 @@ pub async fn session_events_are_batched_counted_and_trimmed(store: Arc<dyn Store
     assert_eq!(store.session_calls(&a.hash).await.unwrap(), 0);
     assert!(store.session_events(&a.hash).await.unwrap().is_empty());
 
-    // One batch that interleaves two sessions; a keeps at most 3.
-    let batch: Vec<SessionEvent> = (1..=5)
-        .flat_map(|n| [event(&a, n, "WhoAmI"), event(&b, n * 10, "SessionLog")])
-        .collect();
-    store.append_session_events(&batch, 3).await.unwrap();
+    // One batch for two sessions; each keeps at most 3 events, however many it is handed.
+    let calls = |s: &SessionRecord, calls: u64, ns: &[i64], op: &str| SessionCalls {
+        session: s.hash,
+        calls,
+        newest: ns.iter().map(|n| event(s, *n, op)).collect(),
+    };
+    let batch = [
+        calls(&a, 5, &[2, 3, 4, 5], "WhoAmI"),
+        calls(&b, 5, &[10, 20, 30, 40, 50], "SessionLog"),
+    ];
+    store.append_session_calls(&batch, 3).await.unwrap();
     assert_eq!(store.session_calls(&a.hash).await.unwrap(), 5);
     assert_eq!(store.session_calls(&b.hash).await.unwrap(), 5);
     let kept = store.session_events(&a.hash).await.unwrap();
@@ -576,7 +582,7 @@ pub async fn session_events_are_batched_counted_and_trimmed(store: Arc<dyn Store
 
     // A second batch counts on and still keeps the newest only, oldest first.
     store
-        .append_session_events(&[event(&a, 6, "Logout")], 3)
+        .append_session_calls(&[calls(&a, 1, &[6], "Logout")], 3)
         .await
         .unwrap();
     assert_eq!(store.session_calls(&a.hash).await.unwrap(), 6);
@@ -593,7 +599,7 @@ pub async fn session_events_are_batched_counted_and_trimmed(store: Arc<dyn Store
     // Events of an unknown session are kept harmlessly and count nothing.
     let (_, ghost) = session_for(&user, t0());
     store
-        .append_session_events(&[event(&ghost, 2, "WhoAmI")], 3)
+        .append_session_calls(&[calls(&ghost, 1, &[2], "WhoAmI")], 3)
         .await
         .unwrap();
     assert_eq!(store.session_calls(&ghost.hash).await.unwrap(), 0);

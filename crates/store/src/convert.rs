@@ -261,16 +261,3 @@ impl TryFrom<EventRow> for SessionEvent {
         })
     }
 }
-
-/// Events grouped by session, each group's count: what `append_session_events` adds to the
-/// sessions' call counts.
-pub fn calls_by_session(events: &[SessionEvent]) -> Vec<(SecretHash, i64)> {
-    let mut counts: Vec<(SecretHash, i64)> = Vec::new();
-    for e in events {
-        match counts.iter_mut().find(|(h, _)| *h == e.session) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((e.session, 1)),
-        }
-    }
-    counts
-}

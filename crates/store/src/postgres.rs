@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use edigrid_core::store::{
     ApiKeyRecord, CreateSessionOutcome, EndReason, LoginFailureOutcome, Mailbox, Network, NewUser,
-    SessionEvent, SessionRecord, StoreResult, User,
+    SessionCalls, SessionEvent, SessionRecord, StoreResult, User,
 };
 use edigrid_core::{OverCapPolicy, Store, StoreError};
 use edigrid_domain::{MailboxId, NetworkId, SecretHash, UserId, UserStatus};
@@ -14,7 +14,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use crate::OpenError;
 use crate::convert::{
     ApiKeyRow, EventRow, KeyOwnerRow, MailboxRow, NetworkRow, SessionRow, UserRow, all, backend,
-    calls_by_session, ms, one,
+    ms, one,
 };
 
 /// The shared store for several nodes: one PostgreSQL database. Every method is one
@@ -545,38 +545,38 @@ impl Store for PostgresStore {
         all(rows)
     }
 
-    async fn append_session_events(&self, events: &[SessionEvent], keep: u32) -> StoreResult<()> {
+    async fn append_session_calls(&self, batch: &[SessionCalls], keep: u32) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.map_err(backend)?;
-        for e in events {
-            sqlx::query(
-                "INSERT INTO session_events \
-                 (session_hash, at_ms, operation, duration_ms, client_ip, outcome, comment) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(&e.session.0[..])
-            .bind(ms(e.at))
-            .bind(&e.operation)
-            .bind(e.duration_ms)
-            .bind(&e.client_ip)
-            .bind(&e.outcome)
-            .bind(&e.comment)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
-        }
-        for (hash, calls) in calls_by_session(events) {
+        for s in batch {
             sqlx::query("UPDATE sessions SET calls = calls + $1 WHERE hash = $2")
-                .bind(calls)
-                .bind(&hash.0[..])
+                .bind(i64::try_from(s.calls).unwrap_or(i64::MAX))
+                .bind(&s.session.0[..])
                 .execute(&mut *tx)
                 .await
                 .map_err(backend)?;
+            for e in &s.newest {
+                sqlx::query(
+                    "INSERT INTO session_events \
+                     (session_hash, at_ms, operation, duration_ms, client_ip, outcome, comment) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&e.session.0[..])
+                .bind(ms(e.at))
+                .bind(&e.operation)
+                .bind(e.duration_ms)
+                .bind(&e.client_ip)
+                .bind(&e.outcome)
+                .bind(&e.comment)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+            }
             sqlx::query(
                 "DELETE FROM session_events WHERE session_hash = $1 AND id <= \
                  (SELECT id FROM session_events WHERE session_hash = $1 \
                   ORDER BY id DESC LIMIT 1 OFFSET $2)",
             )
-            .bind(&hash.0[..])
+            .bind(&s.session.0[..])
             .bind(i64::from(keep))
             .execute(&mut *tx)
             .await

@@ -19,6 +19,7 @@ mod rest_keys;
 mod rest_shared;
 mod rest_tokens;
 mod restart;
+mod session_events;
 mod session_log;
 mod smoke;
 mod tls;
