@@ -80,6 +80,16 @@ pub struct Edigrid {
 impl Edigrid {
     /// Prepares `database` (directory, users, `sessions` stored sessions) and starts a node.
     pub async fn start(database: &str, work: &Path, sessions: u64) -> anyhow::Result<Self> {
+        Self::start_recording(database, work, sessions, true).await
+    }
+
+    /// As [`Edigrid::start`], with session call recording on or off.
+    pub async fn start_recording(
+        database: &str,
+        work: &Path,
+        sessions: u64,
+        record_calls: bool,
+    ) -> anyhow::Result<Self> {
         let edigrid = sibling("edigrid")?;
         admin(
             &edigrid,
@@ -134,6 +144,7 @@ impl Edigrid {
             ])
             .current_dir(work)
             .env("EDIGRID_LOGIN_THROTTLE_PER_MINUTE", "0")
+            .env("EDIGRID_RECORD_SESSION_CALLS", record_calls.to_string())
             .env("EDIGRID_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
