@@ -133,6 +133,12 @@ pub fn read_request(body: &[u8]) -> Result<SoapRequest, ReadFailure> {
                 };
                 let local = start.local_name().as_ref().to_string();
                 match depth {
+                    1 if version.is_some() => {
+                        return Err(fail(
+                            version,
+                            malformed("the document has more than one root element"),
+                        ));
+                    }
                     1 => {
                         version = match (ns.as_deref(), local.as_str()) {
                             (Some(SOAP11_NS), "Envelope") => Some(SoapVersion::Soap11),

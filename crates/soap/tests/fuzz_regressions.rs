@@ -50,3 +50,24 @@ fn references_to_non_xml_characters_are_refused() {
     let raw = read_request(with("x\u{1}y").as_bytes()).expect_err("raw U+0001");
     assert!(raw.error.to_string().contains("U+0001"));
 }
+
+/// Not a fuzzer finding but one made while reading its results: a second root element
+/// after a complete envelope was read, and its namespace silently replaced the first
+/// envelope's SOAP version. A document has exactly one root; this one is malformed.
+#[test]
+fn a_second_root_element_is_refused() {
+    let input = "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><Version xmlns=\"http://www.ecgridos.net/\"/></s:Body></s:Envelope><t:Envelope xmlns:t=\"http://www.w3.org/2003/05/soap-envelope\"></t:Envelope>";
+    let failure = read_request(input.as_bytes()).expect_err("two roots");
+    assert_eq!(failure.version, Some(SoapVersion::Soap11));
+    assert_eq!(failure.error.legacy_code(), LegacyCode::DataError);
+    assert!(failure.error.to_string().contains("root"));
+    // Comments and whitespace after the root are still fine.
+    let trailing = input.replace(
+        "<t:Envelope xmlns:t=\"http://www.w3.org/2003/05/soap-envelope\"></t:Envelope>",
+        "\n<!-- end -->\n",
+    );
+    assert_eq!(
+        read_request(trailing.as_bytes()).expect("one root").version,
+        SoapVersion::Soap11
+    );
+}
