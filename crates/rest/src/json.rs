@@ -25,21 +25,25 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                 ApiError::invalid("the request body could not be read")
             }
         })?;
-        let mut de = serde_json::Deserializer::from_slice(&bytes);
-        let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            if inner.is_syntax() || inner.is_eof() {
-                ApiError::invalid(format!("the body is not valid JSON: {inner}"))
-            } else if path == "." {
-                ApiError::invalid(format!("invalid body: {inner}"))
-            } else {
-                ApiError::invalid(format!("invalid field {path}: {inner}"))
-            }
-        })?;
-        de.end().map_err(|_| {
-            ApiError::invalid("the body has trailing characters after the JSON value")
-        })?;
-        Ok(JsonBody(value))
+        decode_json(&bytes).map(JsonBody)
     }
+}
+
+/// Decodes a whole request body as one JSON value of type `T`, or says which field is wrong.
+pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            ApiError::invalid(format!("the body is not valid JSON: {inner}"))
+        } else if path == "." {
+            ApiError::invalid(format!("invalid body: {inner}"))
+        } else {
+            ApiError::invalid(format!("invalid field {path}: {inner}"))
+        }
+    })?;
+    de.end()
+        .map_err(|_| ApiError::invalid("the body has trailing characters after the JSON value"))?;
+    Ok(value)
 }

@@ -23,7 +23,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
+/// Public only for the fuzz targets: the request bodies and how the server decodes them.
+#[doc(hidden)]
+pub use auth_routes::{LoginBody, PasswordBody, RefreshBody};
 pub use envelope::ApiError;
+#[doc(hidden)]
+pub use json::decode_json;
 pub use tokens::TokenSigner;
 
 /// Where the OpenAPI document is served.

@@ -70,6 +70,17 @@ pub fn read_request(body: &[u8]) -> Result<SoapRequest, ReadFailure> {
     let fail = |version, error| ReadFailure { version, error };
     let text = std::str::from_utf8(body)
         .map_err(|_| fail(None, malformed("the request is not UTF-8 text")))?;
+    // quick-xml does not check XML's character range, and names, namespaces and text of the
+    // request can end up in a fault, which must stay well-formed.
+    if let Some(c) = text.chars().find(|c| !is_xml_char(*c)) {
+        return Err(fail(
+            None,
+            malformed(format!(
+                "the character U+{:04X} is not allowed in XML",
+                u32::from(c)
+            )),
+        ));
+    }
     let mut reader = NsReader::from_str(text);
     reader.config_mut().expand_empty_elements = true;
 
@@ -122,6 +133,12 @@ pub fn read_request(body: &[u8]) -> Result<SoapRequest, ReadFailure> {
                 };
                 let local = start.local_name().as_ref().to_string();
                 match depth {
+                    1 if version.is_some() => {
+                        return Err(fail(
+                            version,
+                            malformed("the document has more than one root element"),
+                        ));
+                    }
                     1 => {
                         version = match (ns.as_deref(), local.as_str()) {
                             (Some(SOAP11_NS), "Envelope") => Some(SoapVersion::Soap11),
@@ -190,7 +207,13 @@ pub fn read_request(body: &[u8]) -> Result<SoapRequest, ReadFailure> {
             }
             Event::GeneralRef(r) => {
                 let resolved = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
+                    Ok(Some(c)) if is_xml_char(c) => c.to_string(),
+                    Ok(Some(_)) => {
+                        return Err(fail(
+                            version,
+                            malformed("a character reference names a character XML does not allow"),
+                        ));
+                    }
                     Ok(None) => resolve_predefined_entity(&r.xml10_content())
                         .map(str::to_string)
                         .ok_or_else(|| {
@@ -236,6 +259,12 @@ pub fn read_request(body: &[u8]) -> Result<SoapRequest, ReadFailure> {
         operation,
         params,
     })
+}
+
+/// XML 1.0's `Char` production: tab, line feed, carriage return and everything from space
+/// up, less the surrogates (which `char` cannot hold) and U+FFFE and U+FFFF.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
 /// The text buffer of the parameter being read, if the reader is directly inside one.

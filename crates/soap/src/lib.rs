@@ -1,7 +1,9 @@
 //! edigrid's SOAP front end. It translates envelopes to calls of `edigrid_core::Core` and
 //! results and errors back to envelopes and faults; it holds no business rules.
 
-mod args;
+/// Public only so that the fuzz targets can decode arguments as the endpoint does.
+#[doc(hidden)]
+pub mod args;
 mod endpoint;
 pub mod envelope;
 mod help;
