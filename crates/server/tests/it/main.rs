@@ -12,6 +12,7 @@ mod faults;
 mod lockout;
 mod nodes;
 mod ops;
+mod resource_bounds;
 mod rest_auth;
 mod rest_clients;
 mod rest_keys;
