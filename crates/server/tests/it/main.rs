@@ -7,6 +7,8 @@ mod binding;
 mod cap;
 mod cli;
 mod clients;
+mod concurrency;
+mod crash_safety;
 mod expiry;
 mod faults;
 mod lockout;
