@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod binding;
+mod brute_force;
 mod cap;
 mod cli;
 mod clients;
