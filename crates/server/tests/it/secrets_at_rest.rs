@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use edigrid_domain::AuthLevel;
-use edigrid_testkit::{TEST_PASSWORD, TestApp, spawn_app};
+use edigrid_testkit::{TEST_PASSWORD, TestApp, spawn_app, spawn_app_with};
 use reqwest::Method;
 use reqwest::header::HeaderValue;
 use serde_json::{Value, json};
@@ -200,6 +200,65 @@ async fn a_copy_of_the_database_yields_no_working_credential() {
     .ok();
 
     let (values, hashes) = copy_and_read(&app).await;
+    check_no_credential_in(&app, &handed, &values, &hashes).await;
+}
+
+/// The same over PostgreSQL, read as a dump would: every row of every table of the schema.
+#[tokio::test]
+async fn a_dump_of_the_postgres_database_yields_no_working_credential() {
+    let Some(url) = edigrid_testkit::fresh_postgres_url().await else {
+        eprintln!("EDIGRID_TEST_DATABASE_URL is not set: PostgreSQL variant not run");
+        return;
+    };
+    let app = spawn_app_with(|s| s.database = url.clone()).await;
+    let handed = flow(&app).await;
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let mut values = Vec::new();
+    let mut hashes = Vec::new();
+    for table in &tables {
+        let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT row_to_json(t)::text FROM \"{table}\" t"
+        )))
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        for row in rows {
+            let Value::Object(columns) = serde_json::from_str::<Value>(&row).unwrap() else {
+                panic!("{row}");
+            };
+            for (column, value) in columns {
+                let Value::String(text) = value else { continue };
+                // bytea comes out as \x and hexadecimal digits.
+                let bytes = match text.strip_prefix("\\x") {
+                    Some(h) => (0..h.len() / 2)
+                        .map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).unwrap())
+                        .collect(),
+                    None => text.clone().into_bytes(),
+                };
+                if table == "users" && column == "password_hash" {
+                    hashes.push(text);
+                }
+                values.push((table.clone(), column, bytes));
+            }
+        }
+    }
+    pool.close().await;
+    check_no_credential_in(&app, &handed, &values, &hashes).await;
+}
+
+async fn check_no_credential_in(
+    app: &TestApp,
+    handed: &Handed,
+    values: &[(String, String, Vec<u8>)],
+    hashes: &[String],
+) {
+    let live_sid = handed.session_ids.last().unwrap();
     let tables: BTreeSet<&str> = values.iter().map(|(t, _, _)| t.as_str()).collect();
     for expected in ["sessions", "users", "api_keys", "settings"] {
         assert!(tables.contains(expected), "read {tables:?}");
@@ -214,7 +273,7 @@ async fn a_copy_of_the_database_yields_no_working_credential() {
     }
     secrets.push(&handed.api_key);
     secrets.extend(handed.passwords.iter().map(String::as_str));
-    for (table, column, bytes) in &values {
+    for (table, column, bytes) in values {
         let lower = String::from_utf8_lossy(bytes).to_lowercase();
         for secret in &secrets {
             assert!(
@@ -226,7 +285,7 @@ async fn a_copy_of_the_database_yields_no_working_credential() {
 
     // Passwords: Argon2id PHC strings only.
     assert_eq!(hashes.len(), 1, "one user");
-    for phc in &hashes {
+    for phc in hashes {
         assert!(phc.starts_with("$argon2id$v=19$"), "{phc}");
         let parts: Vec<&str> = phc.split('$').collect();
         assert_eq!(parts.len(), 6, "$argon2id$v$params$salt$hash: {phc}");
@@ -236,7 +295,7 @@ async fn a_copy_of_the_database_yields_no_working_credential() {
     }
 
     // Try every stored value as each kind of credential against the live server.
-    let candidates = candidates(&values);
+    let candidates = candidates(values);
     println!("trying {} stored values as credentials", candidates.len());
     assert!(candidates.len() > 30, "{candidates:?}");
     let mut tried = 0;
@@ -245,16 +304,16 @@ async fn a_copy_of_the_database_yields_no_working_credential() {
         assert_ne!(soap.status, 200, "works as a SessionID: {c:?}");
         assert!(soap.fault().is_some(), "{c:?}: {}", soap.body);
 
-        let refreshed = refresh(&app, &json!({"refreshToken": c})).await;
+        let refreshed = refresh(app, &json!({"refreshToken": c})).await;
         assert_ne!(refreshed.status, 200, "works as a refresh token: {c:?}");
-        let refreshed = refresh(&app, &json!({"token": c})).await;
+        let refreshed = refresh(app, &json!({"token": c})).await;
         assert_ne!(refreshed.status, 200, "works as a refresh token: {c:?}");
 
         if HeaderValue::from_str(c).is_ok() && HeaderValue::from_str(&format!("Bearer {c}")).is_ok()
         {
-            let bearer = call(&app, Method::GET, "/v2/users/me", Auth::Bearer(c)).await;
+            let bearer = call(app, Method::GET, "/v2/users/me", Auth::Bearer(c)).await;
             assert_ne!(bearer.status, 200, "works as a bearer token: {c:?}");
-            let key = call(&app, Method::GET, "/v2/users/me", Auth::Key(c)).await;
+            let key = call(app, Method::GET, "/v2/users/me", Auth::Key(c)).await;
             assert_ne!(key.status, 200, "works as an API key: {c:?}");
             assert_eq!(key.body["success"], Value::Bool(false));
             tried += 1;
@@ -268,14 +327,9 @@ async fn a_copy_of_the_database_yields_no_working_credential() {
             .status,
         200
     );
-    call(
-        &app,
-        Method::GET,
-        "/v2/users/me",
-        Auth::Key(&handed.api_key),
-    )
-    .await
-    .ok();
+    call(app, Method::GET, "/v2/users/me", Auth::Key(&handed.api_key))
+        .await
+        .ok();
 }
 
 /// The signing secret of bearer tokens is kept in the database when none is configured
