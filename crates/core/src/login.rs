@@ -1,4 +1,5 @@
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::Duration;
 use edigrid_domain::{
@@ -45,6 +46,28 @@ pub struct LoginRequest {
     pub login: String,
     pub password: String,
     pub sender: SenderInfo,
+}
+
+/// Running average (microseconds) of how long recording a failed login takes. The write is
+/// durable, so under I/O load it can cost several milliseconds: enough, beside a 40 ms
+/// password verification, to tell a known login name (wrong password, failure recorded)
+/// from an unknown one (nothing to record) by timing. An unknown name waits this long.
+static FAILURE_WRITE_MICROS: AtomicU64 = AtomicU64::new(0);
+
+fn note_failure_write(took: std::time::Duration) {
+    let sample = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
+    // An exponential moving average with weight 1/8: follows the disk, ignores one stall.
+    let _ = FAILURE_WRITE_MICROS.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |avg| {
+        Some(if avg == 0 {
+            sample
+        } else {
+            avg - avg / 8 + sample / 8
+        })
+    });
+}
+
+fn failure_write_estimate() -> std::time::Duration {
+    std::time::Duration::from_micros(FAILURE_WRITE_MICROS.load(Ordering::Relaxed))
 }
 
 impl Core {
@@ -96,6 +119,8 @@ impl Core {
             .map_err(internal)?;
         let Some(user) = user else {
             this.hasher.verify_dummy(&request.password).await?;
+            // A wrong password also pays for recording the failure; wait as long.
+            tokio::time::sleep(failure_write_estimate()).await;
             metrics::counter!("edigrid_logins_total", "outcome" => "failed").increment(1);
             tracing::info!("login refused");
             return Err(Error::LoginRefused);
@@ -107,12 +132,15 @@ impl Core {
         let now = this.clock.now();
         let locked = user.locked_until.is_some_and(|until| until > now);
         if locked || !user.status.may_log_in() {
+            // Nothing to record either: as long as a wrong password, like an unknown name.
+            tokio::time::sleep(failure_write_estimate()).await;
             let outcome = if locked { "locked" } else { "failed" };
             metrics::counter!("edigrid_logins_total", "outcome" => outcome).increment(1);
             tracing::info!(user = %user.id, locked, "login refused");
             return Err(Error::LoginRefused);
         }
         if !password_ok {
+            let writing = std::time::Instant::now();
             let outcome = this
                 .store
                 .record_login_failure(
@@ -122,6 +150,7 @@ impl Core {
                 )
                 .await
                 .map_err(internal)?;
+            note_failure_write(writing.elapsed());
             tracing::info!(user = %user.id, locked = outcome == LoginFailureOutcome::Locked, "login refused");
             metrics::counter!("edigrid_logins_total", "outcome" => "failed").increment(1);
             return Err(Error::LoginRefused);

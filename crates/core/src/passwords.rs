@@ -53,8 +53,21 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, Error> {
-        let _permit = self.permits.acquire().await.map_err(|_| Error::Internal)?;
-        tokio::task::spawn_blocking(work).await.map_err(|e| {
+        // The permit travels with the work: a caller that gives up (a timeout, a client that
+        // hangs up) does not free it while the hash is still running.
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| Error::Internal)?;
+        tokio::task::spawn_blocking(move || {
+            let result = work();
+            drop(permit);
+            result
+        })
+        .await
+        .map_err(|e| {
             tracing::error!(error = %e, "password hashing task failed");
             Error::Internal
         })

@@ -110,7 +110,7 @@ impl Core {
     /// Validates what a caller put in the SessionID slot (a SessionID or an API key) for a
     /// call from `client`, and counts the call as activity. One indexed read; a write only
     /// when the expiry moves by more than the granularity.
-    #[instrument(skip_all, fields(client = %client))]
+    #[instrument(level = "debug", skip_all, fields(client = %client))]
     pub async fn authenticate(
         &self,
         raw_session_id: &str,
@@ -129,7 +129,7 @@ impl Core {
 
     /// Validates a bearer token's session and generation. A token of an older generation is
     /// a stolen or replayed one: the whole session is ended.
-    #[instrument(skip_all, fields(client = %client))]
+    #[instrument(level = "debug", skip_all, fields(client = %client))]
     pub async fn authenticate_bearer(
         &self,
         session: &SecretHash,

@@ -36,8 +36,16 @@ impl SessionId {
             .map_err(|_| Error::Session(SessionProblem::Malformed))
     }
 
+    /// What the store keeps: the digest of [`SessionId::bearer_key`].
     pub fn hash(&self) -> SecretHash {
-        SecretHash::of(self.to_string().as_bytes())
+        self.bearer_key().digest()
+    }
+
+    /// What REST bearer tokens name their session by. It is derived from the SessionID and
+    /// the store keeps only its digest, so a copy of the database (signing secret included)
+    /// cannot make a token, and a token does not give away the SessionID.
+    pub fn bearer_key(&self) -> SecretHash {
+        SecretHash::of(format!("edigrid bearer key:{self}").as_bytes())
     }
 
     /// The first group, kept in clear for display and redacted logs.
@@ -71,6 +79,11 @@ impl SecretHash {
 
     pub fn to_hex(&self) -> String {
         to_hex(&self.0)
+    }
+
+    /// SHA-256 of these 32 bytes: a session's stored hash from its bearer key.
+    pub fn digest(&self) -> SecretHash {
+        SecretHash::of(&self.0)
     }
 }
 

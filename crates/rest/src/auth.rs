@@ -70,10 +70,10 @@ impl FromRequestParts<RestState> for Authenticated {
             .map(|(_, token)| token.trim())
             .ok_or_else(|| ApiError::from(Error::Session(SessionProblem::Malformed)))?;
         let now = state.core.clock().now();
-        let (session, generation) = state.signer.verify(token, TokenKind::Access, now, false)?;
+        let (key, generation) = state.signer.verify(token, TokenKind::Access, now, false)?;
         let caller = state
             .core
-            .authenticate_bearer(&session, generation, client)
+            .authenticate_bearer(&key.digest(), generation, client)
             .await?;
         Ok(Authenticated(caller))
     }

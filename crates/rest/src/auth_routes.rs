@@ -125,7 +125,7 @@ pub async fn login(
             ..SenderInfo::default()
         },
     };
-    let (_, session) = state
+    let (id, session) = state
         .core
         .login(
             request,
@@ -135,7 +135,9 @@ pub async fn login(
             },
         )
         .await?;
-    let pair = state.signer.issue(&session, state.core.clock().now())?;
+    let pair = state
+        .signer
+        .issue(&id.bearer_key(), &session, state.core.clock().now())?;
     Ok(Data(pair.into()))
 }
 
@@ -152,7 +154,7 @@ pub async fn refresh(
     JsonBody(body): JsonBody<RefreshBody>,
 ) -> Result<Data<TokenData>, ApiError> {
     let now = state.core.clock().now();
-    let (session, generation) = match (body.refresh_token, body.token) {
+    let (key, generation) = match (body.refresh_token, body.token) {
         (Some(refresh), _) => state
             .signer
             .verify(&refresh, TokenKind::Refresh, now, false)?,
@@ -165,9 +167,9 @@ pub async fn refresh(
     };
     let record = state
         .core
-        .refresh_tokens(&session, generation, client)
+        .refresh_tokens(&key.digest(), generation, client)
         .await?;
-    let pair = state.signer.issue(&record, now)?;
+    let pair = state.signer.issue(&key, &record, now)?;
     Ok(Data(pair.into()))
 }
 

@@ -74,11 +74,17 @@ impl TokenSigner {
 
     /// A bearer token that lasts as long as the session would without activity, and a
     /// refresh token that lasts as long as the session can.
-    pub fn issue(&self, session: &SessionRecord, now: DateTime<Utc>) -> Result<TokenPair, Error> {
+    /// `key` is the session's bearer key ([`edigrid_domain::SessionId::bearer_key`]).
+    pub fn issue(
+        &self,
+        key: &SecretHash,
+        session: &SessionRecord,
+        now: DateTime<Utc>,
+    ) -> Result<TokenPair, Error> {
         let make = |typ, exp: DateTime<Utc>| {
             let claims = Claims {
                 sub: session.user_id.to_string(),
-                sid: session.hash.to_hex(),
+                sid: key.to_hex(),
                 generation: session.token_generation,
                 typ,
                 iat: now.timestamp(),
@@ -98,7 +104,8 @@ impl TokenSigner {
     }
 
     /// Checks signature, algorithm, kind and (unless `allow_expired`) expiry; returns the
-    /// session hash and generation the token names.
+    /// bearer key and generation the token names (the session's stored hash is the key's
+    /// digest).
     pub fn verify(
         &self,
         token: &str,

@@ -8,7 +8,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use axum::Router;
 use axum::http::StatusCode;
-use axum_server::tls_rustls::RustlsConfig;
+use axum_server::Server;
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use edigrid_core::{Clock, Core};
 use edigrid_rest::{RestState, TokenSigner};
 use edigrid_soap::{SOAP_PATH, SoapState};
@@ -93,7 +94,7 @@ impl Application {
             .layer(axum::middleware::from_fn(crate::ops::track_requests))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::REQUEST_TIMEOUT,
-                Duration::from_secs(30),
+                Duration::from_secs(settings.request_timeout_secs),
             ));
         Ok(Application {
             listener,
@@ -143,32 +144,35 @@ impl Application {
             Duration::from_millis(self.settings.call_flush_interval_ms.max(10)),
         );
         let self_core = self.core.clone();
+        let metrics_upkeep = crate::ops::spawn_metrics_upkeep();
         tracing::info!(address = %self.local_addr, tls = self.tls.is_some(), "edigrid listening");
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
+        let handle = axum_server::Handle::new();
+        let stopper = handle.clone();
+        tokio::spawn(async move {
+            shutdown.await;
+            stopper.graceful_shutdown(Some(SHUTDOWN_GRACE));
+        });
+        let header_timeout = Duration::from_secs(self.settings.header_read_timeout_secs);
+        let server = axum_server::from_tcp(self.listener.into_std()?)?.handle(handle);
         let served = match self.tls {
-            None => axum::serve(self.listener, service)
-                .with_graceful_shutdown(shutdown)
-                .await
-                .map_err(anyhow::Error::from),
-            Some(config) => {
-                let handle = axum_server::Handle::new();
-                let stopper = handle.clone();
-                tokio::spawn(async move {
-                    shutdown.await;
-                    stopper.graceful_shutdown(Some(Duration::from_secs(30)));
-                });
-                let listener = self.listener.into_std()?;
-                axum_server::from_tcp_rustls(listener, config)?
-                    .handle(handle)
+            None => {
+                bound_slow_clients(server, header_timeout)
                     .serve(service)
                     .await
-                    .map_err(anyhow::Error::from)
+            }
+            Some(config) => {
+                let tls = RustlsAcceptor::new(config).handshake_timeout(header_timeout);
+                bound_slow_clients(server.acceptor(tls), header_timeout)
+                    .serve(service)
+                    .await
             }
         };
         housekeeping.abort();
         call_writer.abort();
+        metrics_upkeep.abort();
         // Calls recorded since the last tick are written before the process ends.
         if let Err(e) = self_core.flush_session_events().await {
             tracing::warn!(error = %e, "writing the last recorded calls failed");
@@ -192,6 +196,21 @@ fn spawn_call_writer(core: Core, every: Duration) -> tokio::task::JoinHandle<()>
             }
         }
     })
+}
+
+/// How long requests under way may take to finish once shutdown has begun.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// A client gets `timeout` to send a request's headers: the first request's counted from
+/// the accepted connection (and the TLS handshake gets as long), the next one's on a
+/// kept-alive connection from the end of the previous response. So a slow or silent client
+/// cannot hold a connection for ever; slow bodies are bounded by the request timeout layer.
+fn bound_slow_clients<A>(
+    mut server: Server<SocketAddr, A>,
+    timeout: Duration,
+) -> Server<SocketAddr, A> {
+    server.http_builder().http1().header_read_timeout(timeout);
+    server.first_request_timeout(timeout)
 }
 
 /// Purges session records past retention, so expiry needs no sweeper but storage stays

@@ -7,10 +7,12 @@ use edigrid_core::{Core, NewUserRequest, generate_password};
 use edigrid_domain::{AuthLevel, MailboxId, NetworkId};
 use edigrid_soap::SOAP_PATH;
 
+/// Seeds the demo account on an empty database and prints where and how to log in. Printing
+/// is best effort: a closed standard output (`| head -1`) must not stop the server.
 pub async fn seed_and_print(core: &Core, base_url: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    writeln!(out, "WSDL: {base_url}{SOAP_PATH}?WSDL")?;
-    writeln!(out, "REST: {base_url}/v2")?;
+    let _ = writeln!(out, "WSDL: {base_url}{SOAP_PATH}?WSDL");
+    let _ = writeln!(out, "REST: {base_url}/v2");
     if core
         .store()
         .count_users()
@@ -54,9 +56,9 @@ pub async fn seed_and_print(core: &Core, base_url: &str) -> anyhow::Result<()> {
             },
         })
         .await?;
-        writeln!(out, "login: demo")?;
-        writeln!(out, "password: {password}")?;
+        let _ = writeln!(out, "login: demo");
+        let _ = writeln!(out, "password: {password}");
     }
-    out.flush()?;
+    let _ = out.flush();
     Ok(())
 }

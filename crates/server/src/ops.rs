@@ -36,6 +36,20 @@ pub fn metrics_handle() -> PrometheusHandle {
         .clone()
 }
 
+/// Folds recorded histogram samples into their buckets every few seconds. The recorder
+/// otherwise keeps every sample until `/metrics` is scraped: memory would grow with traffic
+/// on a server nobody scrapes.
+pub fn spawn_metrics_upkeep() -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async {
+        let handle = metrics_handle();
+        let mut ticks = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            ticks.tick().await;
+            handle.run_upkeep();
+        }
+    })
+}
+
 pub fn router(core: Core) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))

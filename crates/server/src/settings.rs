@@ -24,6 +24,12 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpNet>,
     /// Largest request body accepted.
     pub max_body_bytes: usize,
+    /// Time a client has to send a request's headers (and a new connection its first
+    /// request, and TLS its handshake); idle kept-alive connections close after it too.
+    pub header_read_timeout_secs: u64,
+    /// Time a request may take from its headers to the response, body upload included;
+    /// past it the answer is `408`.
+    pub request_timeout_secs: u64,
     pub idle_timeout_secs: i64,
     pub absolute_lifetime_secs: i64,
     pub extend_granularity_secs: i64,
@@ -60,6 +66,8 @@ impl Default for Settings {
             public_url: None,
             trusted_proxies: Vec::new(),
             max_body_bytes: 1024 * 1024,
+            header_read_timeout_secs: 10,
+            request_timeout_secs: 30,
             idle_timeout_secs: session.idle_timeout.num_seconds(),
             absolute_lifetime_secs: session.absolute_lifetime.num_seconds(),
             extend_granularity_secs: session.extend_granularity.num_seconds(),
@@ -140,6 +148,14 @@ impl Settings {
                 i64::from(self.max_sessions_per_user),
             ),
             ("lockout_threshold", i64::from(self.lockout_threshold)),
+            (
+                "header_read_timeout_secs",
+                i64::try_from(self.header_read_timeout_secs).unwrap_or(i64::MAX),
+            ),
+            (
+                "request_timeout_secs",
+                i64::try_from(self.request_timeout_secs).unwrap_or(i64::MAX),
+            ),
         ];
         for (name, value) in positive {
             if value <= 0 {

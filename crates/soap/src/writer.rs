@@ -46,7 +46,11 @@ pub fn response_envelope(
 fn write_element(out: &mut String, name: &str, ty: &XsdType, value: &Value) -> Result<(), Error> {
     let _ = write!(out, "<{name}>");
     match (ty, value) {
-        (XsdType::String, Value::Str(s)) => out.push_str(&escape(s.as_str())),
+        // A raw carriage return would reach the client as a line feed (XML end-of-line
+        // handling); as a character reference it arrives intact.
+        (XsdType::String, Value::Str(s)) => {
+            out.push_str(&escape(s.as_str()).replace('\r', "&#13;"))
+        }
         (XsdType::Int, Value::Int(n)) => {
             let _ = write!(out, "{n}");
         }

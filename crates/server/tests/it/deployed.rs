@@ -1444,8 +1444,11 @@ async fn user_set_max_sessions_sets_the_cap_with_authority_only() {
     .await;
     assert_eq!(dep_answer(&ok, "UserSetMaxSessions").text, "true");
     assert_eq!(user(&app, u.target).await.max_sessions, Some(2));
+    // A second apart, so that "least recently used" names one session.
     let first = dep_login(&app, "mbx.user").await;
+    app.clock.advance(chrono::Duration::seconds(1));
     dep_login(&app, "mbx.user").await;
+    app.clock.advance(chrono::Duration::seconds(1));
     let third = dep_login(&app, "mbx.user").await;
     assert_eq!(
         open_sessions_of(&app, u.target).await,

@@ -4,21 +4,27 @@
 
 mod bad_input;
 mod binding;
+mod brute_force;
 mod cap;
 mod cli;
 mod clients;
+mod concurrency;
+mod crash_safety;
 mod deployed;
 mod expiry;
 mod faults;
 mod lockout;
+mod log_secrets;
 mod nodes;
 mod ops;
+mod resource_bounds;
 mod rest_auth;
 mod rest_clients;
 mod rest_keys;
 mod rest_shared;
 mod rest_tokens;
 mod restart;
+mod secrets_at_rest;
 mod session_events;
 mod session_log;
 mod smoke;

@@ -17,7 +17,7 @@ use crate::args::Args;
 use crate::schema::{Field, Value, XsdType};
 
 pub use deployed::{DEPLOYED, DEPLOYED_NS, V3_NS};
-pub use documented::{DOCUMENTED, ECGRIDOS_NS};
+pub use documented::{DOCUMENTED, ECGRIDOS_NS, SESSION_ID_INFO};
 
 /// What a handler gets: the services, the caller's address and its arguments.
 pub struct Call {
