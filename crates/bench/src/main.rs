@@ -168,19 +168,33 @@ async fn run(
     let d = drive(sqlite.addr, &body, connections, time).await?;
     let flood_stats = flood.await??;
 
-    // (a) against itself without call recording: alternating rounds on two servers, so
-    // that the machine's drift falls on both alike.
-    let quiet_url = format!("sqlite://{}", work.join("bench-no-calls.db").display());
-    let quiet = Edigrid::start_recording(&quiet_url, &work, sessions, false).await?;
-    let quiet_body = session_info_request(&login(quiet.addr).await?);
+    drop(sqlite);
+
+    // (a) with and without call recording: two fresh servers alike but for that, measured
+    // in alternating rounds so that the machine's drift falls on both alike.
+    let mut pair = Vec::new();
+    for (name, record) in [("bench-calls.db", true), ("bench-no-calls.db", false)] {
+        let url = format!("sqlite://{}", work.join(name).display());
+        let server = Edigrid::start_recording(&url, &work, sessions, record).await?;
+        let body = session_info_request(&login(server.addr).await?);
+        pair.push((server, body));
+    }
     let (mut on, mut off) = (Totals::default(), Totals::default());
     let round = (time / 2).max(Duration::from_secs(1));
-    for _ in 0..3 {
-        off.add(&drive(quiet.addr, &quiet_body, connections, round).await?);
-        on.add(&drive(sqlite.addr, &body, connections, round).await?);
+    for i in 0..4 {
+        // Alternate which goes first, too.
+        let order = if i % 2 == 0 { [1, 0] } else { [0, 1] };
+        for which in order {
+            let (server, body) = &pair[which];
+            let stats = drive(server.addr, body, connections, round).await?;
+            if which == 0 {
+                on.add(&stats)
+            } else {
+                off.add(&stats)
+            }
+        }
     }
-    drop(quiet);
-    drop(sqlite);
+    drop(pair);
     rows.push(Row {
         name: "(a) edigrid, SQLite",
         concurrent: a,
@@ -271,7 +285,7 @@ async fn run(
         rss_kib as f64 / 1024.0
     );
     println!(
-        "call recording on/off, SQLite, 3 alternating rounds of {}s: {:.0} / {:.0} req/s = {:.3}   (target >= 0.95)",
+        "call recording on/off, SQLite, 4 alternating rounds of {}s each: {:.0} / {:.0} req/s = {:.3}   (target >= 0.95)",
         round.as_secs(),
         on.rps(),
         off.rps(),
