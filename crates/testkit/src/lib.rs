@@ -168,40 +168,15 @@ impl TestApp {
         network: i32,
         mailbox: i32,
     ) -> UserId {
-        let store = self.core.store();
-        if store.network(NetworkId(network)).await.unwrap().is_none() {
-            self.core
-                .add_network(NetworkId(network), &format!("Network {network}"))
-                .await
-                .unwrap();
-        }
-        if store.mailbox(MailboxId(mailbox)).await.unwrap().is_none() {
-            self.core
-                .add_mailbox(
-                    NetworkId(network),
-                    MailboxId(mailbox),
-                    &format!("Mailbox {mailbox}"),
-                )
-                .await
-                .unwrap();
-        }
-        self.core
-            .add_user(NewUserRequest {
-                login: login.into(),
-                password: TEST_PASSWORD.into(),
-                network_id: NetworkId(network),
-                mailbox_id: MailboxId(mailbox),
-                auth_level: level,
-                person: Person {
-                    first_name: "Test".into(),
-                    last_name: login.into(),
-                    email: format!("{login}@example.com"),
-                    company: "Test Co".into(),
-                    phone: String::new(),
-                },
-            })
+        let person = Person {
+            first_name: "Test".into(),
+            last_name: login.into(),
+            email: format!("{login}@example.com"),
+            company: "Test Co".into(),
+            phone: String::new(),
+        };
+        self.add_user_with(login, level, network, mailbox, person)
             .await
-            .unwrap()
     }
 
     /// Like [`TestApp::add_user`], with the person's names, e-mail, company and phone given.
@@ -246,14 +221,7 @@ impl TestApp {
     /// A SOAP 1.1 call whose operation element is in namespace `ns`, with the SOAPAction
     /// `"{ns}{op}"`, from 127.0.0.1.
     pub async fn soap_in(&self, ns: &str, op: &str, params: &[(&str, &str)]) -> SoapReply {
-        let action = format!("\"{ns}{op}\"");
-        self.post_with(
-            &self.http,
-            "text/xml; charset=utf-8",
-            &[("SOAPAction", &action)],
-            envelope11_in(ns, op, params),
-        )
-        .await
+        self.soap_in_from(&self.http, ns, op, params).await
     }
 
     /// A SOAP 1.2 call whose operation element is in namespace `ns`, with the action
@@ -275,21 +243,29 @@ impl TestApp {
         op: &str,
         params: &[(&str, &str)],
     ) -> SoapReply {
-        let action = format!("\"{NS}{op}\"");
+        self.soap_in_from(client, NS, op, params).await
+    }
+
+    async fn soap_in_from(
+        &self,
+        client: &reqwest::Client,
+        ns: &str,
+        op: &str,
+        params: &[(&str, &str)],
+    ) -> SoapReply {
+        let action = format!("\"{ns}{op}\"");
         self.post_with(
             client,
             "text/xml; charset=utf-8",
             &[("SOAPAction", &action)],
-            envelope11(op, params),
+            envelope11_in(ns, op, params),
         )
         .await
     }
 
     /// A SOAP 1.2 call with simple parameters.
     pub async fn soap12(&self, op: &str, params: &[(&str, &str)]) -> SoapReply {
-        let ct = format!("application/soap+xml; charset=utf-8; action=\"{NS}{op}\"");
-        self.post_with(&self.http, &ct, &[], envelope12(op, params))
-            .await
+        self.soap12_in(NS, op, params).await
     }
 
     /// Posts any body with any content type and headers to the SOAP endpoint.
@@ -366,17 +342,11 @@ fn params_xml(params: &[(&str, &str)]) -> String {
 }
 
 pub fn envelope11(op: &str, params: &[(&str, &str)]) -> String {
-    format!(
-        r#"<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="{SOAP11}"><soap:Body><{op} xmlns="{NS}">{}</{op}></soap:Body></soap:Envelope>"#,
-        params_xml(params)
-    )
+    envelope11_in(NS, op, params)
 }
 
 pub fn envelope12(op: &str, params: &[(&str, &str)]) -> String {
-    format!(
-        r#"<?xml version="1.0" encoding="utf-8"?><soap12:Envelope xmlns:soap12="{SOAP12}"><soap12:Body><{op} xmlns="{NS}">{}</{op}></soap12:Body></soap12:Envelope>"#,
-        params_xml(params)
-    )
+    envelope12_in(NS, op, params)
 }
 
 /// A SOAP 1.1 envelope whose operation element is in namespace `ns`.
