@@ -16,16 +16,22 @@ const SIGNING_SECRET_KEY: &str = "bearer_token_signing_secret";
 /// The largest per-user cap on open sessions an administrator may set.
 pub const MAX_SESSIONS_LIMIT: i32 = 1000;
 
-/// Refuses a per-user session cap out of range, before anything is touched.
-pub fn check_max_sessions(max_sessions: i32) -> Result<(), Error> {
-    if (1..=MAX_SESSIONS_LIMIT).contains(&max_sessions) {
-        return Ok(());
+/// A per-user cap on open sessions, 1 to [`MAX_SESSIONS_LIMIT`]; checked when made, before
+/// the caller's session is touched, so a bad request changes nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionCap(i32);
+
+impl SessionCap {
+    pub fn new(max_sessions: i32) -> Result<Self, Error> {
+        if (1..=MAX_SESSIONS_LIMIT).contains(&max_sessions) {
+            return Ok(SessionCap(max_sessions));
+        }
+        Err(Error::invalid(
+            "MaxSessions",
+            ParamProblem::Value,
+            format!("must be between 1 and {MAX_SESSIONS_LIMIT}"),
+        ))
     }
-    Err(Error::invalid(
-        "MaxSessions",
-        ParamProblem::Value,
-        format!("must be between 1 and {MAX_SESSIONS_LIMIT}"),
-    ))
 }
 
 /// A locked-out user and how many sessions they still hold.
@@ -125,16 +131,15 @@ impl Core {
         Ok(ended)
     }
 
-    /// Sets the target's own cap on open sessions (1 to [`MAX_SESSIONS_LIMIT`]); logins past
-    /// it follow the server's over-cap policy. Needs `MailboxAdmin` or stronger and
-    /// authority over the target.
+    /// Sets the target's own cap on open sessions; logins past it follow the server's
+    /// over-cap policy. Needs `MailboxAdmin` or stronger and authority over the target.
     pub async fn set_max_sessions(
         &self,
         caller: &Caller,
         target: UserId,
-        max_sessions: i32,
+        cap: SessionCap,
     ) -> Result<(), Error> {
-        check_max_sessions(max_sessions)?;
+        let max_sessions = cap.0;
         let (me, user) = self.caller_and_target(caller, target).await?;
         if !me.auth_level.at_least(AuthLevel::MailboxAdmin) {
             return Err(Error::AccessDenied(

@@ -16,7 +16,7 @@ mod sessions;
 pub mod store;
 mod throttle;
 
-pub use accounts::{LockedOutUser, MAX_SESSIONS_LIMIT, check_max_sessions};
+pub use accounts::{LockedOutUser, MAX_SESSIONS_LIMIT, SessionCap};
 pub use client_address::client_address;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use directory::{NewUserRequest, SessionRevocation};

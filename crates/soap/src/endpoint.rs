@@ -19,7 +19,7 @@ use ipnet::IpNet;
 
 use crate::args::parse_args;
 use crate::envelope::{SoapVersion, read_request};
-use crate::operations::{Call, DOCUMENTED, Dialect, Operation, find_dialect};
+use crate::operations::{Call, DOCUMENTED, Operation, find_dialect};
 use crate::writer::{fault_envelope, response_envelope};
 use crate::{help, wsdl};
 
@@ -149,9 +149,11 @@ async fn post_endpoint(
     }
     let client = client_of(&state, peer, &headers);
     let acted_in = Arc::new(OnceLock::new());
+    let op = find_operation(&request.ns, &request.operation);
     let outcome = dispatch(
         &state,
         &request,
+        op,
         client,
         ct_action,
         header(&headers, "soapaction"),
@@ -160,8 +162,7 @@ async fn post_endpoint(
     .await;
     let elapsed = started.elapsed();
     // Labels come from the operation table, never from the request, so they stay bounded.
-    let operation =
-        find_operation(&request.ns, &request.operation).map_or("unknown", |(_, op)| op.name);
+    let operation = op.map_or("unknown", |op| op.name);
     if let Some(session) = acted_in.get() {
         state.core.record_call(CallRecord {
             session,
@@ -199,6 +200,7 @@ async fn post_endpoint(
 async fn dispatch(
     state: &SoapState,
     request: &crate::envelope::SoapRequest,
+    op: Option<&'static Operation>,
     client: IpAddr,
     content_type_action: Option<String>,
     soap_action_header: Option<&str>,
@@ -217,7 +219,7 @@ async fn dispatch(
         };
         Error::invalid(&request.operation, ParamProblem::Value, detail)
     };
-    let (_, op) = find_operation(&request.ns, &request.operation).ok_or_else(unknown)?;
+    let op = op.ok_or_else(unknown)?;
     // Answered in the request's own namespace, which may be one of the dialect's others.
     let ns = request.ns.as_str();
     let expected = format!("{ns}{}", op.name);
@@ -245,9 +247,8 @@ async fn dispatch(
     response_envelope(request.version, ns, op.name, &op.result, &value)
 }
 
-fn find_operation(ns: &str, name: &str) -> Option<(&'static Dialect, &'static Operation)> {
-    let dialect = find_dialect(ns)?;
-    Some((dialect, dialect.operation(name)?))
+fn find_operation(ns: &str, name: &str) -> Option<&'static Operation> {
+    find_dialect(ns)?.operation(name)
 }
 
 async fn get_endpoint(

@@ -4,13 +4,16 @@
 //! hold their own copy, so no WSDL is generated for this table.
 
 use edigrid_core::{
-    Caller, CreatedBetween, LockedOutUser, LoginRequest, SenderInfo, SessionActivity,
-    SessionLogLimit, SessionState, check_max_sessions, generate_password,
+    Caller, CreatedBetween, LockedOutUser, LoginRequest, SenderInfo, SessionActivity, SessionCap,
+    SessionLogLimit, SessionState, generate_password,
 };
 use edigrid_domain::{Error, MailboxId, NetworkId, ParamProblem, UserId};
 
-use super::documented::{AUTH_LEVEL, STATUS, generate_api_key, open_session, user_get_api_key};
-use super::{Call, Dialect, Operation, SESSION_ID, authenticate, handler, version_value};
+use super::documented::{AUTH_LEVEL, STATUS, generate_api_key, user_get_api_key};
+use super::{
+    Call, Dialect, Operation, SESSION_ID, VERSION, authenticate, end_session, handler,
+    open_session, version_value,
+};
 use crate::schema::{ComplexType, EnumType, Field, Value, XsdType};
 
 /// The hosted v4.1 service's namespace.
@@ -183,13 +186,7 @@ pub static DEPLOYED: Dialect = Dialect {
             result: XsdType::Complex(&SESSION_INFO),
             handler: handler!(who_am_i),
         },
-        Operation {
-            name: "Version",
-            doc: "The version of the ECGridOS API served.",
-            params: &[],
-            result: XsdType::String,
-            handler: handler!(version),
-        },
+        VERSION,
         Operation {
             name: "NowUTC",
             doc: "The server's time, UTC.",
@@ -534,17 +531,9 @@ async fn login(call: Call) -> Result<Value, Error> {
 }
 
 async fn logout(call: Call) -> Result<Value, Error> {
-    let ended = call
-        .core
-        .logout(call.args.str("SessionID"), call.client)
-        .await?;
-    let lasted_ms = match ended {
-        Some(ended) => {
-            let _ = call.acted_in.set(ended.hash);
-            i32::try_from(ended.lasted.num_milliseconds()).unwrap_or(i32::MAX)
-        }
-        None => 0,
-    };
+    let lasted_ms = end_session(&call).await?.map_or(0, |ended| {
+        i32::try_from(ended.lasted.num_milliseconds()).unwrap_or(i32::MAX)
+    });
     Ok(Value::Int(lasted_ms))
 }
 
@@ -597,10 +586,6 @@ async fn who_am_i(call: Call) -> Result<Value, Error> {
         ("MailboxID", Value::Int(u.mailbox_id.0)),
         ("ip", Value::Str(ip)),
     ]))
-}
-
-async fn version(_call: Call) -> Result<Value, Error> {
-    Ok(version_value())
 }
 
 async fn now_utc(call: Call) -> Result<Value, Error> {
@@ -725,11 +710,10 @@ async fn user_reset(call: Call) -> Result<Value, Error> {
 }
 
 async fn user_set_max_sessions(call: Call) -> Result<Value, Error> {
-    let max = call.args.int("MaxSessions");
-    check_max_sessions(max)?;
+    let cap = SessionCap::new(call.args.int("MaxSessions"))?;
     let caller = authenticate(&call).await?;
     call.core
-        .set_max_sessions(&caller, UserId(call.args.int("UserID")), max)
+        .set_max_sessions(&caller, UserId(call.args.int("UserID")), cap)
         .await?;
     Ok(Value::Bool(true))
 }

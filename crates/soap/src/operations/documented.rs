@@ -1,12 +1,12 @@
 //! The documented dialect (SPEC sections 3-4): namespace `http://www.ecgridos.net/`, the
 //! shapes of the published documentation. Our WSDL and help pages describe this table.
 
-use edigrid_core::{
-    ClientInfo, LoginRequest, Protocol, SenderInfo, SessionLogEntry, SessionLogLimit,
-};
-use edigrid_domain::{AuthLevel, Error, SessionId, UserId, UserStatus};
+use edigrid_core::{LoginRequest, SenderInfo, SessionLogEntry, SessionLogLimit};
+use edigrid_domain::{AuthLevel, Error, UserId, UserStatus};
 
-use super::{Call, Dialect, Operation, SESSION_ID, authenticate, handler, version_value};
+use super::{
+    Call, Dialect, Operation, SESSION_ID, VERSION, authenticate, end_session, handler, open_session,
+};
 use crate::schema::{ComplexType, EnumType, Field, Value, XsdType};
 
 /// The documented ECGridOS v4.1 namespace.
@@ -110,13 +110,7 @@ pub static DOCUMENTED: Dialect = Dialect {
             result: XsdType::Complex(&USER_ID_INFO),
             handler: handler!(who_am_i),
         },
-        Operation {
-            name: "Version",
-            doc: "The version of the ECGridOS API served.",
-            params: &[],
-            result: XsdType::String,
-            handler: handler!(version),
-        },
+        VERSION,
         Operation {
             name: "SessionLog",
             doc: "A user's sessions, newest first (UserID 0: the caller; at most 500).",
@@ -171,18 +165,6 @@ pub(super) async fn user_get_api_key(call: Call) -> Result<Value, Error> {
     Ok(Value::Str(prefix))
 }
 
-/// Logs in with the request's login name and password (any dialect's element names are
-/// mapped to these by the caller) and notes the new session for its event record.
-pub(super) async fn open_session(call: &Call, request: LoginRequest) -> Result<SessionId, Error> {
-    let client = ClientInfo {
-        address: call.client,
-        protocol: Protocol::Soap,
-    };
-    let (id, _) = call.core.login(request, client).await?;
-    let _ = call.acted_in.set(id.hash());
-    Ok(id)
-}
-
 async fn login(call: Call) -> Result<Value, Error> {
     let a = &call.args;
     let request = LoginRequest {
@@ -201,14 +183,7 @@ async fn login(call: Call) -> Result<Value, Error> {
 }
 
 async fn logout(call: Call) -> Result<Value, Error> {
-    let ended = call
-        .core
-        .logout(call.args.str("SessionID"), call.client)
-        .await?;
-    if let Some(ended) = &ended {
-        let _ = call.acted_in.set(ended.hash);
-    }
-    Ok(Value::Bool(ended.is_some()))
+    Ok(Value::Bool(end_session(&call).await?.is_some()))
 }
 
 async fn session_info(call: Call) -> Result<Value, Error> {
@@ -256,10 +231,6 @@ async fn who_am_i(call: Call) -> Result<Value, Error> {
         fields.push(("LastLogin", Value::DateTime(last)));
     }
     Ok(Value::Record(fields))
-}
-
-async fn version(_call: Call) -> Result<Value, Error> {
-    Ok(version_value())
 }
 
 fn session_log_record(e: SessionLogEntry) -> Value {

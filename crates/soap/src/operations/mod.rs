@@ -10,8 +10,8 @@ use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 
-use edigrid_core::{Caller, Core};
-use edigrid_domain::{Error, SecretHash};
+use edigrid_core::{Caller, ClientInfo, Core, EndedSession, LoginRequest, Protocol};
+use edigrid_domain::{Error, SecretHash, SessionId};
 
 use crate::args::Args;
 use crate::schema::{Field, Value, XsdType};
@@ -77,6 +77,44 @@ macro_rules! handler {
     };
 }
 pub(crate) use handler;
+
+/// `Version`, the same shape in every dialect.
+pub(crate) const VERSION: Operation = Operation {
+    name: "Version",
+    doc: "The version of the ECGridOS API served.",
+    params: &[],
+    result: XsdType::String,
+    handler: handler!(version),
+};
+
+async fn version(_call: Call) -> Result<Value, Error> {
+    Ok(version_value())
+}
+
+/// Logs in (each dialect maps its own element names to the request) and notes the new
+/// session for the call's event record.
+pub(crate) async fn open_session(call: &Call, request: LoginRequest) -> Result<SessionId, Error> {
+    let client = ClientInfo {
+        address: call.client,
+        protocol: Protocol::Soap,
+    };
+    let (id, _) = call.core.login(request, client).await?;
+    let _ = call.acted_in.set(id.hash());
+    Ok(id)
+}
+
+/// Ends the session in the SessionID slot, if it is open, and notes it for the call's
+/// event record.
+pub(crate) async fn end_session(call: &Call) -> Result<Option<EndedSession>, Error> {
+    let ended = call
+        .core
+        .logout(call.args.str("SessionID"), call.client)
+        .await?;
+    if let Some(ended) = &ended {
+        let _ = call.acted_in.set(ended.hash);
+    }
+    Ok(ended)
+}
 
 /// Accepts what the caller put in the SessionID slot and notes the session for the call's
 /// event record.
