@@ -45,7 +45,12 @@ impl SessionId {
     /// the store keeps only its digest, so a copy of the database (signing secret included)
     /// cannot make a token, and a token does not give away the SessionID.
     pub fn bearer_key(&self) -> SecretHash {
-        SecretHash::of(format!("edigrid bearer key:{self}").as_bytes())
+        let mut buf = Uuid::encode_buffer();
+        let canonical = self.0.hyphenated().encode_upper(&mut buf);
+        let digest = Sha256::new()
+            .chain_update(b"edigrid bearer key:")
+            .chain_update(canonical.as_bytes());
+        SecretHash(digest.finalize().into())
     }
 
     /// The first group, kept in clear for display and redacted logs.
@@ -148,5 +153,14 @@ mod tests {
         let id = SessionId::generate();
         let shown = format!("{id:?}");
         assert!(!shown.contains(&id.to_string()[9..]));
+    }
+
+    #[test]
+    fn the_stored_hash_is_the_digest_of_the_bearer_key_of_the_canonical_id() {
+        let id = SessionId::parse("{a1b2c3d4-0000-4000-8000-00000000abcd}").unwrap();
+        let key = SecretHash::of(b"edigrid bearer key:A1B2C3D4-0000-4000-8000-00000000ABCD");
+        assert!(id.bearer_key() == key);
+        assert!(id.hash() == key.digest());
+        assert!(id.hash() != SecretHash::of(id.to_string().as_bytes()));
     }
 }
