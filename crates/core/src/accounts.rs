@@ -127,6 +127,7 @@ impl Core {
             .await
             .map_err(internal)?;
         this.store.clear_lockout(user.id).await.map_err(internal)?;
+        self.user_sessions_ended(user.id, ended).await;
         tracing::info!(user = %user.id, ended, "user reset");
         Ok(ended)
     }

@@ -138,10 +138,13 @@ impl Core {
             .set_password_hash(user, &hash)
             .await
             .map_err(internal)?;
-        this.store
+        let ended = this
+            .store
             .end_user_sessions(user, keep, EndReason::PasswordChanged, this.clock.now())
             .await
-            .map_err(internal)
+            .map_err(internal)?;
+        self.user_sessions_ended(user, ended).await;
+        Ok(ended)
     }
 
     /// Suspends the user and ends all their sessions at once.
@@ -151,10 +154,13 @@ impl Core {
             .set_status(user, UserStatus::Suspended)
             .await
             .map_err(internal)?;
-        this.store
+        let ended = this
+            .store
             .end_user_sessions(user, None, EndReason::Suspended, this.clock.now())
             .await
-            .map_err(internal)
+            .map_err(internal)?;
+        self.user_sessions_ended(user, ended).await;
+        Ok(ended)
     }
 
     /// Session records, newest first: one user's, or everyone's.
@@ -178,10 +184,13 @@ impl Core {
         match which {
             SessionRevocation::User(login) => {
                 let user = self.user_by_login(&login).await?;
-                this.store
+                let ended = this
+                    .store
                     .end_user_sessions(user.id, None, EndReason::Revoked, now)
                     .await
-                    .map_err(internal)
+                    .map_err(internal)?;
+                self.user_sessions_ended(user.id, ended).await;
+                Ok(ended)
             }
             SessionRevocation::Session(text) => {
                 let hashes: Vec<SecretHash> = match SessionId::parse(&text) {
@@ -207,14 +216,18 @@ impl Core {
                 };
                 let mut ended = 0;
                 for hash in hashes {
-                    if this
+                    let closed = this
                         .store
                         .end_session(&hash, EndReason::Revoked, now)
                         .await
-                        .map_err(internal)?
-                    {
+                        .map_err(internal)?;
+                    this.cache.forget(&hash);
+                    if closed {
                         ended += 1;
                     }
+                }
+                if ended > 0 {
+                    this.cache.settle().await;
                 }
                 Ok(ended)
             }

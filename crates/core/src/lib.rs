@@ -11,6 +11,7 @@ mod passwords;
 mod permissions;
 mod policy;
 mod service;
+mod session_cache;
 mod session_log;
 mod sessions;
 pub mod store;

@@ -215,6 +215,9 @@ impl Core {
             CreateSessionOutcome::Created { evicted } => {
                 if evicted > 0 {
                     tracing::info!(user = %user.id, evicted, "ended least recently used sessions at the cap");
+                    // The evicted sessions stop working everywhere before the new one is
+                    // handed out: the cap holds across nodes.
+                    self.user_sessions_ended(user.id, evicted.into()).await;
                 }
                 Ok((id, record))
             }

@@ -30,6 +30,10 @@ pub struct SessionPolicy {
     pub retention: Duration,
     /// Record each call made in a session (operation, time, duration, address, outcome).
     pub record_calls: bool,
+    /// How long a node may answer from its copy of an open session before reading it again;
+    /// changes that close sessions wait this long before they are acknowledged. Zero reads
+    /// the store on every call.
+    pub cache_lease: std::time::Duration,
 }
 
 impl Default for SessionPolicy {
@@ -43,6 +47,7 @@ impl Default for SessionPolicy {
             bind_client_address: true,
             retention: Duration::days(90),
             record_calls: true,
+            cache_lease: std::time::Duration::from_millis(100),
         }
     }
 }

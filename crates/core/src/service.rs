@@ -6,6 +6,7 @@ use crate::clock::Clock;
 use crate::events::SessionEvents;
 use crate::passwords::PasswordHasher;
 use crate::policy::{LoginPolicy, SessionPolicy};
+use crate::session_cache::SessionCache;
 use crate::store::{Store, StoreError};
 use crate::throttle::LoginThrottle;
 
@@ -23,6 +24,7 @@ pub(crate) struct Inner {
     pub hasher: PasswordHasher,
     pub throttle: LoginThrottle,
     pub events: SessionEvents,
+    pub cache: SessionCache,
 }
 
 impl Core {
@@ -35,9 +37,11 @@ impl Core {
         let hasher = PasswordHasher::new(logins.max_concurrent_hashes)?;
         let throttle = LoginThrottle::new(logins.throttle_per_minute, logins.throttle_burst);
         let events = SessionEvents::new(sessions.record_calls);
+        let cache = SessionCache::new(sessions.cache_lease);
         Ok(Core {
             inner: Arc::new(Inner {
                 events,
+                cache,
                 store,
                 clock,
                 sessions,

@@ -157,17 +157,31 @@ impl Core {
             .rotate_token_generation(session, generation, this.clock.now())
             .await
             .map_err(internal)?;
+        this.cache.forget(session);
         if !rotated {
             // Another refresh with the same token won the race: the token was used twice.
             self.end_for_reuse(&record).await?;
             return Err(Error::Session(SessionProblem::Ended));
         }
+        // The old refresh token must be refused everywhere once the new pair is handed out.
+        this.cache.settle().await;
         record.token_generation = generation + 1;
         Ok(record)
     }
 
     async fn check_generation(&self, record: &SessionRecord, generation: i32) -> Result<(), Error> {
         if generation == record.token_generation {
+            return Ok(());
+        }
+        // The record may be this node's copy: judge reuse on what is stored, never on a copy.
+        let stored = self
+            .inner
+            .store
+            .session(&record.hash)
+            .await
+            .map_err(internal)?;
+        if stored.as_ref().map(|s| s.token_generation) == Some(generation) {
+            self.inner.cache.forget(&record.hash);
             return Ok(());
         }
         self.end_for_reuse(record).await?;
@@ -181,6 +195,8 @@ impl Core {
             .end_session(&record.hash, EndReason::TokenReuse, this.clock.now())
             .await
             .map_err(internal)?;
+        this.cache.forget(&record.hash);
+        this.cache.settle().await;
         Ok(())
     }
 
@@ -207,20 +223,36 @@ impl Core {
         }
     }
 
-    /// Loads an open session usable from `client` and records the call as activity.
+    /// Loads an open session usable from `client` and records the call as activity: from
+    /// this node's copy while its lease lasts, else with one indexed read.
     async fn open_session_for(
         &self,
         hash: &SecretHash,
         client: IpAddr,
     ) -> Result<SessionRecord, Error> {
         let this = &self.inner;
-        let mut session = this
-            .store
-            .session(hash)
-            .await
-            .map_err(internal)?
-            .ok_or(Error::Session(SessionProblem::Unknown))?;
         let now = this.clock.now();
+        let copy = this
+            .cache
+            .get(hash)
+            // A copy that looks expired is read again: another node may have extended it.
+            .filter(|copy| now < copy.expires);
+        let mut session = match copy {
+            Some(copy) => copy,
+            None => {
+                let read_at = std::time::Instant::now();
+                let stored = this
+                    .store
+                    .session(hash)
+                    .await
+                    .map_err(internal)?
+                    .ok_or(Error::Session(SessionProblem::Unknown))?;
+                if stored.is_open_at(now) {
+                    this.cache.put(&stored, read_at);
+                }
+                stored
+            }
+        };
         check_usable(&session, now, client, this.sessions.bind_client_address)?;
 
         let idle = Duration::seconds(session.idle_timeout_secs.into());
@@ -235,10 +267,15 @@ impl Core {
                 .await
                 .map_err(internal)?;
             if !extended {
+                this.cache.forget(hash);
                 return Err(Error::Session(SessionProblem::Ended));
             }
             session.expires = wanted;
             session.last_used = now;
+            this.cache.update(hash, |copy| {
+                copy.expires = wanted;
+                copy.last_used = now;
+            });
         }
         Ok(session)
     }
@@ -273,14 +310,25 @@ impl Core {
             .end_session(&hash, EndReason::Logout, now)
             .await
             .map_err(internal)?;
+        this.cache.forget(&hash);
         if !ended {
             return Ok(None);
         }
+        this.cache.settle().await;
         tracing::info!(user = %session.user_id, session = %session.prefix, "logout");
         Ok(Some(EndedSession {
             hash,
             lasted: (now - session.created).max(Duration::zero()),
         }))
+    }
+
+    /// After a change that ended `ended` of a user's sessions has committed: forgets this
+    /// node's copies and, if any session ended, waits until other nodes' copies have lapsed.
+    pub(crate) async fn user_sessions_ended(&self, user: UserId, ended: u64) {
+        self.inner.cache.forget_user(user);
+        if ended > 0 {
+            self.inner.cache.settle().await;
+        }
     }
 
     /// Ends the caller's own session (REST logout); false if it had none open.
@@ -289,10 +337,16 @@ impl Core {
             return Ok(false);
         };
         let this = &self.inner;
-        this.store
+        let ended = this
+            .store
             .end_session(&session.hash, EndReason::Logout, this.clock.now())
             .await
-            .map_err(internal)
+            .map_err(internal)?;
+        this.cache.forget(&session.hash);
+        if ended {
+            this.cache.settle().await;
+        }
+        Ok(ended)
     }
 
     pub async fn who_am_i(&self, caller: &Caller) -> Result<WhoAmI, Error> {

@@ -2,6 +2,11 @@ use clap::Parser;
 use clap::error::ErrorKind;
 use edigrid_server::cli::{Cli, run};
 
+/// mimalloc: every request allocates small short-lived buffers on two worker threads, which
+/// glibc's allocator served with visibly more CPU (see the README's benchmark section).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = match Cli::try_parse() {

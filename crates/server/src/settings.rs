@@ -42,6 +42,10 @@ pub struct Settings {
     pub record_session_calls: bool,
     /// How often recorded calls are written to the database, in milliseconds.
     pub call_flush_interval_ms: u64,
+    /// How long a node answers from its copy of a busy session, in milliseconds; logouts and
+    /// other changes that end sessions wait this long, so every node sees them once they
+    /// return. 0 reads the database on every call.
+    pub session_cache_ms: u64,
     pub lockout_threshold: u32,
     pub lockout_secs: i64,
     pub login_throttle_per_minute: u32,
@@ -78,6 +82,7 @@ impl Default for Settings {
             housekeeping_interval_secs: 600,
             record_session_calls: session.record_calls,
             call_flush_interval_ms: 1000,
+            session_cache_ms: u64::try_from(session.cache_lease.as_millis()).unwrap_or(u64::MAX),
             lockout_threshold: login.lockout_threshold,
             lockout_secs: login.lockout_duration.num_seconds(),
             login_throttle_per_minute: login.throttle_per_minute,
@@ -162,6 +167,11 @@ impl Settings {
                 return Err(format!("{name} must be positive"));
             }
         }
+        if self.session_cache_ms > 10_000 {
+            return Err(
+                "session_cache_ms must be at most 10000 (every logout waits that long)".into(),
+            );
+        }
         if self.extend_granularity_secs < 0 {
             return Err("extend_granularity_secs must not be negative".into());
         }
@@ -187,6 +197,7 @@ impl Settings {
             bind_client_address: self.bind_client_address,
             retention: Duration::days(self.retention_days),
             record_calls: self.record_session_calls,
+            cache_lease: std::time::Duration::from_millis(self.session_cache_ms),
         }
     }
 

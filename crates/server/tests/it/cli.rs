@@ -477,3 +477,89 @@ async fn user_api_key_prints_a_fresh_key_that_replaces_the_old_one() {
     let caller = core.authenticate(second.trim(), local).await.unwrap();
     assert_eq!(caller.summary().session_id, second.trim());
 }
+
+/// A server keeps copies of busy sessions for `session_cache_ms`; an administrator's change
+/// made with the CLI (another process, same file) waits that long, so it holds everywhere
+/// once the command returns.
+#[tokio::test]
+async fn a_cli_suspension_is_seen_by_a_running_server_once_the_command_returns() {
+    const LEASE_MS: &str = "3000";
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("lease.db");
+    let mut child = Command::new(BIN)
+        .args(["--database", &format!("sqlite://{}", db.display())])
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .env_remove("EDIGRID_DATABASE")
+        .env("EDIGRID_SESSION_CACHE_MS", LEASE_MS)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    for _ in 0..4 {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        lines.push(line.trim_end().to_string());
+    }
+    let endpoint = lines[0]
+        .trim_start_matches("WSDL: ")
+        .trim_end_matches("?WSDL")
+        .to_string();
+    let password = lines[3].trim_start_matches("password: ").to_string();
+    let http = reqwest::Client::new();
+    let call = |op: &'static str, params: Vec<(&'static str, String)>| {
+        let http = http.clone();
+        let endpoint = endpoint.clone();
+        async move {
+            let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let reply = http
+                .post(&endpoint)
+                .header("Content-Type", "text/xml; charset=utf-8")
+                .header("SOAPAction", format!("\"{NS}{op}\""))
+                .body(envelope11(op, &params))
+                .send()
+                .await
+                .unwrap();
+            (reply.status().as_u16(), reply.text().await.unwrap())
+        }
+    };
+    let (status, body) = call(
+        "Login",
+        vec![("UserName", "demo".into()), ("Password", password)],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let sid = body
+        .split("<LoginResult>")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .unwrap()
+        .to_string();
+    // Twice: the second answer comes from the server's copy.
+    for _ in 0..2 {
+        let (status, body) = call("SessionInfo", vec![("SessionID", sid.clone())]).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let started = std::time::Instant::now();
+    let suspended = Command::new(BIN)
+        .args(["--database", &format!("sqlite://{}", db.display())])
+        .args(["user", "suspend", "demo"])
+        .env_remove("EDIGRID_DATABASE")
+        .env("EDIGRID_SESSION_CACHE_MS", LEASE_MS)
+        .output()
+        .unwrap();
+    assert!(suspended.status.success(), "{}", stderr(&suspended));
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(3000),
+        "the command waited out the lease"
+    );
+    let (status, body) = call("SessionInfo", vec![("SessionID", sid)]).await;
+    assert_eq!(
+        status, 500,
+        "the suspended user's session is refused: {body}"
+    );
+    assert!(body.contains("SessionID"), "{body}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -8,6 +8,13 @@ use serde_json::{Value, json};
 async fn two_nodes(
     configure: impl Fn(&mut edigrid_server::Settings),
 ) -> Option<(TestApp, TestApp)> {
+    two_nodes_and_url(configure).await.map(|(a, b, _)| (a, b))
+}
+
+/// As [`two_nodes`], with the database URL they share.
+async fn two_nodes_and_url(
+    configure: impl Fn(&mut edigrid_server::Settings),
+) -> Option<(TestApp, TestApp, String)> {
     let Some(url) = fresh_postgres_url().await else {
         eprintln!("EDIGRID_TEST_DATABASE_URL is not set: multi-node test not run");
         return None;
@@ -15,7 +22,112 @@ async fn two_nodes(
     let mut nodes = spawn_nodes(2, &url, configure).await;
     let b = nodes.pop().unwrap();
     let a = nodes.pop().unwrap();
-    Some((a, b))
+    Some((a, b, url))
+}
+
+/// A lease long enough that a node would still answer from a stale copy, were a change not
+/// to wait it out.
+const LONG_LEASE_MS: u64 = 2_000;
+
+fn refused(reply: &edigrid_testkit::SoapReply) -> bool {
+    reply.status == 500 && reply.body.contains("SessionID")
+}
+
+#[tokio::test]
+async fn a_logout_on_one_node_is_seen_at_once_by_the_others_copy() {
+    let Some((a, b)) = two_nodes(|s| s.session_cache_ms = LONG_LEASE_MS).await else {
+        return;
+    };
+    a.add_user("leased", AuthLevel::MailboxUser, 100, 200).await;
+    let sid = a.login("leased").await;
+    // B reads the session, then answers from its copy.
+    for _ in 0..2 {
+        let info = b.soap("SessionInfo", &[("SessionID", &sid)]).await;
+        assert_eq!(info.status, 200, "{}", info.body);
+    }
+    let started = std::time::Instant::now();
+    let out = a.soap("Logout", &[("SessionID", &sid)]).await;
+    assert_eq!(out.field("LogoutResult").as_deref(), Some("true"));
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(LONG_LEASE_MS),
+        "the logout waited out the lease before answering"
+    );
+    for node in [&b, &a] {
+        let reply = node.soap("SessionInfo", &[("SessionID", &sid)]).await;
+        assert!(refused(&reply), "{}", reply.body);
+    }
+}
+
+#[tokio::test]
+async fn an_eviction_on_one_node_is_seen_at_once_by_the_others_copy() {
+    let Some((a, b)) = two_nodes(|s| {
+        s.session_cache_ms = LONG_LEASE_MS;
+        s.max_sessions_per_user = 1;
+    })
+    .await
+    else {
+        return;
+    };
+    a.add_user("single", AuthLevel::MailboxUser, 100, 200).await;
+    let first = a.login("single").await;
+    for _ in 0..2 {
+        let info = b.soap("SessionInfo", &[("SessionID", &first)]).await;
+        assert_eq!(info.status, 200, "{}", info.body);
+    }
+    a.clock.advance(chrono::Duration::seconds(1));
+    let second = a.login("single").await;
+    let reply = b.soap("SessionInfo", &[("SessionID", &first)]).await;
+    assert!(
+        refused(&reply),
+        "the evicted session is refused everywhere once the new one exists: {}",
+        reply.body
+    );
+    let info = b.soap("SessionInfo", &[("SessionID", &second)]).await;
+    assert_eq!(info.status, 200, "{}", info.body);
+}
+
+/// The copy is real: a change written straight into the database (not through edigrid)
+/// reaches a node that holds a copy only when the copy's lease ends. With the cache off
+/// (`session_cache_ms = 0`) it is seen on the next call.
+#[tokio::test]
+async fn a_change_behind_edigrids_back_is_seen_when_the_copy_lapses() {
+    for lease_ms in [LONG_LEASE_MS, 0] {
+        let Some((a, b, url)) = two_nodes_and_url(|s| s.session_cache_ms = lease_ms).await else {
+            return;
+        };
+        a.add_user("direct", AuthLevel::MailboxUser, 100, 200).await;
+        let sid = a.login("direct").await;
+        let info = b.soap("SessionInfo", &[("SessionID", &sid)]).await;
+        assert_eq!(info.status, 200, "{}", info.body);
+        let copied_at = std::time::Instant::now();
+        let pool = sqlx::PgPool::connect(&url).await.unwrap();
+        let ended =
+            sqlx::query("UPDATE sessions SET ended_ms = created_ms, end_reason = 'revoked'")
+                .execute(&pool)
+                .await
+                .unwrap();
+        assert_eq!(ended.rows_affected(), 1);
+        pool.close().await;
+        let reply = b.soap("SessionInfo", &[("SessionID", &sid)]).await;
+        if lease_ms == 0 {
+            assert!(refused(&reply), "no cache: seen at once: {}", reply.body);
+            continue;
+        }
+        assert!(
+            copied_at.elapsed() < std::time::Duration::from_millis(lease_ms),
+            "the check ran within the lease"
+        );
+        assert_eq!(
+            reply.status, 200,
+            "B still answers from its copy: {}",
+            reply.body
+        );
+        let reply = a.soap("SessionInfo", &[("SessionID", &sid)]).await;
+        assert!(refused(&reply), "A holds no copy: {}", reply.body);
+        tokio::time::sleep(std::time::Duration::from_millis(lease_ms)).await;
+        let reply = b.soap("SessionInfo", &[("SessionID", &sid)]).await;
+        assert!(refused(&reply), "the copy lapsed: {}", reply.body);
+    }
 }
 
 #[tokio::test]
