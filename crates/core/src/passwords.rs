@@ -1,27 +1,46 @@
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, mpsc};
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use edigrid_domain::{Error, check_password_policy};
 use rand::RngExt;
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
+
+type Job = Box<dyn FnOnce() + Send>;
 
 /// Argon2id with the crate's defaults (m = 19 MiB, t = 2, p = 1: OWASP's first
-/// recommendation), run on the blocking pool and at most `permits` at a time, so a flood of
-/// logins queues here instead of occupying the async workers that serve sessions.
+/// recommendation), run on threads of its own, at most `threads` hashes at a time, so a
+/// flood of logins queues here instead of occupying the async workers that serve sessions.
+/// The threads run at a lower CPU priority (`nice`): under load the session calls are
+/// served first.
 #[derive(Clone)]
 pub struct PasswordHasher {
-    permits: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
     /// A real hash of a random password, verified when the user is unknown, so that an
     /// unknown login name costs the same time as a wrong password.
     dummy_hash: Arc<str>,
 }
 
 impl PasswordHasher {
-    pub fn new(max_concurrent: usize) -> Result<Self, Error> {
+    /// `threads` hashing threads (at least one) at `nice` (clamped to 0–19). The threads
+    /// end when the last clone of the hasher is dropped.
+    pub fn new(threads: usize, nice: i32) -> Result<Self, Error> {
         let dummy = hash_now(&generate_password(24))?;
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        let nice = nice.clamp(0, 19);
+        for n in 0..threads.max(1) {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("edigrid-hash-{n}"))
+                .spawn(move || hashing_thread(&queue, nice))
+                .map_err(|e| {
+                    tracing::error!(error = %e, "could not start a password hashing thread");
+                    Error::Internal
+                })?;
+        }
         Ok(PasswordHasher {
-            permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
+            jobs,
             dummy_hash: dummy.into(),
         })
     }
@@ -49,28 +68,45 @@ impl PasswordHasher {
         self.verify(password, &dummy).await.map(|_| false)
     }
 
+    /// Queues `work` for a hashing thread. A caller that gives up (a timeout, a client that
+    /// hangs up) does not stop it: the thread stays busy until the hash is done, so the
+    /// bound on concurrent hashes holds.
     async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, Error> {
-        // The permit travels with the work: a caller that gives up (a timeout, a client that
-        // hangs up) does not free it while the hash is still running.
-        let permit = self
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
+        let (done, result) = oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = done.send(work());
+            }))
             .map_err(|_| Error::Internal)?;
-        tokio::task::spawn_blocking(move || {
-            let result = work();
-            drop(permit);
-            result
-        })
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "password hashing task failed");
+        result.await.map_err(|_| {
+            tracing::error!("a password hashing job was lost");
             Error::Internal
         })
+    }
+}
+
+fn hashing_thread(queue: &Mutex<mpsc::Receiver<Job>>, nice: i32) {
+    // Lowering one's own priority needs no privilege; on failure the thread runs as is.
+    if let Err(e) = rustix::process::setpriority_process(Some(rustix::thread::gettid()), nice) {
+        tracing::warn!(error = %e, nice, "could not lower the password hashing thread's priority");
+    }
+    loop {
+        let job = match queue.lock() {
+            Ok(queue) => queue.recv(),
+            Err(_) => return,
+        };
+        match job {
+            // A panic in one hash must not take the thread (and its share of logins) away.
+            Ok(job) => {
+                if std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).is_err() {
+                    tracing::error!("password hashing panicked");
+                }
+            }
+            Err(_) => return,
+        }
     }
 }
 
@@ -109,13 +145,32 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_are_argon2id_phc_and_verify() {
-        let hasher = PasswordHasher::new(2).unwrap();
+        let hasher = PasswordHasher::new(2, 10).unwrap();
         let phc = hasher.hash("Secret#123").await.unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
         assert!(hasher.verify("Secret#123", &phc).await.unwrap());
         assert!(!hasher.verify("Secret#124", &phc).await.unwrap());
         assert!(!hasher.verify("Secret#123", "not a hash").await.unwrap());
         assert!(!hasher.verify_dummy("Secret#123").await.unwrap());
+    }
+
+    /// The hashing threads run at the configured `nice`, read back from /proc.
+    #[tokio::test]
+    async fn hashing_threads_run_at_a_lower_priority() {
+        let hasher = PasswordHasher::new(1, 7).unwrap();
+        let tid = hasher
+            .run(|| rustix::thread::gettid().as_raw_nonzero().get())
+            .await
+            .unwrap();
+        let stat = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).unwrap();
+        // Field 19 is the nice value; fields are counted after the parenthesised name.
+        let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+        let nice: i32 = after_name.split(' ').nth(16).unwrap().parse().unwrap();
+        // A process already nicer than 7 cannot raise a thread back (no privilege needed
+        // only to lower priority).
+        let base = rustix::process::getpriority_process(None).unwrap();
+        assert_eq!(nice, 7.max(base), "{stat}");
+        assert_ne!(tid, rustix::thread::gettid().as_raw_nonzero().get());
     }
 
     #[test]

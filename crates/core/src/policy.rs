@@ -63,6 +63,9 @@ pub struct LoginPolicy {
     pub throttle_burst: u32,
     /// Password hashes verified at once; the rest wait, so logins cannot starve other work.
     pub max_concurrent_hashes: usize,
+    /// The `nice` value (0–19) of the threads that hash passwords: when the CPU is short,
+    /// session calls go first and logins slow down; when it is not, logins run at full speed.
+    pub hash_thread_nice: i32,
 }
 
 impl Default for LoginPolicy {
@@ -76,6 +79,7 @@ impl Default for LoginPolicy {
             max_concurrent_hashes: std::thread::available_parallelism()
                 .map(|n| (n.get() / 2).max(1))
                 .unwrap_or(1),
+            hash_thread_nice: 10,
         }
     }
 }

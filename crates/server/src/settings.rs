@@ -50,6 +50,9 @@ pub struct Settings {
     pub lockout_secs: i64,
     pub login_throttle_per_minute: u32,
     pub login_throttle_burst: u32,
+    /// The `nice` value (0–19) of the password hashing threads: under load, session calls
+    /// are served first and logins wait.
+    pub hash_thread_nice: i32,
     /// PEM certificate chain and private key: with both, edigrid serves HTTPS (rustls).
     pub tls_cert: Option<std::path::PathBuf>,
     pub tls_key: Option<std::path::PathBuf>,
@@ -87,6 +90,7 @@ impl Default for Settings {
             lockout_secs: login.lockout_duration.num_seconds(),
             login_throttle_per_minute: login.throttle_per_minute,
             login_throttle_burst: login.throttle_burst,
+            hash_thread_nice: login.hash_thread_nice,
             tls_cert: None,
             tls_key: None,
             jwt_secret: None,
@@ -167,6 +171,9 @@ impl Settings {
                 return Err(format!("{name} must be positive"));
             }
         }
+        if !(0..=19).contains(&self.hash_thread_nice) {
+            return Err("hash_thread_nice must be between 0 and 19".into());
+        }
         if self.session_cache_ms > 10_000 {
             return Err(
                 "session_cache_ms must be at most 10000 (every logout waits that long)".into(),
@@ -207,6 +214,7 @@ impl Settings {
             lockout_duration: Duration::seconds(self.lockout_secs),
             throttle_per_minute: self.login_throttle_per_minute,
             throttle_burst: self.login_throttle_burst,
+            hash_thread_nice: self.hash_thread_nice,
             ..LoginPolicy::default()
         }
     }
