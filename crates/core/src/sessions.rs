@@ -302,7 +302,7 @@ impl Core {
         if !session.is_open_at(now) {
             return Ok(None);
         }
-        if this.sessions.bind_client_address && session.client_ip != client.to_string() {
+        if this.sessions.bind_client_address && !same_address(&session.client_ip, client) {
             return Err(Error::Session(SessionProblem::OtherClientAddress));
         }
         let ended = this
@@ -381,8 +381,14 @@ fn check_usable(
     if now >= session.expires {
         return Err(Error::Session(SessionProblem::Expired));
     }
-    if bind_client_address && session.client_ip != client.to_string() {
+    if bind_client_address && !same_address(&session.client_ip, client) {
         return Err(Error::Session(SessionProblem::OtherClientAddress));
     }
     Ok(())
+}
+
+/// Whether a stored address (written from an `IpAddr` at login) is `client`; read rather
+/// than formatting the client on every call.
+fn same_address(stored: &str, client: IpAddr) -> bool {
+    stored.parse::<IpAddr>().is_ok_and(|ip| ip == client)
 }

@@ -1,12 +1,12 @@
 //! Operating endpoints: `/healthz` (the process answers), `/readyz` (the database answers),
 //! `/metrics` (Prometheus text), and the middleware that times every HTTP request.
 
-use std::sync::OnceLock;
-use std::time::Instant;
+use std::sync::{OnceLock, RwLock};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -85,17 +85,84 @@ async fn metrics_text(State(core): State<Core>) -> Response {
 /// and status.
 pub async fn track_requests(request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".to_string());
-    let method = request.method().to_string();
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let method = method_label(request.method());
     let response = next.run(request).await;
-    let status = response.status().as_u16().to_string();
-    metrics::counter!("edigrid_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
-        .increment(1);
-    metrics::histogram!("edigrid_http_request_duration_seconds", "method" => method, "route" => route)
-        .record(started.elapsed().as_secs_f64());
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    RequestMetrics::global().record(method, route, response.status(), started.elapsed());
     response
+}
+
+/// The method as a label: anything but the usual methods is `other`, so that a client cannot
+/// make up new series.
+fn method_label(method: &Method) -> &'static str {
+    [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::HEAD,
+        Method::OPTIONS,
+    ]
+    .iter()
+    .find(|known| *known == method)
+    .map_or("other", |known| known.as_str())
+}
+
+/// Handles of the HTTP request metrics, resolved once per method, route and status: looking
+/// a metric's key up on every request cost more CPU than validating a session. The label
+/// sets are few (routes are the router's patterns), so a list scanned in order will do.
+struct RequestMetrics {
+    series: RwLock<Vec<RequestSeries>>,
+}
+
+struct RequestSeries {
+    method: &'static str,
+    route: Box<str>,
+    status: StatusCode,
+    count: metrics::Counter,
+    duration: metrics::Histogram,
+}
+
+impl RequestSeries {
+    fn is(&self, method: &str, route: &str, status: StatusCode) -> bool {
+        self.status == status && self.method == method && &*self.route == route
+    }
+
+    fn record(&self, elapsed: Duration) {
+        self.count.increment(1);
+        self.duration.record(elapsed.as_secs_f64());
+    }
+}
+
+impl RequestMetrics {
+    fn global() -> &'static RequestMetrics {
+        static METRICS: OnceLock<RequestMetrics> = OnceLock::new();
+        METRICS.get_or_init(|| RequestMetrics {
+            series: RwLock::new(Vec::new()),
+        })
+    }
+
+    fn record(&self, method: &'static str, route: &str, status: StatusCode, elapsed: Duration) {
+        let series = self.series.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = series.iter().find(|s| s.is(method, route, status)) {
+            return found.record(elapsed);
+        }
+        drop(series);
+        let mut series = self.series.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = series.iter().find(|s| s.is(method, route, status)) {
+            return found.record(elapsed);
+        }
+        let route_label = route.to_string();
+        let added = RequestSeries {
+            method,
+            route: route.into(),
+            status,
+            count: metrics::counter!("edigrid_http_requests_total", "method" => method, "route" => route_label.clone(), "status" => status.as_u16().to_string()),
+            duration: metrics::histogram!("edigrid_http_request_duration_seconds", "method" => method, "route" => route_label),
+        };
+        added.record(elapsed);
+        series.push(added);
+    }
 }

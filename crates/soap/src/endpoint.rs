@@ -1,12 +1,12 @@
 //! The HTTP side of the SOAP service: `POST` dispatches an envelope to an operation,
 //! `GET` serves the WSDL and the help pages, anything else is refused.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, OnceLock};
-use std::time::Instant;
+use std::sync::{Arc, OnceLock, RwLock};
+use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE, HOST};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -87,12 +87,14 @@ fn client_of(state: &SoapState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr
 async fn post_endpoint(
     State(state): State<SoapState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Body,
+    request: axum::extract::Request,
 ) -> Response {
     let started = Instant::now();
+    // Taken apart rather than extracted: the `HeaderMap` extractor copies every header.
+    let (parts, body) = request.into_parts();
+    let headers = &parts.headers;
     let Some((version, ct_action)) =
-        header(&headers, CONTENT_TYPE.as_str()).and_then(parse_content_type)
+        header(headers, CONTENT_TYPE.as_str()).and_then(parse_content_type)
     else {
         let e = Error::invalid(
             "Content-Type",
@@ -112,7 +114,7 @@ async fn post_endpoint(
         );
         fault(version, StatusCode::PAYLOAD_TOO_LARGE, &e)
     };
-    let declared = header(&headers, CONTENT_LENGTH.as_str()).and_then(|v| v.parse::<usize>().ok());
+    let declared = header(headers, CONTENT_LENGTH.as_str()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > state.max_body_bytes) {
         return too_large();
     }
@@ -147,7 +149,7 @@ async fn post_endpoint(
         );
         return fault(version, StatusCode::INTERNAL_SERVER_ERROR, &e);
     }
-    let client = client_of(&state, peer, &headers);
+    let client = client_of(&state, peer, headers);
     let acted_in = Arc::new(OnceLock::new());
     let op = find_operation(&request.ns, &request.operation);
     let outcome = dispatch(
@@ -156,7 +158,7 @@ async fn post_endpoint(
         op,
         client,
         ct_action,
-        header(&headers, "soapaction"),
+        header(headers, "soapaction"),
         acted_in.clone(),
     )
     .await;
@@ -184,10 +186,7 @@ async fn post_endpoint(
             )
         }
     };
-    metrics::counter!("edigrid_soap_calls_total", "operation" => operation, "outcome" => outcome_label)
-        .increment(1);
-    metrics::histogram!("edigrid_soap_call_duration_seconds", "operation" => operation)
-        .record(elapsed.as_secs_f64());
+    record_call_metrics(operation, outcome_label, elapsed);
     tracing::debug!(
         operation,
         outcome = outcome_label,
@@ -195,6 +194,32 @@ async fn post_endpoint(
         "soap call"
     );
     soap_reply(request.version, status, body)
+}
+
+type CallMetrics = HashMap<(&'static str, &'static str), (metrics::Counter, metrics::Histogram)>;
+
+/// Counts and times a call. The handles are resolved once per operation and outcome:
+/// building and looking up a metric's key on every call cost more CPU than validating the
+/// session. Both labels come from static tables, so the map stays small.
+fn record_call_metrics(operation: &'static str, outcome: &'static str, elapsed: Duration) {
+    static HANDLES: OnceLock<RwLock<CallMetrics>> = OnceLock::new();
+    let handles = HANDLES.get_or_init(RwLock::default);
+    let record = |(count, duration): &(metrics::Counter, metrics::Histogram)| {
+        count.increment(1);
+        duration.record(elapsed.as_secs_f64());
+    };
+    let key = (operation, outcome);
+    if let Some(found) = handles.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return record(found);
+    }
+    let mut handles = handles.write().unwrap_or_else(|e| e.into_inner());
+    let found = handles.entry(key).or_insert_with(|| {
+        (
+            metrics::counter!("edigrid_soap_calls_total", "operation" => operation, "outcome" => outcome),
+            metrics::histogram!("edigrid_soap_call_duration_seconds", "operation" => operation),
+        )
+    });
+    record(found);
 }
 
 async fn dispatch(
@@ -222,10 +247,10 @@ async fn dispatch(
     let op = op.ok_or_else(unknown)?;
     // Answered in the request's own namespace, which may be one of the dialect's others.
     let ns = request.ns.as_str();
-    let expected = format!("{ns}{}", op.name);
+    let expected = |action: &str| action.strip_prefix(ns) == Some(op.name);
     let header_action = soap_action_header.map(|a| a.trim().trim_matches('"').to_string());
     for action in [content_type_action, header_action].into_iter().flatten() {
-        if !action.is_empty() && action != expected {
+        if !action.is_empty() && !expected(&action) {
             return Err(Error::invalid(
                 "SOAPAction",
                 ParamProblem::Value,

@@ -72,7 +72,7 @@ pub fn read_request(body: &[u8]) -> Result<SoapRequest, ReadFailure> {
         .map_err(|_| fail(None, malformed("the request is not UTF-8 text")))?;
     // quick-xml does not check XML's character range, and names, namespaces and text of the
     // request can end up in a fault, which must stay well-formed.
-    if let Some(c) = text.chars().find(|c| !is_xml_char(*c)) {
+    if let Some(c) = first_non_xml_char(text) {
         return Err(fail(
             None,
             malformed(format!(
@@ -121,8 +121,8 @@ pub fn read_request(body: &[u8]) -> Result<SoapRequest, ReadFailure> {
                         malformed(format!("elements are nested deeper than {MAX_DEPTH}")),
                     ));
                 }
-                let ns = match ns {
-                    ResolveResult::Bound(n) => Some(n.0.to_string()),
+                let ns: Option<&str> = match ns {
+                    ResolveResult::Bound(n) => Some(n.0),
                     ResolveResult::Unbound => None,
                     ResolveResult::Unknown(prefix) => {
                         return Err(fail(
@@ -131,7 +131,11 @@ pub fn read_request(body: &[u8]) -> Result<SoapRequest, ReadFailure> {
                         ));
                     }
                 };
-                let local = start.local_name().as_ref().to_string();
+                let local_name = start.local_name();
+                let local = local_name.as_ref();
+                // A name or namespace is copied only when it is kept (the operation and its
+                // parameters).
+                let owned = str::to_string;
                 match depth {
                     1 if version.is_some() => {
                         return Err(fail(
@@ -140,7 +144,7 @@ pub fn read_request(body: &[u8]) -> Result<SoapRequest, ReadFailure> {
                         ));
                     }
                     1 => {
-                        version = match (ns.as_deref(), local.as_str()) {
+                        version = match (ns, local) {
                             (Some(SOAP11_NS), "Envelope") => Some(SoapVersion::Soap11),
                             (Some(SOAP12_NS), "Envelope") => Some(SoapVersion::Soap12),
                             _ => {
@@ -153,7 +157,7 @@ pub fn read_request(body: &[u8]) -> Result<SoapRequest, ReadFailure> {
                     }
                     2 => {
                         let env_ns = version.map(SoapVersion::envelope_ns);
-                        if local == "Body" && ns.as_deref() == env_ns {
+                        if local == "Body" && ns == env_ns {
                             if seen_body {
                                 return Err(fail(
                                     version,
@@ -165,12 +169,12 @@ pub fn read_request(body: &[u8]) -> Result<SoapRequest, ReadFailure> {
                         }
                     }
                     OP_DEPTH if in_body && operation.is_none() => {
-                        operation = Some((ns.unwrap_or_default(), local));
+                        operation = Some((ns.map(owned).unwrap_or_default(), owned(local)));
                         in_operation = true;
                     }
                     PARAM_DEPTH if in_operation => params.push(Param {
-                        ns,
-                        name: local,
+                        ns: ns.map(owned),
+                        name: owned(local),
                         text: String::new(),
                         has_children: false,
                     }),
@@ -259,6 +263,16 @@ pub fn read_request(body: &[u8]) -> Result<SoapRequest, ReadFailure> {
         operation,
         params,
     })
+}
+
+/// The first character of `text` outside XML's range. Envelopes are nearly always ASCII, so
+/// bytes are checked first and characters only decoded when a non-ASCII byte appears.
+fn first_non_xml_char(text: &str) -> Option<char> {
+    let ascii_ok = |b: &u8| *b >= 0x20 && *b < 0x80 || matches!(*b, b'\t' | b'\n' | b'\r');
+    if text.as_bytes().iter().all(ascii_ok) {
+        return None;
+    }
+    text.chars().find(|c| !is_xml_char(*c))
 }
 
 /// XML 1.0's `Char` production: tab, line feed, carriage return and everything from space

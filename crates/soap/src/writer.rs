@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use chrono::{DateTime, Datelike, Timelike, Utc};
 use edigrid_domain::Error;
 use quick_xml::escape::escape;
 
@@ -13,16 +14,65 @@ fn open_envelope(out: &mut String, version: SoapVersion) -> &'static str {
         SoapVersion::Soap11 => "soap",
         SoapVersion::Soap12 => "soap12",
     };
-    let _ = write!(
-        out,
-        r#"<?xml version="1.0" encoding="utf-8"?><{prefix}:Envelope xmlns:{prefix}="{}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><{prefix}:Body>"#,
-        version.envelope_ns()
-    );
+    for part in [
+        r#"<?xml version="1.0" encoding="utf-8"?><"#,
+        prefix,
+        ":Envelope xmlns:",
+        prefix,
+        "=\"",
+        version.envelope_ns(),
+        r#"" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><"#,
+        prefix,
+        ":Body>",
+    ] {
+        out.push_str(part);
+    }
     prefix
 }
 
 fn close_envelope(out: &mut String, prefix: &str) {
-    let _ = write!(out, "</{prefix}:Body></{prefix}:Envelope>");
+    for part in ["</", prefix, ":Body></", prefix, ":Envelope>"] {
+        out.push_str(part);
+    }
+}
+
+fn open_tag(out: &mut String, name: &str) {
+    out.push('<');
+    out.push_str(name);
+    out.push('>');
+}
+
+fn close_tag(out: &mut String, name: &str) {
+    out.push_str("</");
+    out.push_str(name);
+    out.push('>');
+}
+
+/// `xsd:dateTime` in UTC to the second, written in place (this runs for every date of every
+/// response; chrono's formatter costs several times more). Years outside 0000–9999 take the
+/// general path.
+fn push_datetime(out: &mut String, t: DateTime<Utc>) {
+    let year = t.year();
+    if !(0..=9999).contains(&year) {
+        out.push_str(&format_datetime(t));
+        return;
+    }
+    let mut digits = |n: u32, width: usize, then: char| {
+        let mut buf = [b'0'; 4];
+        let mut n = n;
+        for slot in buf[..width].iter_mut().rev() {
+            *slot = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        out.extend(buf[..width].iter().map(|b| char::from(*b)));
+        out.push(then);
+    };
+    digits(year.unsigned_abs(), 4, '-');
+    digits(t.month(), 2, '-');
+    digits(t.day(), 2, 'T');
+    digits(t.hour(), 2, ':');
+    digits(t.minute(), 2, ':');
+    digits(t.second(), 2, 'Z');
 }
 
 /// `<{op}Response xmlns="{ns}"><{op}Result>…</{op}Result></{op}Response>` in an envelope.
@@ -36,20 +86,29 @@ pub fn response_envelope(
 ) -> Result<String, Error> {
     let mut out = String::with_capacity(512);
     let prefix = open_envelope(&mut out, version);
-    let _ = write!(out, r#"<{operation}Response xmlns="{}">"#, escape(ns));
+    for part in ["<", operation, "Response xmlns=\"", &escape(ns), "\">"] {
+        out.push_str(part);
+    }
     write_element(&mut out, &format!("{operation}Result"), result, value)?;
-    let _ = write!(out, "</{operation}Response>");
+    for part in ["</", operation, "Response>"] {
+        out.push_str(part);
+    }
     close_envelope(&mut out, prefix);
     Ok(out)
 }
 
 fn write_element(out: &mut String, name: &str, ty: &XsdType, value: &Value) -> Result<(), Error> {
-    let _ = write!(out, "<{name}>");
+    open_tag(out, name);
     match (ty, value) {
         // A raw carriage return would reach the client as a line feed (XML end-of-line
         // handling); as a character reference it arrives intact.
         (XsdType::String, Value::Str(s)) => {
-            out.push_str(&escape(s.as_str()).replace('\r', "&#13;"))
+            let escaped = escape(s.as_str());
+            if escaped.contains('\r') {
+                out.push_str(&escaped.replace('\r', "&#13;"));
+            } else {
+                out.push_str(&escaped);
+            }
         }
         (XsdType::Int, Value::Int(n)) => {
             let _ = write!(out, "{n}");
@@ -61,7 +120,7 @@ fn write_element(out: &mut String, name: &str, ty: &XsdType, value: &Value) -> R
         (XsdType::Float, Value::Float(x)) => {
             let _ = write!(out, "{x}");
         }
-        (XsdType::DateTime, Value::DateTime(t)) => out.push_str(&format_datetime(*t)),
+        (XsdType::DateTime, Value::DateTime(t)) => push_datetime(out, *t),
         (XsdType::DateTime, Value::UnsetDateTime) => out.push_str(UNSET_DATETIME),
         (XsdType::Enum(e), Value::Enum(v)) if e.values.contains(v) => out.push_str(v),
         (XsdType::Complex(c), Value::Record(fields)) => write_record(out, c, fields)?,
@@ -72,7 +131,7 @@ fn write_element(out: &mut String, name: &str, ty: &XsdType, value: &Value) -> R
         }
         _ => return Err(mismatch(name)),
     }
-    let _ = write!(out, "</{name}>");
+    close_tag(out, name);
     Ok(())
 }
 
@@ -138,4 +197,34 @@ pub fn fault_envelope(version: SoapVersion, error: &Error) -> String {
     }
     close_envelope(&mut out, prefix);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn datetimes_are_written_as_the_general_formatter_writes_them() {
+        let mut instants: Vec<DateTime<Utc>> = vec![
+            Utc.with_ymd_and_hms(1, 1, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap(),
+            Utc.with_ymd_and_hms(2024, 2, 29, 12, 5, 9).unwrap(),
+            DateTime::<Utc>::MIN_UTC,
+            DateTime::<Utc>::MAX_UTC,
+            // Fractions are not written.
+            Utc.timestamp_millis_opt(1_790_000_000_999).unwrap(),
+        ];
+        // A spread of instants over four centuries, every few hours and seconds.
+        let mut t = Utc.with_ymd_and_hms(1900, 1, 1, 0, 0, 0).unwrap();
+        while t.year() < 2300 {
+            instants.push(t);
+            t += chrono::Duration::seconds(7_777_777);
+        }
+        for t in instants {
+            let mut out = String::new();
+            push_datetime(&mut out, t);
+            assert_eq!(out, format_datetime(t), "{t:?}");
+        }
+    }
 }
