@@ -232,3 +232,50 @@ fn known_keys() -> Vec<String> {
     keys.push("tls_key".into());
     keys
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_session_cache_and_hashing_priority_are_bounded() {
+        let defaults = Settings::default();
+        assert_eq!(defaults.validate(), Ok(()));
+        assert_eq!(defaults.session_cache_ms, 100);
+        assert_eq!(defaults.hash_thread_nice, 10);
+        let with = |change: fn(&mut Settings)| {
+            let mut s = Settings::default();
+            change(&mut s);
+            s.validate()
+        };
+        assert_eq!(
+            with(|s| s.session_cache_ms = 0),
+            Ok(()),
+            "0 turns the cache off"
+        );
+        assert_eq!(with(|s| s.session_cache_ms = 10_000), Ok(()));
+        assert!(
+            with(|s| s.session_cache_ms = 10_001)
+                .unwrap_err()
+                .contains("session_cache_ms")
+        );
+        for bad in [-1, 20] {
+            let mut s = Settings::default();
+            s.hash_thread_nice = bad;
+            assert!(
+                s.validate().unwrap_err().contains("hash_thread_nice"),
+                "{bad}"
+            );
+        }
+        let policy = Settings {
+            session_cache_ms: 250,
+            hash_thread_nice: 5,
+            ..Settings::default()
+        };
+        assert_eq!(
+            policy.session_policy().cache_lease,
+            std::time::Duration::from_millis(250)
+        );
+        assert_eq!(policy.login_policy().hash_thread_nice, 5);
+    }
+}

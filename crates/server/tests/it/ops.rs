@@ -109,3 +109,32 @@ async fn metrics_count_calls_by_operation_and_outcome_with_latency_and_logins() 
     assert_eq!(sample(&text, "edigrid_open_sessions ").unwrap(), 1.0);
     assert!(text.contains(r#"edigrid_http_requests_total{method="POST",route="/v4.1/prod/ECGridOS.asmx",status="200"}"#));
 }
+
+#[tokio::test]
+async fn unusual_http_methods_share_one_label_so_clients_cannot_add_series() {
+    let app = spawn_app().await;
+    for method in ["FROBNICATE", "BREW", "PROPFIND"] {
+        let reply = app
+            .http
+            .request(
+                reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+                format!("{}/healthz", app.base_url()),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), 405, "{method}");
+    }
+    let (_, text) = get(&app, "/metrics").await;
+    for method in ["FROBNICATE", "BREW", "PROPFIND"] {
+        assert!(!text.contains(method), "{method} became a label: {text}");
+    }
+    assert!(
+        sample(
+            &text,
+            r#"edigrid_http_requests_total{method="other",route="/healthz",status="405"}"#
+        )
+        .is_some_and(|n| n >= 3.0),
+        "{text}"
+    );
+}
