@@ -260,8 +260,10 @@ mod tests {
                 .contains("session_cache_ms")
         );
         for bad in [-1, 20] {
-            let mut s = Settings::default();
-            s.hash_thread_nice = bad;
+            let s = Settings {
+                hash_thread_nice: bad,
+                ..Settings::default()
+            };
             assert!(
                 s.validate().unwrap_err().contains("hash_thread_nice"),
                 "{bad}"
