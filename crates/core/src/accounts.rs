@@ -42,6 +42,17 @@ pub struct LockedOutUser {
 }
 
 impl Core {
+    /// The caller's own user record. A caller is only built from a stored user, so its
+    /// absence is an internal error, not a client's.
+    pub(crate) async fn caller_user(&self, caller: &Caller) -> Result<User, Error> {
+        self.inner
+            .store
+            .user(caller.user_id)
+            .await
+            .map_err(internal)?
+            .ok_or(Error::Internal)
+    }
+
     /// The caller's user and the target's; without authority over the target the answer is
     /// `Authorization` whether or not it exists (operators are told it does not).
     pub(crate) async fn caller_and_target(
@@ -50,11 +61,7 @@ impl Core {
         target: UserId,
     ) -> Result<(User, User), Error> {
         let store = &self.inner.store;
-        let me = store
-            .user(caller.user_id)
-            .await
-            .map_err(internal)?
-            .ok_or(Error::Internal)?;
+        let me = self.caller_user(caller).await?;
         if target == me.id {
             return Ok((me.clone(), me));
         }
@@ -165,12 +172,7 @@ impl Core {
         mailbox: MailboxId,
     ) -> Result<Vec<LockedOutUser>, Error> {
         let this = &self.inner;
-        let me = this
-            .store
-            .user(caller.user_id)
-            .await
-            .map_err(internal)?
-            .ok_or(Error::Internal)?;
+        let me = self.caller_user(caller).await?;
         let now = this.clock.now();
         let users = this.store.locked_out_users(now).await.map_err(internal)?;
         let mut out = Vec::new();
@@ -205,12 +207,7 @@ impl Core {
     ) -> Result<u64, Error> {
         let this = &self.inner;
         check_password_policy(new, "newPassword")?;
-        let user = this
-            .store
-            .user(caller.user_id)
-            .await
-            .map_err(internal)?
-            .ok_or(Error::Internal)?;
+        let user = self.caller_user(caller).await?;
         if !this.hasher.verify(current, &user.password_hash).await? {
             let outcome = this
                 .store

@@ -351,12 +351,7 @@ impl Core {
 
     pub async fn who_am_i(&self, caller: &Caller) -> Result<WhoAmI, Error> {
         let this = &self.inner;
-        let user = this
-            .store
-            .user(caller.user_id)
-            .await
-            .map_err(internal)?
-            .ok_or(Error::Internal)?;
+        let user = self.caller_user(caller).await?;
         let open_sessions = this
             .store
             .count_open_sessions(user.id, this.clock.now())
