@@ -12,10 +12,11 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use edigrid_testkit::{NS, SOAP_PATH, envelope11};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+use crate::admin_cli::{BIN, add_network_and_mailbox, add_user};
+use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-const BIN: &str = env!("CARGO_BIN_EXE_edigrid");
 const KILLS: usize = 12;
 const WORKERS: usize = 6;
 const USERS: usize = 3;
@@ -205,31 +206,6 @@ impl std::ops::AddAssign for Counts {
     }
 }
 
-/// Runs an administration command to completion.
-async fn admin(db_url: &str, args: &[&str], stdin: Option<&str>) {
-    let mut child = Command::new(BIN)
-        .arg("--database")
-        .arg(db_url)
-        .args(args)
-        .env_remove("EDIGRID_DATABASE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    if let Some(text) = stdin {
-        input.write_all(text.as_bytes()).await.unwrap();
-    }
-    drop(input);
-    let out = child.wait_with_output().await.unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// Starts `edigrid serve` on the file; returns the child and its base URL.
 async fn serve(db_url: &str, log: &Path) -> (Child, String) {
     let log = std::fs::OpenOptions::new()
@@ -314,47 +290,9 @@ async fn sessions_survive_sigkill_exactly_as_their_clients_know_them() {
     let db = dir.path().join("crash.db");
     let log = dir.path().join("server.log");
     let db_url = format!("sqlite://{}", db.display());
-    admin(
-        &db_url,
-        &["network", "add", "--id", "100", "--name", "N"],
-        None,
-    )
-    .await;
-    admin(
-        &db_url,
-        &[
-            "mailbox",
-            "add",
-            "--network",
-            "100",
-            "--id",
-            "200",
-            "--name",
-            "M",
-        ],
-        None,
-    )
-    .await;
+    add_network_and_mailbox(&db_url, &[]).await;
     for u in 0..USERS {
-        let login = format!("crash{u}");
-        admin(
-            &db_url,
-            &[
-                "user",
-                "add",
-                "--login",
-                &login,
-                "--network",
-                "100",
-                "--mailbox",
-                "200",
-                "--auth-level",
-                "MailboxUser",
-                "--password-stdin",
-            ],
-            Some(&format!("{PASSWORD}\n")),
-        )
-        .await;
+        add_user(&db_url, &format!("crash{u}"), "MailboxUser", PASSWORD, &[]).await;
     }
 
     let mut clients: Vec<Vec<Tracked>> = vec![Vec::new(); WORKERS];

@@ -7,38 +7,17 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use edigrid_testkit::{NS, SOAP_PATH, envelope11};
+
+use crate::admin_cli::{BIN, add_network_and_mailbox, add_user, admin};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_edigrid");
+/// Administration commands log at their most verbose too.
+const TRACE: &[(&str, &str)] = &[("RUST_LOG", "trace")];
 const PASSWORD: &str = "First#Secret1";
 const NEW_PASSWORD: &str = "Second#Secret2";
 const WRONG_PASSWORD: &str = "Wrong#Secret3";
-
-/// Runs an administration command with tracing at its most verbose; returns its output.
-async fn admin(db_url: &str, args: &[&str], stdin: Option<&str>) -> (String, String) {
-    let mut child = Command::new(BIN)
-        .arg("--database")
-        .arg(db_url)
-        .args(args)
-        .env_remove("EDIGRID_DATABASE")
-        .env("RUST_LOG", "trace")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    if let Some(text) = stdin {
-        input.write_all(text.as_bytes()).await.unwrap();
-    }
-    drop(input);
-    let out = child.wait_with_output().await.unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "{args:?}: {stderr}");
-    (String::from_utf8_lossy(&out.stdout).into_owned(), stderr)
-}
 
 struct Soap<'a> {
     http: &'a reqwest::Client,
@@ -105,54 +84,15 @@ async fn no_secret_reaches_the_logs_even_at_trace_level() {
     let dir = tempfile::tempdir().unwrap();
     let db_url = format!("sqlite://{}", dir.path().join("logs.db").display());
     let mut logs = String::new();
-    let (_, err) = admin(
-        &db_url,
-        &["network", "add", "--id", "100", "--name", "N"],
-        None,
-    )
-    .await;
-    logs.push_str(&err);
-    let (_, err) = admin(
-        &db_url,
-        &[
-            "mailbox",
-            "add",
-            "--network",
-            "100",
-            "--id",
-            "200",
-            "--name",
-            "M",
-        ],
-        None,
-    )
-    .await;
-    logs.push_str(&err);
-    let (id, err) = admin(
-        &db_url,
-        &[
-            "user",
-            "add",
-            "--login",
-            "alice",
-            "--network",
-            "100",
-            "--mailbox",
-            "200",
-            "--auth-level",
-            "MailboxAdmin",
-            "--password-stdin",
-        ],
-        Some(&format!("{PASSWORD}\n")),
-    )
-    .await;
-    logs.push_str(&err);
-    let user_id = id.trim().to_string();
+    logs.push_str(&add_network_and_mailbox(&db_url, TRACE).await);
+    let alice = add_user(&db_url, "alice", "MailboxAdmin", PASSWORD, TRACE).await;
+    logs.push_str(&alice.stderr);
+    let user_id = alice.stdout.trim().to_string();
     // A key issued from the command line: printed once on its standard output by design,
     // and nowhere else.
-    let (cli_key, err) = admin(&db_url, &["user", "api-key", "alice"], None).await;
-    logs.push_str(&err);
-    let cli_key = cli_key.trim().to_string();
+    let issued = admin(&db_url, &["user", "api-key", "alice"], None, TRACE).await;
+    logs.push_str(&issued.stderr);
+    let cli_key = issued.stdout.trim().to_string();
     assert!(cli_key.len() >= 32, "{cli_key:?}");
 
     let mut child = Command::new(BIN)
