@@ -29,6 +29,14 @@ async fn two_nodes_and_url(
 /// to wait it out.
 const LONG_LEASE_MS: u64 = 2_000;
 
+/// Has `node` read the session and then answer from its copy.
+async fn warm_copy(node: &TestApp, sid: &str) {
+    for _ in 0..2 {
+        let info = node.soap("SessionInfo", &[("SessionID", sid)]).await;
+        assert_eq!(info.status, 200, "{}", info.body);
+    }
+}
+
 fn refused(reply: &edigrid_testkit::SoapReply) -> bool {
     reply.status == 500 && reply.body.contains("SessionID")
 }
@@ -40,11 +48,7 @@ async fn a_logout_on_one_node_is_seen_at_once_by_the_others_copy() {
     };
     a.add_user("leased", AuthLevel::MailboxUser, 100, 200).await;
     let sid = a.login("leased").await;
-    // B reads the session, then answers from its copy.
-    for _ in 0..2 {
-        let info = b.soap("SessionInfo", &[("SessionID", &sid)]).await;
-        assert_eq!(info.status, 200, "{}", info.body);
-    }
+    warm_copy(&b, &sid).await;
     let started = std::time::Instant::now();
     let out = a.soap("Logout", &[("SessionID", &sid)]).await;
     assert_eq!(out.field("LogoutResult").as_deref(), Some("true"));
@@ -70,10 +74,7 @@ async fn an_eviction_on_one_node_is_seen_at_once_by_the_others_copy() {
     };
     a.add_user("single", AuthLevel::MailboxUser, 100, 200).await;
     let first = a.login("single").await;
-    for _ in 0..2 {
-        let info = b.soap("SessionInfo", &[("SessionID", &first)]).await;
-        assert_eq!(info.status, 200, "{}", info.body);
-    }
+    warm_copy(&b, &first).await;
     a.clock.advance(chrono::Duration::seconds(1));
     let second = a.login("single").await;
     let reply = b.soap("SessionInfo", &[("SessionID", &first)]).await;
