@@ -13,6 +13,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::rest_auth::{Auth, call, call_raw, rest_login};
+use crate::tls::{SelfSigned, self_signed};
 
 const CT11: &str = "text/xml; charset=utf-8";
 
@@ -401,11 +402,11 @@ async fn body_size_and_nesting_limits_hold_on_both_protocols() {
 #[tokio::test]
 async fn over_tls_a_stalled_handshake_is_cut_by_the_header_timeout() {
     let dir = tempfile::tempdir().unwrap();
-    let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
-    let cert_pem = certified.cert.pem();
-    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
-    std::fs::write(&cert, &cert_pem).unwrap();
-    std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
+    let SelfSigned {
+        cert,
+        key,
+        cert_pem,
+    } = self_signed(dir.path());
     let app = spawn_app_with(|s| {
         s.tls_cert = Some(cert.clone());
         s.tls_key = Some(key.clone());
