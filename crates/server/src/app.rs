@@ -139,11 +139,12 @@ impl Application {
             self.core.clone(),
             Duration::from_secs(self.settings.housekeeping_interval_secs.max(1)),
         );
+        let (stop_call_writer, call_writer_stop) = tokio::sync::oneshot::channel();
         let call_writer = spawn_call_writer(
             self.core.clone(),
             Duration::from_millis(self.settings.call_flush_interval_ms.max(10)),
+            call_writer_stop,
         );
-        let self_core = self.core.clone();
         let metrics_upkeep = crate::ops::spawn_metrics_upkeep();
         tracing::info!(address = %self.local_addr, tls = self.tls.is_some(), "edigrid listening");
         let service = self
@@ -171,28 +172,38 @@ impl Application {
             }
         };
         housekeeping.abort();
-        call_writer.abort();
         metrics_upkeep.abort();
-        // Calls recorded since the last tick are written before the process ends.
-        if let Err(e) = self_core.flush_session_events().await {
-            tracing::warn!(error = %e, "writing the last recorded calls failed");
+        // The writer is stopped between flushes, never in the middle of one (a batch cut
+        // off mid-write would be lost), and writes what was recorded since its last tick.
+        let _ = stop_call_writer.send(());
+        if let Err(e) = call_writer.await {
+            tracing::warn!(error = %e, "the recorded-call writer failed");
         }
         served.context("serving HTTP")
     }
 }
 
-/// Writes recorded session calls in batches: on every tick, and early when many wait.
-fn spawn_call_writer(core: Core, every: Duration) -> tokio::task::JoinHandle<()> {
+/// Writes recorded session calls in batches: on every tick, and early when many wait; once
+/// more when `stop` fires, then ends.
+fn spawn_call_writer(
+    core: Core,
+    every: Duration,
+    mut stop: tokio::sync::oneshot::Receiver<()>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            tokio::select! {
-                _ = ticks.tick() => {}
-                () = core.session_event_backlog() => {}
-            }
+            let stopping = tokio::select! {
+                _ = ticks.tick() => false,
+                () = core.session_event_backlog() => false,
+                _ = &mut stop => true,
+            };
             if let Err(e) = core.flush_session_events().await {
                 tracing::warn!(error = %e, "writing recorded calls failed; kept for the next try");
+            }
+            if stopping {
+                return;
             }
         }
     })
