@@ -37,6 +37,25 @@ impl Stats {
     pub fn p99_ms(&self) -> f64 {
         self.latency_us.value_at_quantile(0.99) as f64 / 1000.0
     }
+
+    /// Nothing measured yet: the start of a sum over rounds.
+    pub fn empty() -> anyhow::Result<Self> {
+        Ok(Stats {
+            requests: 0,
+            errors: 0,
+            elapsed: Duration::ZERO,
+            latency_us: Histogram::new_with_bounds(1, 60_000_000, 3)?,
+        })
+    }
+
+    /// Adds another measurement of the same thing (one more round).
+    pub fn merge(&mut self, other: &Stats) -> anyhow::Result<()> {
+        self.requests += other.requests;
+        self.errors += other.errors;
+        self.elapsed += other.elapsed;
+        self.latency_us.add(&other.latency_us)?;
+        Ok(())
+    }
 }
 
 fn envelope(op: &str, params: &str) -> Vec<u8> {
@@ -57,7 +76,7 @@ pub fn session_info_request(session_id: &str) -> Vec<u8> {
     )
 }
 
-fn login_request(login: &str) -> Vec<u8> {
+pub fn login_request(login: &str) -> Vec<u8> {
     envelope(
         "Login",
         &format!("<UserName>{login}</UserName><Password>{PASSWORD}</Password>"),
@@ -146,12 +165,7 @@ pub async fn drive(
             anyhow::Ok((requests, errors, hist))
         }));
     }
-    let mut total = Stats {
-        requests: 0,
-        errors: 0,
-        elapsed: Duration::ZERO,
-        latency_us: Histogram::new_with_bounds(1, 60_000_000, 3)?,
-    };
+    let mut total = Stats::empty()?;
     for task in tasks {
         let (requests, errors, hist) = task.await??;
         total.requests += requests;

@@ -7,6 +7,7 @@
 mod load;
 mod servers;
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -32,6 +33,9 @@ enum Command {
         /// Seconds each measurement lasts.
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// Seconds of one round: every measurement runs once per round, in turn.
+        #[arg(long, default_value_t = 1.0)]
+        round_seconds: f64,
         /// Keep-alive connections of the concurrent measurements.
         #[arg(long, default_value_t = 64)]
         connections: usize,
@@ -42,12 +46,12 @@ enum Command {
         #[arg(long)]
         postgres: Option<String>,
     },
-    /// Drive one running server with one request (for profiling): Version, or SessionInfo
-    /// of a fresh login of the bench user.
+    /// Drive one running server with one request (for profiling): Version, SessionInfo of
+    /// a fresh login of the bench user, or Login of the flood user.
     Drive {
         #[arg(long)]
         addr: std::net::SocketAddr,
-        /// `version` or `session-info`.
+        /// `version`, `session-info` or `login`.
         #[arg(long, default_value = "session-info")]
         operation: String,
         #[arg(long, default_value_t = 1)]
@@ -78,6 +82,7 @@ fn main() -> anyhow::Result<()> {
         } => runtime.block_on(async {
             let body = match operation.as_str() {
                 "version" => load::version_request(),
+                "login" => load::login_request(servers::FLOOD_LOGIN),
                 _ => session_info_request(&login(addr).await?),
             };
             let s = drive(addr, &body, connections, Duration::from_secs(seconds)).await?;
@@ -92,11 +97,13 @@ fn main() -> anyhow::Result<()> {
         }),
         Command::Run {
             seconds,
+            round_seconds,
             connections,
             sessions,
             postgres,
         } => runtime.block_on(run(
             Duration::from_secs(seconds),
+            Duration::from_secs_f64(round_seconds.max(0.1)),
             connections,
             sessions,
             postgres,
@@ -104,195 +111,259 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
-/// Requests summed over several measurements.
-#[derive(Default)]
-struct Totals {
-    requests: u64,
-    errors: u64,
-    elapsed: Duration,
-}
-
-impl Totals {
-    fn add(&mut self, s: &Stats) {
-        self.requests += s.requests;
-        self.errors += s.errors;
-        self.elapsed += s.elapsed;
-    }
-
-    fn rps(&self) -> f64 {
-        self.requests as f64 / self.elapsed.as_secs_f64()
-    }
-}
-
-struct Row {
+/// One thing measured: a server, the request it is sent, over how many connections, and
+/// whether `Login` is flooded beside it. Its rounds add up to one figure.
+struct Series {
     name: &'static str,
-    concurrent: Stats,
-    serial: Option<Stats>,
+    addr: SocketAddr,
+    body: Vec<u8>,
+    connections: usize,
+    flood: bool,
+    total: Stats,
+    /// Throughput of each round, in order, for the per-round ratios.
+    rounds: Vec<f64>,
+    /// The Login flood's own figures, summed over the rounds.
+    flood_total: Stats,
 }
 
-async fn measure(
-    addr: std::net::SocketAddr,
-    body: &[u8],
-    connections: usize,
+/// Connections flooding Login in (d).
+const FLOOD_CONNECTIONS: usize = 8;
+/// How long the flood runs before and after each (d) round, so that it covers the round.
+const FLOOD_LEAD: Duration = Duration::from_millis(200);
+
+impl Series {
+    fn new(
+        name: &'static str,
+        addr: SocketAddr,
+        body: &[u8],
+        connections: usize,
+    ) -> anyhow::Result<Self> {
+        Ok(Series {
+            name,
+            addr,
+            body: body.to_vec(),
+            connections,
+            flood: false,
+            total: Stats::empty()?,
+            rounds: Vec::new(),
+            flood_total: Stats::empty()?,
+        })
+    }
+
+    fn flooded(mut self) -> Self {
+        self.flood = true;
+        self
+    }
+
+    async fn measure(&mut self, time: Duration) -> anyhow::Result<()> {
+        let flood = self
+            .flood
+            .then(|| load::flood_logins(self.addr, FLOOD_CONNECTIONS, time + FLOOD_LEAD * 2));
+        if flood.is_some() {
+            tokio::time::sleep(FLOOD_LEAD).await;
+        }
+        let stats = drive(self.addr, &self.body, self.connections, time).await?;
+        if let Some(flood) = flood {
+            self.flood_total.merge(&flood.await??)?;
+        }
+        self.rounds.push(stats.rps());
+        self.total.merge(&stats)
+    }
+}
+
+/// Measures every series for `time` in all, in rounds of `round`: each round measures each
+/// series once, in `order` (indexes into `series`; the ones compared with each other sit
+/// side by side), and the order turns by one every round. A shared machine's load drifts
+/// over seconds; measured one after the other, ten seconds each, two series saw different
+/// machines (one run put (a) at 0.45 of (c), the next at 0.76). Interleaved, the drift falls
+/// on all of them alike, so their ratios hold still. One warm-up second each is not counted.
+async fn interleave(
+    series: &mut [Series],
+    order: &[usize],
     time: Duration,
-) -> anyhow::Result<(Stats, Stats)> {
-    let concurrent = drive(addr, body, connections, time).await?;
-    let serial = drive(addr, body, 1, time).await?;
-    Ok((concurrent, serial))
+    round: Duration,
+) -> anyhow::Result<()> {
+    for s in series.iter() {
+        drive(s.addr, &s.body, s.connections, Duration::from_secs(1)).await?;
+    }
+    let rounds = (time.as_secs_f64() / round.as_secs_f64()).ceil().max(1.0) as usize;
+    let n = order.len();
+    for i in 0..rounds {
+        for k in 0..n {
+            series[order[(i + k) % n]].measure(round).await?;
+        }
+    }
+    Ok(())
+}
+
+/// `x`'s throughput over `y`'s, in all and per round (min, median, max).
+fn ratios(x: &Series, y: &Series) -> (f64, f64, f64, f64) {
+    let mut per_round: Vec<f64> = x.rounds.iter().zip(&y.rounds).map(|(a, b)| a / b).collect();
+    per_round.sort_by(f64::total_cmp);
+    let pick = |q: f64| per_round[((per_round.len() - 1) as f64 * q).round() as usize];
+    (
+        x.total.rps() / y.total.rps(),
+        pick(0.0),
+        pick(0.5),
+        pick(1.0),
+    )
+}
+
+fn print_ratio(label: &str, x: &Series, y: &Series, target: &str) {
+    let (all, min, median, max) = ratios(x, y);
+    println!(
+        "{label}: {all:.2}   (target {target}; per round: min {min:.2}, median {median:.2}, max {max:.2})"
+    );
 }
 
 async fn run(
     time: Duration,
+    round: Duration,
     connections: usize,
     sessions: u64,
     postgres: Option<String>,
 ) -> anyhow::Result<()> {
     let work = tempfile_dir()?;
     println!(
-        "edigrid-bench: {connections} connections, {}s per measurement, {sessions} stored sessions",
-        time.as_secs()
+        "edigrid-bench: {connections} connections, {}s per measurement in rounds of {:.1}s, {sessions} stored sessions",
+        time.as_secs(),
+        round.as_secs_f64()
     );
-    let mut rows = Vec::new();
 
-    // (a) SQLite.
+    // Every server is started first; those not being measured sit idle.
     let sqlite_url = format!("sqlite://{}", work.join("bench.db").display());
     let sqlite = Edigrid::start(&sqlite_url, &work, sessions).await?;
-    let sid = login(sqlite.addr).await?;
-    let body = session_info_request(&sid);
-    let (a, a_serial) = measure(sqlite.addr, &body, connections, time).await?;
-    let rss_kib = sqlite.resident_kib();
+    let body = session_info_request(&login(sqlite.addr).await?);
     let response = load::fetch(sqlite.addr, &body).await?;
-
-    // (d) (a) while another client floods Login.
-    let flood = load::flood_logins(sqlite.addr, 8, time + Duration::from_secs(1));
-    let d = drive(sqlite.addr, &body, connections, time).await?;
-    let flood_stats = flood.await??;
-
-    drop(sqlite);
-
-    // (a) with and without call recording: two fresh servers alike but for that, measured
-    // in alternating rounds so that the machine's drift falls on both alike.
-    let mut pair = Vec::new();
-    for (name, record) in [("bench-calls.db", true), ("bench-no-calls.db", false)] {
-        let url = format!("sqlite://{}", work.join(name).display());
-        let server = Edigrid::start_recording(&url, &work, sessions, record).await?;
-        let body = session_info_request(&login(server.addr).await?);
-        pair.push((server, body));
-    }
-    let (mut on, mut off) = (Totals::default(), Totals::default());
-    let round = (time / 2).max(Duration::from_secs(1));
-    for i in 0..4 {
-        // Alternate which goes first, too.
-        let order = if i % 2 == 0 { [1, 0] } else { [0, 1] };
-        for which in order {
-            let (server, body) = &pair[which];
-            let stats = drive(server.addr, body, connections, round).await?;
-            if which == 0 {
-                on.add(&stats)
-            } else {
-                off.add(&stats)
-            }
-        }
-    }
-    drop(pair);
-    rows.push(Row {
-        name: "(a) edigrid, SQLite",
-        concurrent: a,
-        serial: Some(a_serial),
-    });
-
-    // (b) PostgreSQL.
+    // With more stored sessions than 1,000, a second SQLite node with 1,000 is measured
+    // beside it, so that "within 20% of its value with 1,000" is one run's ratio.
+    let small = if sessions > 1000 {
+        let url = format!("sqlite://{}", work.join("bench-1k.db").display());
+        let node = Edigrid::start(&url, &work, 1000).await?;
+        let body = session_info_request(&login(node.addr).await?);
+        Some((node, body))
+    } else {
+        None
+    };
     let pg_base = postgres
         .or_else(|| std::env::var("EDIGRID_TEST_DATABASE_URL").ok())
         .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".to_string());
     let pg_url = servers::fresh_schema(&pg_base).await?;
     let pg = Edigrid::start(&pg_url, &work, sessions).await?;
-    let pg_sid = login(pg.addr).await?;
-    let (b, b_serial) = measure(pg.addr, &session_info_request(&pg_sid), connections, time).await?;
-    drop(pg);
-    servers::drop_schema(&pg_base, &pg_url).await?;
-    rows.push(Row {
-        name: "(b) edigrid, PostgreSQL",
-        concurrent: b,
-        serial: Some(b_serial),
-    });
-
-    // (c) the ceiling, answering the same bytes.
+    let pg_body = session_info_request(&login(pg.addr).await?);
     let ceiling = Ceiling::start(&work, &response).await?;
-    let (c, c_serial) = measure(ceiling.addr, &body, connections, time).await?;
-    drop(ceiling);
-    rows.push(Row {
-        name: "(c) bare hyper, same bytes",
-        concurrent: c,
-        serial: Some(c_serial),
-    });
-    rows.push(Row {
-        name: "(d) (a) during a Login flood",
-        concurrent: d,
-        serial: None,
-    });
+
+    let mut series = vec![
+        Series::new("(a) edigrid, SQLite", sqlite.addr, &body, connections)?,
+        Series::new("(b) edigrid, PostgreSQL", pg.addr, &pg_body, connections)?,
+        Series::new(
+            "(c) bare hyper, same bytes",
+            ceiling.addr,
+            &body,
+            connections,
+        )?,
+        Series::new(
+            "(d) (a) during a Login flood",
+            sqlite.addr,
+            &body,
+            connections,
+        )?
+        .flooded(),
+        Series::new("(a) serial", sqlite.addr, &body, 1)?,
+        Series::new("(b) serial", pg.addr, &pg_body, 1)?,
+        Series::new("(c) serial", ceiling.addr, &body, 1)?,
+    ];
+    if let Some((node, body)) = &small {
+        series.push(Series::new(
+            "(a) with 1,000 stored sessions",
+            node.addr,
+            body,
+            connections,
+        )?);
+    }
+    // (c), (a), (d) and (b) side by side, then the serial ones, then (a) with 1,000.
+    let order: Vec<usize> = [2, 0, 3, 1, 6, 4, 5, 7]
+        .into_iter()
+        .filter(|&i| i < series.len())
+        .collect();
+    interleave(&mut series, &order, time, round).await?;
+    let memory = sqlite.memory();
+    drop((sqlite, small, pg, ceiling));
+    servers::drop_schema(&pg_base, &pg_url).await?;
+
+    // (a) with and without call recording: two fresh servers alike but for that.
+    let mut pair = Vec::new();
+    let mut recording = Vec::new();
+    for (name, label, record) in [
+        ("bench-calls.db", "recording on", true),
+        ("bench-no-calls.db", "recording off", false),
+    ] {
+        let url = format!("sqlite://{}", work.join(name).display());
+        let server = Edigrid::start_recording(&url, &work, sessions, record).await?;
+        let body = session_info_request(&login(server.addr).await?);
+        recording.push(Series::new(label, server.addr, &body, connections)?);
+        pair.push(server);
+    }
+    interleave(&mut recording, &[0, 1], time * 2, round).await?;
+    drop(pair);
 
     println!();
     println!(
-        "{:<30} {:>10} {:>10} {:>10} {:>8} | {:>10} {:>10}",
-        "", "req/s", "p50 ms", "p99 ms", "errors", "serial p50", "serial p99"
+        "{:<30} {:>10} {:>10} {:>10} {:>8}",
+        "", "req/s", "p50 ms", "p99 ms", "errors"
     );
-    for r in &rows {
-        let (sp50, sp99) = r
-            .serial
-            .as_ref()
-            .map(|s| (format!("{:.3}", s.p50_ms()), format!("{:.3}", s.p99_ms())))
-            .unwrap_or_default();
+    for s in series.iter().chain(&recording) {
         println!(
-            "{:<30} {:>10.0} {:>10.3} {:>10.3} {:>8} | {:>10} {:>10}",
-            r.name,
-            r.concurrent.rps(),
-            r.concurrent.p50_ms(),
-            r.concurrent.p99_ms(),
-            r.concurrent.errors,
-            sp50,
-            sp99
+            "{:<30} {:>10.0} {:>10.3} {:>10.3} {:>8}",
+            s.name,
+            s.total.rps(),
+            s.total.p50_ms(),
+            s.total.p99_ms(),
+            s.total.errors,
         );
     }
-    println!("Login flood during (d): {:.0} logins/s", flood_stats.rps());
+    let (a, b, c, d) = (&series[0], &series[1], &series[2], &series[3]);
+    let (a_serial, c_serial) = (&series[4], &series[6]);
+    println!(
+        "Login flood during (d): {:.0} logins/s",
+        d.flood_total.rps()
+    );
     println!();
-    let (a, b, c, d) = (&rows[0], &rows[1], &rows[2], &rows[3]);
-    let ratio = |x: &Stats, y: &Stats| x.rps() / y.rps();
+    print_ratio("(a)/(c) throughput", a, c, ">= 0.5");
+    print_ratio("(b)/(c) throughput", b, c, ">= 0.3");
+    print_ratio("(d)/(a) throughput", d, a, ">= 0.7");
     println!(
-        "(a)/(c) throughput: {:.2}   (target >= 0.5)",
-        ratio(&a.concurrent, &c.concurrent)
+        "serial p99 of (a): {:.3} ms   (target <= 1 ms)",
+        a_serial.total.p99_ms()
     );
     println!(
-        "(b)/(c) throughput: {:.2}   (target >= 0.3)",
-        ratio(&b.concurrent, &c.concurrent)
+        "serial p50 (a)/(c): {:.2}   (target <= 4)",
+        a_serial.total.p50_ms() / c_serial.total.p50_ms()
     );
-    println!(
-        "(d)/(a) throughput: {:.2}   (target >= 0.7)",
-        ratio(&d.concurrent, &a.concurrent)
-    );
-    if let (Some(a_s), Some(c_s)) = (&a.serial, &c.serial) {
-        println!(
-            "serial p99 of (a): {:.3} ms   (target <= 1 ms)",
-            a_s.p99_ms()
-        );
-        println!(
-            "serial p50 (a)/(c): {:.2}   (target <= 4)",
-            a_s.p50_ms() / c_s.p50_ms()
+    if let Some(a_1k) = series.get(7) {
+        print_ratio(
+            &format!("(a) with {sessions} stored sessions / with 1,000"),
+            a,
+            a_1k,
+            ">= 0.8",
         );
     }
     println!(
-        "edigrid (SQLite) resident memory after (a): {:.1} MB with {sessions} stored sessions",
-        rss_kib as f64 / 1024.0
+        "edigrid (SQLite) memory after the measurements, {sessions} stored sessions: resident {:.1} MB, peak {:.1} MB   (target < 200 MB)",
+        memory.resident_kib as f64 / 1024.0,
+        memory.peak_kib as f64 / 1024.0
     );
-    println!(
-        "call recording on/off, SQLite, 4 alternating rounds of {}s each: {:.0} / {:.0} req/s = {:.3}   (target >= 0.95)",
-        round.as_secs(),
-        on.rps(),
-        off.rps(),
-        on.rps() / off.rps()
+    print_ratio(
+        "call recording on/off, SQLite",
+        &recording[0],
+        &recording[1],
+        ">= 0.95",
     );
-    let errors: u64 =
-        rows.iter().map(|r| r.concurrent.errors).sum::<u64>() + on.errors + off.errors;
+    let errors: u64 = series
+        .iter()
+        .chain(&recording)
+        .map(|s| s.total.errors)
+        .sum();
     anyhow::ensure!(
         errors == 0,
         "{errors} requests failed: the figures are not valid"

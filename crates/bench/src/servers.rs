@@ -161,18 +161,28 @@ impl Edigrid {
         Ok(Edigrid { addr, child })
     }
 
-    /// Resident memory of the server process, from /proc.
-    pub fn resident_kib(&self) -> u64 {
-        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find(|l| l.starts_with("VmRSS:"))
-                    .and_then(|l| l.split_whitespace().nth(1))
-                    .and_then(|n| n.parse().ok())
-            })
-            .unwrap_or(0)
+    /// Resident memory of the server process now and at its peak, from /proc.
+    pub fn memory(&self) -> Memory {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0)
+        };
+        Memory {
+            resident_kib: field("VmRSS:"),
+            peak_kib: field("VmHWM:"),
+        }
     }
+}
+
+pub struct Memory {
+    pub resident_kib: u64,
+    pub peak_kib: u64,
 }
 
 impl Drop for Edigrid {
