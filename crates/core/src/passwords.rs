@@ -11,8 +11,11 @@ type Job = Box<dyn FnOnce() + Send>;
 /// Argon2id with the crate's defaults (m = 19 MiB, t = 2, p = 1: OWASP's first
 /// recommendation), run on threads of its own, at most `threads` hashes at a time, so a
 /// flood of logins queues here instead of occupying the async workers that serve sessions.
-/// The threads run at a lower CPU priority (`nice`): under load the session calls are
-/// served first.
+/// The threads run at a lower CPU priority: by default in Linux's idle scheduling class
+/// (`SCHED_IDLE`), so a hash gets only CPU time no other thread wants and yields the core
+/// the moment a session call's worker wakes; else, or where that class is refused, at a
+/// `nice` value. A `nice` thread still ran for most of a scheduler slice after a worker
+/// woke, and a Login flood took a third of the cores' time from session calls.
 #[derive(Clone)]
 pub struct PasswordHasher {
     jobs: mpsc::Sender<Job>,
@@ -22,9 +25,10 @@ pub struct PasswordHasher {
 }
 
 impl PasswordHasher {
-    /// `threads` hashing threads (at least one) at `nice` (clamped to 0–19). The threads
-    /// end when the last clone of the hasher is dropped.
-    pub fn new(threads: usize, nice: i32) -> Result<Self, Error> {
+    /// `threads` hashing threads (at least one) at `nice` (clamped to 0–19), in the idle
+    /// scheduling class when `idle_class`. The threads end when the last clone of the
+    /// hasher is dropped.
+    pub fn new(threads: usize, nice: i32, idle_class: bool) -> Result<Self, Error> {
         let dummy = hash_now(&generate_password(24))?;
         let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
@@ -33,7 +37,7 @@ impl PasswordHasher {
             let queue = queue.clone();
             std::thread::Builder::new()
                 .name(format!("edigrid-hash-{n}"))
-                .spawn(move || hashing_thread(&queue, nice))
+                .spawn(move || hashing_thread(&queue, nice, idle_class))
                 .map_err(|e| {
                     tracing::error!(error = %e, "could not start a password hashing thread");
                     Error::Internal
@@ -88,8 +92,13 @@ impl PasswordHasher {
     }
 }
 
-fn hashing_thread(queue: &Mutex<mpsc::Receiver<Job>>, nice: i32) {
+fn hashing_thread(queue: &Mutex<mpsc::Receiver<Job>>, nice: i32, idle_class: bool) {
     // Lowering one's own priority needs no privilege; on failure the thread runs as is.
+    if idle_class && !enter_idle_class() {
+        tracing::warn!(
+            "could not put the password hashing thread in the idle scheduling class; it runs at nice {nice}"
+        );
+    }
     if let Err(e) = rustix::process::setpriority_process(Some(rustix::thread::gettid()), nice) {
         tracing::warn!(error = %e, nice, "could not lower the password hashing thread's priority");
     }
@@ -108,6 +117,23 @@ fn hashing_thread(queue: &Mutex<mpsc::Receiver<Job>>, nice: i32) {
             Err(_) => return,
         }
     }
+}
+
+/// Moves the calling thread to `SCHED_IDLE`; true when it is there. The crate also tries to
+/// reset the thread's nice value to 0 after changing the class, which a process already
+/// niced may not do, so success is judged by reading the class back.
+fn enter_idle_class() -> bool {
+    use thread_priority::unix::{
+        NormalThreadSchedulePolicy, ThreadSchedulePolicy, set_thread_priority_and_policy,
+        thread_native_id, thread_schedule_policy,
+    };
+    let idle = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle);
+    let _ = set_thread_priority_and_policy(
+        thread_native_id(),
+        thread_priority::ThreadPriority::Min,
+        idle,
+    );
+    thread_schedule_policy().is_ok_and(|policy| policy == idle)
 }
 
 fn hash_now(password: &str) -> Result<String, Error> {
@@ -145,7 +171,7 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_are_argon2id_phc_and_verify() {
-        let hasher = PasswordHasher::new(2, 10).unwrap();
+        let hasher = PasswordHasher::new(2, 10, false).unwrap();
         let phc = hasher.hash("Secret#123").await.unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
         assert!(hasher.verify("Secret#123", &phc).await.unwrap());
@@ -154,23 +180,42 @@ mod tests {
         assert!(!hasher.verify_dummy("Secret#123").await.unwrap());
     }
 
-    /// The hashing threads run at the configured `nice`, read back from /proc.
-    #[tokio::test]
-    async fn hashing_threads_run_at_a_lower_priority() {
-        let hasher = PasswordHasher::new(1, 7).unwrap();
+    /// The nice value (field 19) and scheduling policy (field 41) of a hashing thread,
+    /// read back from /proc; fields are counted after the parenthesised name.
+    async fn hashing_thread_priority(hasher: &PasswordHasher) -> (i32, u32) {
         let tid = hasher
             .run(|| rustix::thread::gettid().as_raw_nonzero().get())
             .await
             .unwrap();
+        assert_ne!(tid, rustix::thread::gettid().as_raw_nonzero().get());
         let stat = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).unwrap();
-        // Field 19 is the nice value; fields are counted after the parenthesised name.
-        let after_name = &stat[stat.rfind(')').unwrap() + 2..];
-        let nice: i32 = after_name.split(' ').nth(16).unwrap().parse().unwrap();
+        let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+        (fields[16].parse().unwrap(), fields[38].parse().unwrap())
+    }
+
+    const SCHED_OTHER: u32 = 0;
+    const SCHED_IDLE: u32 = 5;
+
+    #[tokio::test]
+    async fn hashing_threads_run_at_the_configured_nice_without_the_idle_class() {
+        let hasher = PasswordHasher::new(1, 7, false).unwrap();
+        let (nice, policy) = hashing_thread_priority(&hasher).await;
         // A process already nicer than 7 cannot raise a thread back (no privilege needed
         // only to lower priority).
         let base = rustix::process::getpriority_process(None).unwrap();
-        assert_eq!(nice, 7.max(base), "{stat}");
-        assert_ne!(tid, rustix::thread::gettid().as_raw_nonzero().get());
+        assert_eq!(nice, 7.max(base));
+        assert_eq!(policy, SCHED_OTHER);
+    }
+
+    #[tokio::test]
+    async fn hashing_threads_run_in_the_idle_class_when_asked_and_still_hash() {
+        let hasher = PasswordHasher::new(1, 7, true).unwrap();
+        let (nice, policy) = hashing_thread_priority(&hasher).await;
+        assert_eq!(policy, SCHED_IDLE);
+        let base = rustix::process::getpriority_process(None).unwrap();
+        assert_eq!(nice, 7.max(base), "the nice value is kept as the fallback");
+        let phc = hasher.hash("Secret#123").await.unwrap();
+        assert!(hasher.verify("Secret#123", &phc).await.unwrap());
     }
 
     #[test]

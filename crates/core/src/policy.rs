@@ -66,6 +66,10 @@ pub struct LoginPolicy {
     /// The `nice` value (0–19) of the threads that hash passwords: when the CPU is short,
     /// session calls go first and logins slow down; when it is not, logins run at full speed.
     pub hash_thread_nice: i32,
+    /// Hash in Linux's idle scheduling class: logins get only CPU time nothing else wants
+    /// and give way at once to session calls. On a node kept busy by other work, logins
+    /// wait (bounded by the request timeout).
+    pub hash_thread_idle: bool,
 }
 
 impl Default for LoginPolicy {
@@ -80,6 +84,7 @@ impl Default for LoginPolicy {
                 .map(|n| (n.get() / 2).max(1))
                 .unwrap_or(1),
             hash_thread_nice: 10,
+            hash_thread_idle: true,
         }
     }
 }

@@ -34,7 +34,11 @@ impl Core {
         sessions: SessionPolicy,
         logins: LoginPolicy,
     ) -> Result<Self, Error> {
-        let hasher = PasswordHasher::new(logins.max_concurrent_hashes, logins.hash_thread_nice)?;
+        let hasher = PasswordHasher::new(
+            logins.max_concurrent_hashes,
+            logins.hash_thread_nice,
+            logins.hash_thread_idle,
+        )?;
         let throttle = LoginThrottle::new(logins.throttle_per_minute, logins.throttle_burst);
         let events = SessionEvents::new(sessions.record_calls);
         let cache = SessionCache::new(sessions.cache_lease);

@@ -53,6 +53,9 @@ pub struct Settings {
     /// The `nice` value (0–19) of the password hashing threads: under load, session calls
     /// are served first and logins wait.
     pub hash_thread_nice: i32,
+    /// Hash passwords in Linux's idle scheduling class (`SCHED_IDLE`): logins use only CPU
+    /// time nothing else wants. `false` leaves only `hash_thread_nice`.
+    pub hash_thread_idle: bool,
     /// PEM certificate chain and private key: with both, edigrid serves HTTPS (rustls).
     pub tls_cert: Option<std::path::PathBuf>,
     pub tls_key: Option<std::path::PathBuf>,
@@ -91,6 +94,7 @@ impl Default for Settings {
             login_throttle_per_minute: login.throttle_per_minute,
             login_throttle_burst: login.throttle_burst,
             hash_thread_nice: login.hash_thread_nice,
+            hash_thread_idle: login.hash_thread_idle,
             tls_cert: None,
             tls_key: None,
             jwt_secret: None,
@@ -215,6 +219,7 @@ impl Settings {
             throttle_per_minute: self.login_throttle_per_minute,
             throttle_burst: self.login_throttle_burst,
             hash_thread_nice: self.hash_thread_nice,
+            hash_thread_idle: self.hash_thread_idle,
             ..LoginPolicy::default()
         }
     }
@@ -243,6 +248,7 @@ mod tests {
         assert_eq!(defaults.validate(), Ok(()));
         assert_eq!(defaults.session_cache_ms, 100);
         assert_eq!(defaults.hash_thread_nice, 10);
+        assert!(defaults.hash_thread_idle);
         let with = |change: fn(&mut Settings)| {
             let mut s = Settings::default();
             change(&mut s);
@@ -272,6 +278,7 @@ mod tests {
         let policy = Settings {
             session_cache_ms: 250,
             hash_thread_nice: 5,
+            hash_thread_idle: false,
             ..Settings::default()
         };
         assert_eq!(
@@ -279,5 +286,6 @@ mod tests {
             std::time::Duration::from_millis(250)
         );
         assert_eq!(policy.login_policy().hash_thread_nice, 5);
+        assert!(!policy.login_policy().hash_thread_idle);
     }
 }

@@ -45,12 +45,16 @@ pub async fn spawn_app() -> TestApp {
 }
 
 /// Starts a server; `configure` may change any setting. The throttle is off unless set.
+/// Password hashing runs at its `nice` only, not in the idle scheduling class: the suite
+/// runs many servers and clients at once on a machine it keeps busy, where idle-class
+/// logins would wait on everything else (the class itself is tested in `edigrid-core`).
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = Arc::new(tempfile::tempdir().unwrap());
     let mut settings = Settings {
         listen: "127.0.0.1:0".parse().unwrap(),
         database: format!("sqlite://{}", dir.path().join("edigrid.db").display()),
         login_throttle_per_minute: 0,
+        hash_thread_idle: false,
         ..Settings::default()
     };
     configure(&mut settings);
@@ -89,6 +93,7 @@ pub async fn spawn_nodes(
             listen: "127.0.0.1:0".parse().unwrap(),
             database: database.to_string(),
             login_throttle_per_minute: 0,
+            hash_thread_idle: false,
             ..Settings::default()
         };
         configure(&mut settings);
