@@ -325,8 +325,9 @@ async fn run(
     let (a, b, c, d) = (&series[0], &series[1], &series[2], &series[3]);
     let (a_serial, c_serial) = (&series[4], &series[6]);
     println!(
-        "Login flood during (d): {:.0} logins/s",
-        d.flood_total.rps()
+        "Login flood during (d): {:.0} logins/s, {} failed",
+        d.flood_total.rps(),
+        d.flood_total.errors
     );
     println!();
     print_ratio("(a)/(c) throughput", a, c, ">= 0.5");
