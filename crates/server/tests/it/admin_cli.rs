@@ -42,32 +42,42 @@ pub async fn admin(db_url: &str, args: &[&str], stdin: Option<&str>, env: &[(&st
     }
 }
 
+/// The commands that add network 100 and mailbox 200, which [`user_add`]'s users belong to.
+pub const NETWORK_ADD: &[&str] = &["network", "add", "--id", "100", "--name", "N"];
+pub const MAILBOX_ADD: &[&str] = &[
+    "mailbox",
+    "add",
+    "--network",
+    "100",
+    "--id",
+    "200",
+    "--name",
+    "M",
+];
+
+/// The command that adds `login`, a user of network 100 and mailbox 200 at `auth_level`,
+/// its password read from standard input.
+pub fn user_add<'a>(login: &'a str, auth_level: &'a str) -> [&'a str; 11] {
+    [
+        "user",
+        "add",
+        "--login",
+        login,
+        "--network",
+        "100",
+        "--mailbox",
+        "200",
+        "--auth-level",
+        auth_level,
+        "--password-stdin",
+    ]
+}
+
 /// Network 100 and mailbox 200, which [`add_user`]'s users belong to; returns what the
 /// commands wrote to standard error.
 pub async fn add_network_and_mailbox(db_url: &str, env: &[(&str, &str)]) -> String {
-    let network = admin(
-        db_url,
-        &["network", "add", "--id", "100", "--name", "N"],
-        None,
-        env,
-    )
-    .await;
-    let mailbox = admin(
-        db_url,
-        &[
-            "mailbox",
-            "add",
-            "--network",
-            "100",
-            "--id",
-            "200",
-            "--name",
-            "M",
-        ],
-        None,
-        env,
-    )
-    .await;
+    let network = admin(db_url, NETWORK_ADD, None, env).await;
+    let mailbox = admin(db_url, MAILBOX_ADD, None, env).await;
     network.stderr + &mailbox.stderr
 }
 
@@ -82,19 +92,7 @@ pub async fn add_user(
 ) -> Ran {
     admin(
         db_url,
-        &[
-            "user",
-            "add",
-            "--login",
-            login,
-            "--network",
-            "100",
-            "--mailbox",
-            "200",
-            "--auth-level",
-            auth_level,
-            "--password-stdin",
-        ],
+        &user_add(login, auth_level),
         Some(&format!("{password}\n")),
         env,
     )

@@ -7,7 +7,7 @@ use std::process::{Command, Output, Stdio};
 
 use edigrid_testkit::{NS, envelope11};
 
-const BIN: &str = env!("CARGO_BIN_EXE_edigrid");
+use crate::admin_cli::{BIN, MAILBOX_ADD, NETWORK_ADD, user_add};
 
 fn edigrid(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(BIN)
@@ -64,45 +64,12 @@ fn fails_with(o: Output, needle: &str) {
 }
 
 fn directory(db: &Path) {
-    ok(edigrid(
-        db,
-        &["network", "add", "--id", "100", "--name", "Net"],
-        None,
-    ));
-    ok(edigrid(
-        db,
-        &[
-            "mailbox",
-            "add",
-            "--network",
-            "100",
-            "--id",
-            "200",
-            "--name",
-            "Box",
-        ],
-        None,
-    ));
+    ok(edigrid(db, NETWORK_ADD, None));
+    ok(edigrid(db, MAILBOX_ADD, None));
 }
 
 fn add_user(db: &Path, login: &str) -> Output {
-    edigrid(
-        db,
-        &[
-            "user",
-            "add",
-            "--login",
-            login,
-            "--network",
-            "100",
-            "--mailbox",
-            "200",
-            "--auth-level",
-            "MailboxUser",
-            "--password-stdin",
-        ],
-        Some("Good#Pass1\n"),
-    )
+    edigrid(db, &user_add(login, "MailboxUser"), Some("Good#Pass1\n"))
 }
 
 #[test]
