@@ -13,7 +13,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::rest_auth::{Auth, call, call_raw, rest_login};
-use crate::tls::{SelfSigned, self_signed};
+use crate::tls::spawn_https_app;
 
 const CT11: &str = "text/xml; charset=utf-8";
 
@@ -401,18 +401,7 @@ async fn body_size_and_nesting_limits_hold_on_both_protocols() {
 /// half-way through it, is closed after the header timeout, and HTTPS keeps serving.
 #[tokio::test]
 async fn over_tls_a_stalled_handshake_is_cut_by_the_header_timeout() {
-    let dir = tempfile::tempdir().unwrap();
-    let SelfSigned {
-        cert,
-        key,
-        cert_pem,
-    } = self_signed(dir.path());
-    let app = spawn_app_with(|s| {
-        s.tls_cert = Some(cert.clone());
-        s.tls_key = Some(key.clone());
-        s.header_read_timeout_secs = 1;
-    })
-    .await;
+    let (app, cert_pem, _certificates) = spawn_https_app(|s| s.header_read_timeout_secs = 1).await;
 
     // Silent from the start.
     let silent = TcpStream::connect(app.addr).await.unwrap();

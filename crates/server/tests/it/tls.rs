@@ -1,44 +1,33 @@
 //! Optional TLS: with a certificate and key, edigrid serves HTTPS only.
 
-use std::path::{Path, PathBuf};
-
 use edigrid_domain::AuthLevel;
-use edigrid_testkit::{NS, envelope11, spawn_app_with};
+use edigrid_server::Settings;
+use edigrid_testkit::{NS, TestApp, envelope11, spawn_app_with};
 
-/// A self-signed certificate for 127.0.0.1, written as PEM files into a test's directory.
-pub struct SelfSigned {
-    pub cert: PathBuf,
-    pub key: PathBuf,
-    /// The certificate, for a client to trust.
-    pub cert_pem: String,
-}
-
-pub fn self_signed(dir: &Path) -> SelfSigned {
+/// A server speaking HTTPS with a fresh self-signed certificate for 127.0.0.1; `configure`
+/// may change other settings. Also returns the certificate (PEM) for a client to trust, and
+/// the directory holding the certificate and key files, which must outlive the server.
+pub async fn spawn_https_app(
+    configure: impl FnOnce(&mut Settings),
+) -> (TestApp, String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
     let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
-    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
     let cert_pem = certified.cert.pem();
     std::fs::write(&cert, &cert_pem).unwrap();
     std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
-    SelfSigned {
-        cert,
-        key,
-        cert_pem,
-    }
+    let app = spawn_app_with(|s| {
+        s.tls_cert = Some(cert);
+        s.tls_key = Some(key);
+        configure(s);
+    })
+    .await;
+    (app, cert_pem, dir)
 }
 
 #[tokio::test]
 async fn with_a_certificate_the_server_speaks_https_and_the_wsdl_says_so() {
-    let dir = tempfile::tempdir().unwrap();
-    let SelfSigned {
-        cert,
-        key,
-        cert_pem,
-    } = self_signed(dir.path());
-    let app = spawn_app_with(|s| {
-        s.tls_cert = Some(cert.clone());
-        s.tls_key = Some(key.clone());
-    })
-    .await;
+    let (app, cert_pem, _certificates) = spawn_https_app(|_| {}).await;
     app.add_user("secure", AuthLevel::MailboxUser, 100, 200)
         .await;
     let client = reqwest::Client::builder()
