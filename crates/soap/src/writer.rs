@@ -14,7 +14,7 @@ fn open_envelope(out: &mut String, version: SoapVersion) -> &'static str {
         SoapVersion::Soap11 => "soap",
         SoapVersion::Soap12 => "soap12",
     };
-    for part in [
+    out.extend([
         r#"<?xml version="1.0" encoding="utf-8"?><"#,
         prefix,
         ":Envelope xmlns:",
@@ -24,28 +24,20 @@ fn open_envelope(out: &mut String, version: SoapVersion) -> &'static str {
         r#"" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><"#,
         prefix,
         ":Body>",
-    ] {
-        out.push_str(part);
-    }
+    ]);
     prefix
 }
 
 fn close_envelope(out: &mut String, prefix: &str) {
-    for part in ["</", prefix, ":Body></", prefix, ":Envelope>"] {
-        out.push_str(part);
-    }
+    out.extend(["</", prefix, ":Body></", prefix, ":Envelope>"]);
 }
 
 fn open_tag(out: &mut String, name: &str) {
-    out.push('<');
-    out.push_str(name);
-    out.push('>');
+    out.extend(["<", name, ">"]);
 }
 
 fn close_tag(out: &mut String, name: &str) {
-    out.push_str("</");
-    out.push_str(name);
-    out.push('>');
+    out.extend(["</", name, ">"]);
 }
 
 /// `xsd:dateTime` in UTC to the second, written in place (this runs for every date of every
@@ -86,13 +78,9 @@ pub fn response_envelope(
 ) -> Result<String, Error> {
     let mut out = String::with_capacity(512);
     let prefix = open_envelope(&mut out, version);
-    for part in ["<", operation, "Response xmlns=\"", &escape(ns), "\">"] {
-        out.push_str(part);
-    }
+    out.extend(["<", operation, "Response xmlns=\"", &escape(ns), "\">"]);
     write_element(&mut out, &format!("{operation}Result"), result, value)?;
-    for part in ["</", operation, "Response>"] {
-        out.push_str(part);
-    }
+    out.extend(["</", operation, "Response>"]);
     close_envelope(&mut out, prefix);
     Ok(out)
 }
