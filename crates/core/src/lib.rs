@@ -33,4 +33,4 @@ pub use session_log::{
 pub use sessions::{
     Caller, Credential, EndedSession, SessionSummary, WhoAmI, api_key_expiry, looks_like_api_key,
 };
-pub use store::{Store, StoreError};
+pub use store::{DirectoryStore, Store, StoreError};

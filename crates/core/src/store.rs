@@ -3,7 +3,12 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use edigrid_domain::{AuthLevel, MailboxId, NetworkId, SecretHash, UserId, UserStatus};
+use edigrid_domain::{
+    AuthLevel, CellCarrier, MailboxId, NetworkId, SecretHash, UserId, UserStatus,
+};
+
+pub use crate::directory::model::{Mailbox, Network};
+pub use crate::directory::store::DirectoryStore;
 
 use crate::policy::OverCapPolicy;
 
@@ -22,21 +27,6 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Network {
-    pub id: NetworkId,
-    pub name: String,
-    pub status: UserStatus,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Mailbox {
-    pub id: MailboxId,
-    pub network_id: NetworkId,
-    pub name: String,
-    pub status: UserStatus,
-}
-
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Person {
     pub first_name: String,
@@ -44,6 +34,11 @@ pub struct Person {
     pub email: String,
     pub company: String,
     pub phone: String,
+    pub cell_phone: String,
+    pub cell_carrier: CellCarrier,
+    /// Minutes from UTC, as the user gave it.
+    pub time_zone_offset: i16,
+    pub recovery_question: String,
 }
 
 #[derive(Debug, Clone)]
@@ -55,6 +50,8 @@ pub struct NewUser {
     pub auth_level: AuthLevel,
     pub status: UserStatus,
     pub person: Person,
+    /// Argon2id hash of the recovery answer, if one was given.
+    pub recovery_answer_hash: Option<String>,
     pub created: DateTime<Utc>,
 }
 
@@ -72,7 +69,10 @@ pub struct User {
     pub idle_timeout_secs: Option<i32>,
     /// The user's own cap on open sessions, overriding the server's.
     pub max_sessions: Option<i32>,
+    /// Argon2id hash of the recovery answer; never shown.
+    pub recovery_answer_hash: Option<String>,
     pub created: DateTime<Utc>,
+    pub modified: DateTime<Utc>,
     pub last_login: Option<DateTime<Utc>>,
     pub failed_logins: i32,
     pub locked_until: Option<DateTime<Utc>>,
@@ -211,12 +211,7 @@ pub enum LoginFailureOutcome {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
-    async fn insert_network(&self, network: &Network) -> StoreResult<()>;
-    async fn network(&self, id: NetworkId) -> StoreResult<Option<Network>>;
-    async fn insert_mailbox(&self, mailbox: &Mailbox) -> StoreResult<()>;
-    async fn mailbox(&self, id: MailboxId) -> StoreResult<Option<Mailbox>>;
-
+pub trait Store: DirectoryStore + Send + Sync + 'static {
     async fn insert_user(&self, user: &NewUser) -> StoreResult<UserId>;
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
     /// Case-insensitive match on the login name.

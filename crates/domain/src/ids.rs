@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 macro_rules! integer_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
         pub struct $name(pub i32);
 
@@ -28,4 +28,8 @@ integer_id!(
 integer_id!(
     /// An ECGridOS mailbox number.
     MailboxId
+);
+integer_id!(
+    /// A trading-partner ID's number (ECGridID), assigned by edigrid.
+    EcGridId
 );

@@ -2,14 +2,19 @@
 //! independent of how they travel (SOAP, REST) or where they are kept (SQLite, PostgreSQL).
 
 mod auth_level;
+mod directory;
 mod error;
 mod ids;
 mod password;
 mod session_id;
 
 pub use auth_level::{AuthLevel, UserStatus};
+pub use directory::{
+    CellCarrier, ContactType, MAX_PARTNER_ID_LEN, MAX_QUALIFIER_LEN, PartnerAddress, RoutingGroup,
+    UseType, WebsiteType, X12Delimiters, partner_id_key,
+};
 pub use error::{Category, Error, LegacyCode, ParamProblem, SessionProblem};
-pub use ids::{MailboxId, NetworkId, UserId};
+pub use ids::{EcGridId, MailboxId, NetworkId, UserId};
 pub use password::{PASSWORD_MIN_LEN, check_password_policy};
 pub use session_id::{SecretHash, SessionId, redact, to_hex};
 

@@ -30,15 +30,12 @@ impl Core {
     pub async fn add_network(&self, id: NetworkId, name: &str) -> Result<(), Error> {
         check_id(id.0, "NetworkID")?;
         let name = parse_required_text(name, "Name")?;
-        let network = Network {
-            id,
-            name,
-            status: UserStatus::Active,
-        };
+        let network = Network::new(id, name, self.inner.clock.now());
         self.inner
             .store
             .insert_network(&network)
             .await
+            .map(|_| ())
             .map_err(|e| conflict_or_internal(e, "NetworkID", "a network with this number exists"))
     }
 
@@ -54,15 +51,11 @@ impl Core {
         if store.network(network_id).await.map_err(internal)?.is_none() {
             return Err(Error::not_found("NetworkID"));
         }
-        let mailbox = Mailbox {
-            id,
-            network_id,
-            name,
-            status: UserStatus::Active,
-        };
+        let mailbox = Mailbox::new(id, network_id, name, self.inner.clock.now());
         store
             .insert_mailbox(&mailbox)
             .await
+            .map(|_| ())
             .map_err(|e| conflict_or_internal(e, "MailboxID", "a mailbox with this number exists"))
     }
 
@@ -102,6 +95,7 @@ impl Core {
             auth_level: request.auth_level,
             status: UserStatus::Active,
             person: request.person,
+            recovery_answer_hash: None,
             created: this.clock.now(),
         };
         this.store
