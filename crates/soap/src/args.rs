@@ -1,5 +1,7 @@
 //! Turns an operation's child elements into typed arguments, or the fault the caller earned.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use edigrid_domain::{Error, MAX_TEXT_LEN, ParamProblem};
 
@@ -16,9 +18,12 @@ pub enum Arg {
     Str(String),
     Int(i32),
     Short(i16),
+    Long(i64),
+    UnsignedByte(u8),
     Float(f32),
     Bool(bool),
     DateTime(DateTime<Utc>),
+    Bytes(Vec<u8>),
     Enum(String),
 }
 
@@ -45,8 +50,55 @@ impl Args {
         match self.get(name) {
             Some(Arg::Int(n)) => *n,
             Some(Arg::Short(n)) => i32::from(*n),
+            Some(Arg::UnsignedByte(n)) => i32::from(*n),
             _ => 0,
         }
+    }
+
+    pub fn long(&self, name: &str) -> i64 {
+        match self.get(name) {
+            Some(Arg::Long(n)) => *n,
+            _ => i64::from(self.int(name)),
+        }
+    }
+
+    pub fn unsigned_byte(&self, name: &str) -> u8 {
+        match self.get(name) {
+            Some(Arg::UnsignedByte(n)) => *n,
+            _ => 0,
+        }
+    }
+
+    pub fn float(&self, name: &str) -> f32 {
+        match self.get(name) {
+            Some(Arg::Float(x)) => *x,
+            _ => 0.0,
+        }
+    }
+
+    pub fn boolean(&self, name: &str) -> bool {
+        matches!(self.get(name), Some(Arg::Bool(true)))
+    }
+
+    /// The enumeration value given, one of the type's values; empty when absent.
+    pub fn enumeration(&self, name: &str) -> &str {
+        match self.get(name) {
+            Some(Arg::Enum(v)) => v,
+            _ => "",
+        }
+    }
+
+    /// Decoded `base64Binary` content; empty when absent.
+    pub fn bytes(&self, name: &str) -> &[u8] {
+        match self.get(name) {
+            Some(Arg::Bytes(b)) => b,
+            _ => &[],
+        }
+    }
+
+    /// Whether the parameter was sent.
+    pub fn has(&self, name: &str) -> bool {
+        self.get(name).is_some()
     }
 }
 
@@ -95,6 +147,18 @@ fn parse_one(field: &Field, p: &Param) -> Result<Arg, Error> {
             .map(|n| Arg::Int(n as i32)),
         XsdType::Short => parse_integer(field.name, text, i16::MIN.into(), i16::MAX.into())
             .map(|n| Arg::Short(n as i16)),
+        XsdType::Long => parse_integer(field.name, text, i64::MIN, i64::MAX).map(Arg::Long),
+        XsdType::UnsignedByte => {
+            parse_integer(field.name, text, 0, u8::MAX.into()).map(|n| Arg::UnsignedByte(n as u8))
+        }
+        XsdType::Base64Binary => {
+            // Line breaks and blanks are allowed between the characters of base64Binary.
+            let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+            BASE64
+                .decode(compact)
+                .map(Arg::Bytes)
+                .map_err(|_| bad_type("must be base64"))
+        }
         XsdType::Float => text
             .parse::<f32>()
             .ok()
@@ -115,7 +179,9 @@ fn parse_one(field: &Field, p: &Param) -> Result<Arg, Error> {
             .find(|v| **v == text)
             .map(|v| Arg::Enum((*v).to_string()))
             .ok_or_else(|| bad_type(&format!("must be one of {}", e.values.join(", ")))),
-        XsdType::Complex(_) | XsdType::Array(_) => Err(bad_type("is not accepted as input")),
+        XsdType::Complex(_) | XsdType::Array(_) | XsdType::SimpleArray(_) | XsdType::DataSet => {
+            Err(bad_type("is not accepted as input"))
+        }
     }
 }
 

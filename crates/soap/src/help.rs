@@ -121,6 +121,10 @@ fn sample_value(name: &str, ty: &XsdType, depth: usize) -> String {
             let item = sample_value(c.name, &XsdType::Complex(c), depth + 1);
             format!("<{name}>\n{indent}{item}\n{indent}{item}\n{close}</{name}>")
         }
+        XsdType::SimpleArray(a) => {
+            let item = sample_value(a.item, &a.ty, depth + 1);
+            format!("<{name}>\n{indent}{item}\n{indent}{item}\n{close}</{name}>")
+        }
         simple => format!("<{name}>{}</{name}>", simple.sample()),
     }
 }

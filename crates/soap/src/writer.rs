@@ -2,6 +2,8 @@
 
 use std::fmt::Write as _;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use edigrid_domain::Error;
 use quick_xml::escape::escape;
@@ -104,6 +106,14 @@ fn write_element(out: &mut String, name: &str, ty: &XsdType, value: &Value) -> R
         (XsdType::Short, Value::Short(n)) => {
             let _ = write!(out, "{n}");
         }
+        (XsdType::Long, Value::Long(n)) => {
+            let _ = write!(out, "{n}");
+        }
+        (XsdType::UnsignedByte, Value::UnsignedByte(n)) => {
+            let _ = write!(out, "{n}");
+        }
+        (XsdType::Base64Binary, Value::Bytes(b)) => BASE64.encode_string(b, out),
+        (XsdType::DataSet, Value::DataSet(xml)) => out.push_str(xml),
         (XsdType::Boolean, Value::Bool(b)) => out.push_str(if *b { "true" } else { "false" }),
         (XsdType::Float, Value::Float(x)) => {
             let _ = write!(out, "{x}");
@@ -117,6 +127,11 @@ fn write_element(out: &mut String, name: &str, ty: &XsdType, value: &Value) -> R
                 write_element(out, item.name, &XsdType::Complex(item), v)?;
             }
         }
+        (XsdType::SimpleArray(array), Value::List(items)) => {
+            for v in items {
+                write_element(out, array.item, &array.ty, v)?;
+            }
+        }
         _ => return Err(mismatch(name)),
     }
     close_tag(out, name);
@@ -128,12 +143,24 @@ fn write_record(
     ty: &ComplexType,
     fields: &[(&'static str, Value)],
 ) -> Result<(), Error> {
+    let mut written = 0;
     for field in ty.fields {
         match fields.iter().find(|(n, _)| *n == field.name) {
-            Some((_, v)) => write_element(out, field.name, &field.ty, v)?,
+            Some((_, v)) => {
+                write_element(out, field.name, &field.ty, v)?;
+                written += 1;
+            }
             None if field.min_occurs() == 0 => {}
             None => return Err(mismatch(field.name)),
         }
+    }
+    // A field the type lacks (a misspelt name) would otherwise vanish from the response.
+    if written != fields.len() {
+        let stray = fields
+            .iter()
+            .find(|(n, _)| !ty.fields.iter().any(|f| f.name == *n))
+            .map_or(ty.name, |(n, _)| *n);
+        return Err(mismatch(stray));
     }
     Ok(())
 }

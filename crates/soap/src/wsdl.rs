@@ -6,13 +6,14 @@ use std::fmt::Write as _;
 use quick_xml::escape::escape;
 
 use crate::operations::Dialect;
-use crate::schema::{ComplexType, EnumType, Field, XsdType};
+use crate::schema::{ComplexType, EnumType, Field, SimpleArray, XsdType};
 
 /// Named types reachable from the operations, each once, in first-use order.
 #[derive(Default)]
 struct NamedTypes {
     complex: Vec<&'static ComplexType>,
     arrays: Vec<&'static ComplexType>,
+    simple_arrays: Vec<&'static SimpleArray>,
     enums: Vec<&'static EnumType>,
 }
 
@@ -31,6 +32,12 @@ impl NamedTypes {
                 }
                 self.visit(&XsdType::Complex(c));
             }
+            XsdType::SimpleArray(a) => {
+                if !self.simple_arrays.iter().any(|k| std::ptr::eq(*k, a)) {
+                    self.simple_arrays.push(a);
+                }
+                self.visit(&a.ty);
+            }
             XsdType::Enum(e) if !self.enums.iter().any(|k| std::ptr::eq(*k, e)) => {
                 self.enums.push(e);
             }
@@ -40,13 +47,26 @@ impl NamedTypes {
 }
 
 fn element(out: &mut String, f: &Field) {
-    let _ = write!(
-        out,
-        r#"<s:element minOccurs="{}" maxOccurs="1" name="{}" type="{}" />"#,
-        f.min_occurs(),
-        f.name,
-        f.ty.qname()
-    );
+    typed_element(out, f.min_occurs(), f.name, &f.ty);
+}
+
+fn typed_element(out: &mut String, min_occurs: u8, name: &str, ty: &XsdType) {
+    match ty {
+        // A DataSet's type is inline, as ASP.NET declares it.
+        XsdType::DataSet => {
+            let _ = write!(
+                out,
+                r#"<s:element minOccurs="{min_occurs}" maxOccurs="1" name="{name}"><s:complexType><s:sequence><s:element ref="s:schema" /><s:any /></s:sequence></s:complexType></s:element>"#
+            );
+        }
+        _ => {
+            let _ = write!(
+                out,
+                r#"<s:element minOccurs="{min_occurs}" maxOccurs="1" name="{name}" type="{}" />"#,
+                ty.qname()
+            );
+        }
+    }
 }
 
 fn wrapper(out: &mut String, name: &str, fields: &[Field]) {
@@ -80,12 +100,11 @@ pub fn wsdl(dialect: &Dialect, endpoint: &str) -> String {
             r#"<s:element name="{}Response"><s:complexType><s:sequence>"#,
             op.name
         );
-        let _ = write!(
-            out,
-            r#"<s:element minOccurs="{}" maxOccurs="1" name="{}Result" type="{}" />"#,
+        typed_element(
+            &mut out,
             result.min_occurs(),
-            op.name,
-            op.result.qname()
+            &format!("{}Result", op.name),
+            &op.result,
         );
         out.push_str("</s:sequence></s:complexType></s:element>");
         for p in op.params {
@@ -105,6 +124,15 @@ pub fn wsdl(dialect: &Dialect, endpoint: &str) -> String {
             out,
             r#"<s:complexType name="ArrayOf{0}"><s:sequence><s:element minOccurs="0" maxOccurs="unbounded" name="{0}" nillable="true" type="tns:{0}" /></s:sequence></s:complexType>"#,
             c.name
+        );
+    }
+    for a in &types.simple_arrays {
+        let _ = write!(
+            out,
+            r#"<s:complexType name="{}"><s:sequence><s:element minOccurs="0" maxOccurs="unbounded" name="{}" nillable="true" type="{}" /></s:sequence></s:complexType>"#,
+            a.name,
+            a.item,
+            a.ty.qname()
         );
     }
     for e in &types.enums {

@@ -1,6 +1,8 @@
 //! The operation tables: each dialect lists its operations (name, parameters, result,
 //! handler), from which dispatch, the WSDL and the help pages are derived. An operation
 //! served in both dialects has one entry in each, shaped for it, calling the same service.
+//! The documented dialect's table is written here; the deployed dialect's shapes come from
+//! its WSDL (`deployed_schema`), and its table only names a handler for each one served.
 
 mod deployed;
 mod documented;
@@ -30,6 +32,7 @@ pub struct Call {
 
 pub type Reply = Pin<Box<dyn Future<Output = Result<Value, Error>> + Send>>;
 
+#[derive(Debug)]
 pub struct Operation {
     pub name: &'static str,
     pub doc: &'static str,
@@ -38,16 +41,20 @@ pub struct Operation {
     pub handler: fn(Call) -> Reply,
 }
 
+/// An operation of a dialect's contract that edigrid refuses on purpose, and why.
+pub type Refusal = (&'static str, &'static str);
+
 /// A namespace (or several) and the operations served in it.
+#[derive(Debug)]
 pub struct Dialect {
     /// The namespace our WSDL and help pages use for this dialect.
     pub ns: &'static str,
     /// Other namespaces whose requests this dialect serves, answered in their own.
     pub also: &'static [&'static str],
     pub operations: &'static [Operation],
-    /// Operations of this dialect's contract that edigrid does not serve: they get a
-    /// "not supported" fault rather than "unknown operation".
-    pub unsupported: &'static [&'static str],
+    /// Operations of this dialect's contract that edigrid does not serve, with the reason:
+    /// they get a "not supported" fault rather than "unknown operation".
+    pub unsupported: &'static [Refusal],
 }
 
 impl Dialect {
@@ -60,15 +67,17 @@ impl Dialect {
     }
 
     pub fn is_unsupported(&self, name: &str) -> bool {
-        self.unsupported.contains(&name)
+        self.unsupported.iter().any(|(op, _)| *op == name)
     }
 }
 
 /// Every dialect served, found by the namespace of the request's operation element.
-pub static DIALECTS: &[&Dialect] = &[&DOCUMENTED, &DEPLOYED];
+pub fn dialects() -> [&'static Dialect; 2] {
+    [&DOCUMENTED, &DEPLOYED]
+}
 
 pub fn find_dialect(ns: &str) -> Option<&'static Dialect> {
-    DIALECTS.iter().copied().find(|d| d.serves(ns))
+    dialects().into_iter().find(|d| d.serves(ns))
 }
 
 macro_rules! handler {
@@ -87,7 +96,7 @@ pub(crate) const VERSION: Operation = Operation {
     handler: handler!(version),
 };
 
-async fn version(_call: Call) -> Result<Value, Error> {
+pub(crate) async fn version(_call: Call) -> Result<Value, Error> {
     Ok(version_value())
 }
 
