@@ -20,7 +20,15 @@ mod throttle;
 pub use accounts::{LockedOutUser, MAX_SESSIONS_LIMIT, SessionCap};
 pub use client_address::client_address;
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use directory::{NewUserRequest, SessionRevocation};
+pub use directory::model::{
+    Address, Contacts, MAX_PAGE_SIZE, Mailbox, MailboxConfig, MailboxFilter, Network,
+    NetworkFilter, Page, Paged, PartnerFilter, PartnerOrder, TradingPartner, UserFilter, Websites,
+};
+pub use directory::{
+    AddressChanges, MAX_INBOX_TIMEOUT_MINUTES, MailboxChanges, MailboxCreateRequest,
+    NetworkChanges, NetworkCreateRequest, NewUserRequest, PartnerAddRequest, PartnerChanges,
+    PartnerScope, SessionRevocation, UserChanges, UserCreateRequest,
+};
 pub use events::{CallRecord, EVENTS_KEPT_PER_SESSION};
 pub use login::{ClientInfo, LoginRequest, Protocol, SenderInfo};
 pub use passwords::{PasswordHasher, generate_password};

@@ -18,6 +18,9 @@ pub enum Credential {
     BearerToken,
     /// An API key: stateless, no session behind it.
     ApiKey { key: String, created: DateTime<Utc> },
+    /// The operator at the console (CLI, fixtures, demo seed): no user and no session, with
+    /// Root's authority over the directory. Never built from anything a client sends.
+    Operator,
 }
 
 /// A caller whose credential was accepted.
@@ -51,6 +54,18 @@ pub fn api_key_expiry() -> DateTime<Utc> {
 }
 
 impl Caller {
+    /// The operator at the console, for the directory services (SPEC-VAN 22); the session
+    /// services refuse it, having no user to act for.
+    pub fn operator() -> Self {
+        Caller {
+            user_id: UserId(0),
+            network_id: NetworkId(0),
+            mailbox_id: MailboxId(0),
+            session: None,
+            credential: Credential::Operator,
+        }
+    }
+
     fn from_session(session: SessionRecord, credential: Credential) -> Self {
         Caller {
             user_id: session.user_id,

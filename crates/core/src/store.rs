@@ -87,6 +87,8 @@ pub enum EndReason {
     /// Ended by an administrator.
     Revoked,
     Suspended,
+    /// The user was terminated.
+    Terminated,
     PasswordChanged,
     /// A rotated bearer or refresh token was presented again: treated as stolen.
     TokenReuse,
@@ -101,6 +103,7 @@ impl EndReason {
             EndReason::Evicted => "evicted",
             EndReason::Revoked => "revoked",
             EndReason::Suspended => "suspended",
+            EndReason::Terminated => "terminated",
             EndReason::PasswordChanged => "password-changed",
             EndReason::TokenReuse => "token-reuse",
             EndReason::Reset => "reset",
@@ -113,6 +116,7 @@ impl EndReason {
             EndReason::Evicted,
             EndReason::Revoked,
             EndReason::Suspended,
+            EndReason::Terminated,
             EndReason::PasswordChanged,
             EndReason::TokenReuse,
             EndReason::Reset,

@@ -11,10 +11,10 @@ use crate::{Error, ParamProblem};
 /// Declares a wire enumeration: its variants, their names on the wire (in the WSDL's
 /// order), `as_str`, `ALL`, `Display` and a case-insensitive `FromStr`.
 macro_rules! wire_enum {
-    ($(#[$doc:meta])* $name:ident, $label:literal { $($variant:ident = $text:literal),+ $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident, $label:literal { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name { $($variant),+ }
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -63,7 +63,9 @@ wire_enum!(
 
 wire_enum!(
     /// What a mailbox is used for (`UseType`).
+    #[derive(Default)]
     UseType, "UseType" {
+        #[default]
         Undefined = "Undefined",
         Test = "Test",
         Production = "Production",
@@ -73,7 +75,9 @@ wire_enum!(
 
 wire_enum!(
     /// A trading-partner ID's routing group (`RoutingGroup`).
+    #[derive(Default)]
     RoutingGroup, "RoutingGroup" {
+        #[default]
         ProductionA = "ProductionA",
         ProductionB = "ProductionB",
         Migration1 = "Migration1",
@@ -91,8 +95,10 @@ wire_enum!(
 
 wire_enum!(
     /// A user's mobile carrier (`CellCarrier`); `NoChange` exists on the wire only.
+    #[derive(Default)]
     CellCarrier, "CellCarrier" {
         NoChange = "NoChange",
+        #[default]
         Undefined = "Undefined",
         ATTCingular = "ATTCingular",
         Verizon = "Verizon",
@@ -109,24 +115,6 @@ wire_enum!(
         Powertel = "Powertel",
     }
 );
-
-impl Default for CellCarrier {
-    fn default() -> Self {
-        CellCarrier::Undefined
-    }
-}
-
-impl Default for UseType {
-    fn default() -> Self {
-        UseType::Undefined
-    }
-}
-
-impl Default for RoutingGroup {
-    fn default() -> Self {
-        RoutingGroup::ProductionA
-    }
-}
 
 /// The three X12 delimiters a network or mailbox may impose on what it receives, as bytes;
 /// `0` means "not set" (the mailbox falls back to its network, the network to none).

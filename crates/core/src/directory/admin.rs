@@ -3,11 +3,19 @@
 
 use edigrid_domain::{
     AuthLevel, Error, MailboxId, NetworkId, ParamProblem, SecretHash, SessionId, UserId,
-    UserStatus, check_password_policy, login_key, parse_required_text,
+    UserStatus, check_password_policy, login_key,
 };
 
+use super::mailbox::MailboxCreateRequest;
+use super::model::{
+    Mailbox, MailboxFilter, Network, NetworkFilter, Page, Paged, PartnerFilter, TradingPartner,
+    UserFilter,
+};
+use super::network::NetworkCreateRequest;
+use super::user::UserCreateRequest;
 use crate::service::{Core, internal};
-use crate::store::{EndReason, Mailbox, Network, NewUser, Person, SessionRecord, StoreError, User};
+use crate::sessions::Caller;
+use crate::store::{EndReason, Person, SessionRecord, User};
 
 pub struct NewUserRequest {
     pub login: String,
@@ -27,18 +35,20 @@ pub enum SessionRevocation {
 }
 
 impl Core {
+    /// Creates a network with the operator's number (CLI `network add`, demo seed).
     pub async fn add_network(&self, id: NetworkId, name: &str) -> Result<(), Error> {
         check_id(id.0, "NetworkID")?;
-        let name = parse_required_text(name, "Name")?;
-        let network = Network::new(id, name, self.inner.clock.now());
-        self.inner
-            .store
-            .insert_network(&network)
+        let request = NetworkCreateRequest {
+            id,
+            name: name.to_string(),
+            ..NetworkCreateRequest::default()
+        };
+        self.network_create(&Caller::operator(), request)
             .await
             .map(|_| ())
-            .map_err(|e| conflict_or_internal(e, "NetworkID", "a network with this number exists"))
     }
 
+    /// Creates a mailbox with the operator's number (CLI `mailbox add`, demo seed).
     pub async fn add_mailbox(
         &self,
         network_id: NetworkId,
@@ -46,62 +56,66 @@ impl Core {
         name: &str,
     ) -> Result<(), Error> {
         check_id(id.0, "MailboxID")?;
-        let name = parse_required_text(name, "Name")?;
-        let store = &self.inner.store;
-        if store.network(network_id).await.map_err(internal)?.is_none() {
-            return Err(Error::not_found("NetworkID"));
-        }
-        let mailbox = Mailbox::new(id, network_id, name, self.inner.clock.now());
-        store
-            .insert_mailbox(&mailbox)
+        let request = MailboxCreateRequest {
+            network: network_id,
+            id,
+            name: name.to_string(),
+            ..MailboxCreateRequest::default()
+        };
+        self.mailbox_create(&Caller::operator(), request)
             .await
             .map(|_| ())
-            .map_err(|e| conflict_or_internal(e, "MailboxID", "a mailbox with this number exists"))
     }
 
+    /// Creates a user without a recovery question (CLI `user add`, demo seed).
     pub async fn add_user(&self, request: NewUserRequest) -> Result<UserId, Error> {
-        let this = &self.inner;
-        let login = parse_required_text(&request.login, "Login")?;
-        check_password_policy(&request.password, "Password")?;
-        if request.auth_level == AuthLevel::NoChange {
-            return Err(Error::invalid(
-                "AuthLevel",
-                ParamProblem::Value,
-                "NoChange is not a level a user can have",
-            ));
-        }
-        let mailbox = this
-            .store
-            .mailbox(request.mailbox_id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| Error::not_found("MailboxID"))?;
-        if mailbox.network_id != request.network_id {
-            return Err(Error::invalid(
-                "MailboxID",
-                ParamProblem::Value,
-                format!(
-                    "mailbox {} is not in network {}",
-                    mailbox.id, request.network_id
-                ),
-            ));
-        }
-        let password_hash = this.hasher.hash(&request.password).await?;
-        let user = NewUser {
-            login,
-            password_hash,
-            network_id: request.network_id,
-            mailbox_id: request.mailbox_id,
-            auth_level: request.auth_level,
-            status: UserStatus::Active,
+        let request = UserCreateRequest {
+            network: request.network_id,
+            mailbox: request.mailbox_id,
+            login: request.login,
+            password: request.password,
             person: request.person,
-            recovery_answer_hash: None,
-            created: this.clock.now(),
+            recovery_answer: String::new(),
+            auth_level: request.auth_level,
         };
-        this.store
-            .insert_user(&user)
-            .await
-            .map_err(|e| conflict_or_internal(e, "Login", "this login name is taken"))
+        let user = self.user_create(&Caller::operator(), request).await?;
+        Ok(user.id)
+    }
+
+    /// Every network matching `filter`, as an operator sees them (CLI).
+    pub async fn admin_list_networks(
+        &self,
+        filter: NetworkFilter,
+        page: Page,
+    ) -> Result<Paged<Network>, Error> {
+        self.network_list(&Caller::operator(), filter, page).await
+    }
+
+    /// Every mailbox matching `filter`, as an operator sees them (CLI).
+    pub async fn admin_list_mailboxes(
+        &self,
+        filter: MailboxFilter,
+        page: Page,
+    ) -> Result<Paged<Mailbox>, Error> {
+        self.mailbox_list(&Caller::operator(), filter, page).await
+    }
+
+    /// Every user matching `filter`, as an operator sees them (CLI).
+    pub async fn admin_list_users(
+        &self,
+        filter: UserFilter,
+        page: Page,
+    ) -> Result<Paged<User>, Error> {
+        self.user_list(&Caller::operator(), filter, page).await
+    }
+
+    /// Every trading-partner ID matching `filter`, as an operator sees them (CLI).
+    pub async fn admin_list_partners(
+        &self,
+        filter: PartnerFilter,
+        page: Page,
+    ) -> Result<Paged<TradingPartner>, Error> {
+        self.partner_list(&Caller::operator(), filter, page).await
     }
 
     pub async fn users(&self) -> Result<Vec<User>, Error> {
@@ -143,18 +157,7 @@ impl Core {
 
     /// Suspends the user and ends all their sessions at once.
     pub async fn suspend_user(&self, user: UserId) -> Result<u64, Error> {
-        let this = &self.inner;
-        this.store
-            .set_status(user, UserStatus::Suspended)
-            .await
-            .map_err(internal)?;
-        let ended = this
-            .store
-            .end_user_sessions(user, None, EndReason::Suspended, this.clock.now())
-            .await
-            .map_err(internal)?;
-        self.user_sessions_ended(user, ended).await;
-        Ok(ended)
+        self.apply_user_status(user, UserStatus::Suspended).await
     }
 
     /// Session records, newest first: one user's, or everyone's.
@@ -238,15 +241,4 @@ fn check_id(id: i32, item: &str) -> Result<(), Error> {
         ));
     }
     Ok(())
-}
-
-fn conflict_or_internal(e: StoreError, item: &str, what: &str) -> Error {
-    match e {
-        StoreError::Conflict(_) => Error::invalid(item, ParamProblem::Value, what),
-        StoreError::Missing(m) => {
-            tracing::warn!(missing = %m, "referenced row vanished");
-            Error::not_found(item)
-        }
-        other => internal(other),
-    }
 }

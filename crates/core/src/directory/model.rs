@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use edigrid_domain::{
-    ContactType, EcGridId, MailboxId, NetworkId, RoutingGroup, UseType, UserId, UserStatus,
-    X12Delimiters,
+    ContactType, EcGridId, Error, MailboxId, NetworkId, ParamProblem, RoutingGroup, UseType,
+    UserId, UserStatus, X12Delimiters,
 };
 
 /// A postal address, as the documented dialect and REST carry it.
@@ -215,6 +215,35 @@ pub const MAX_PAGE_SIZE: u32 = 500;
 impl Page {
     pub fn first(size: u32) -> Self {
         Page { number: 1, size }
+    }
+
+    /// Checks a page as the wire gives it: `page_no` 0 (not given) is the first page and
+    /// `per_page` 0 is `default_size`; a negative number, or more than [`MAX_PAGE_SIZE`]
+    /// per page, is `InvalidParameter` naming `PageNo` or `RecordsPerPage`.
+    pub fn parse(page_no: i32, per_page: i32, default_size: u32) -> Result<Self, Error> {
+        let number = match u32::try_from(page_no) {
+            Ok(0) => 1,
+            Ok(n) => n,
+            Err(_) => {
+                return Err(Error::invalid(
+                    "PageNo",
+                    ParamProblem::Value,
+                    "must be 1 or more",
+                ));
+            }
+        };
+        let size = match u32::try_from(per_page) {
+            Ok(0) => default_size.clamp(1, MAX_PAGE_SIZE),
+            Ok(n) if n <= MAX_PAGE_SIZE => n,
+            _ => {
+                return Err(Error::invalid(
+                    "RecordsPerPage",
+                    ParamProblem::Value,
+                    format!("must be between 1 and {MAX_PAGE_SIZE}"),
+                ));
+            }
+        };
+        Ok(Page { number, size })
     }
 
     /// Rows to skip before this page.
