@@ -20,3 +20,6 @@ pub use network::{AddressChanges, NetworkChanges, NetworkCreateRequest};
 pub use partner::{PartnerAddRequest, PartnerScope};
 pub use partner_admin::PartnerChanges;
 pub use user::{UserChanges, UserCreateRequest};
+
+#[cfg(test)]
+mod tests;
