@@ -1,5 +1,5 @@
-//! Administration of networks, mailboxes, users and their sessions (used by the CLI, the
-//! demo seed, and later by the user-management operations).
+//! Administration without a client: what the CLI and the demo seed do to networks,
+//! mailboxes, users and sessions, through the same services as an operator caller.
 
 use edigrid_domain::{
     AuthLevel, Error, MailboxId, NetworkId, ParamProblem, SecretHash, SessionId, UserId,

@@ -189,7 +189,7 @@ impl Core {
             "MailboxID",
             &format!("mailbox {}", mailbox.id),
         )?;
-        if let Some(taken) = self.holder_of(&address).await? {
+        if let Some(taken) = self.holder_of(&address, None).await? {
             return Err(pair_taken(&actor, &address, Some(&taken)));
         }
         let now = self.inner.clock.now();
@@ -212,7 +212,7 @@ impl Core {
         };
         partner.ecgrid_id = match self.inner.store.insert_partner(&partner).await {
             Ok(id) => id,
-            Err(e) => return Err(self.partner_store_failed(&actor, &address, e).await),
+            Err(e) => return Err(self.partner_store_failed(&actor, &address, None, e).await),
         };
         tracing::info!(ecgrid_id = %partner.ecgrid_id, mailbox = %mailbox.id, van, by = %actor.user, "trading-partner ID added");
         Ok(partner)
@@ -241,10 +241,12 @@ impl Core {
         })
     }
 
-    /// The registration that holds a pair now (active or suspended), if any.
+    /// The registration that holds a pair now (active or suspended) other than `except`,
+    /// if any.
     pub(crate) async fn holder_of(
         &self,
         address: &PartnerAddress,
+        except: Option<EcGridId>,
     ) -> Result<Option<TradingPartner>, Error> {
         let filter = PartnerFilter {
             qualifier_key: Some(address.qualifier_key()),
@@ -255,10 +257,13 @@ impl Core {
         let found = self
             .inner
             .store
-            .list_partners(&filter, Page::first(1))
+            .list_partners(&filter, Page::first(2))
             .await
             .map_err(internal)?;
-        Ok(found.items.into_iter().next())
+        Ok(found
+            .items
+            .into_iter()
+            .find(|p| Some(p.ecgrid_id) != except))
     }
 
     /// A mailbox's default ID among those not terminated.
@@ -290,17 +295,18 @@ impl Core {
         }
     }
 
-    /// A store failure on writing an ID: a taken pair is named, with its ECGridID when the
-    /// caller may read it.
+    /// A store failure on writing an ID (`written`, if it exists already): a taken pair is
+    /// named, with its holder's ECGridID when the caller may read it.
     pub(crate) async fn partner_store_failed(
         &self,
         actor: &Actor,
         address: &PartnerAddress,
+        written: Option<EcGridId>,
         e: StoreError,
     ) -> Error {
         match e {
             StoreError::Conflict(_) => {
-                let holder = self.holder_of(address).await.ok().flatten();
+                let holder = self.holder_of(address, written).await.ok().flatten();
                 pair_taken(actor, address, holder.as_ref())
             }
             StoreError::Missing(m) => {

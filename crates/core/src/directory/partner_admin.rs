@@ -144,7 +144,9 @@ impl Core {
                 qualifier: partner.qualifier.clone(),
                 id: partner.id.clone(),
             };
-            return Err(self.partner_store_failed(actor, &address, e).await);
+            return Err(self
+                .partner_store_failed(actor, &address, Some(partner.ecgrid_id), e)
+                .await);
         }
         tracing::info!(ecgrid_id = %partner.ecgrid_id, status = %partner.status, by = %actor.user, "trading-partner ID changed");
         Ok(partner)

@@ -264,3 +264,32 @@ async fn van_ids_go_to_the_networks_first_active_mailbox() {
         "no authority over NetworkID 2"
     );
 }
+
+#[tokio::test]
+async fn reactivating_a_pair_taken_meanwhile_names_the_holder() {
+    let w = World::new().await;
+    let ma = w.user("ma", AuthLevel::MailboxAdmin, 10).await;
+    let id = add(&w, &ma, 10, "ZZ", "ACME").await;
+    w.core
+        .partner_set_status(&ma, id, UserStatus::Suspended)
+        .await
+        .unwrap();
+    // A store that frees suspended pairs lets another registration take it meanwhile.
+    let holder = {
+        let mut state = w.store.state.lock().unwrap();
+        let mut other = state.partners[&id.0].clone();
+        other.ecgrid_id = EcGridId(id.0 + 1000);
+        other.status = UserStatus::Active;
+        other.is_default = false;
+        state.partners.insert(other.ecgrid_id.0, other.clone());
+        other.ecgrid_id
+    };
+    let detail = invalid(
+        w.core.partner_set_status(&ma, id, UserStatus::Active).await,
+        "ID",
+    );
+    assert_eq!(
+        detail,
+        format!("ZZ:ACME is already registered (ECGridID {holder})")
+    );
+}
