@@ -7,7 +7,10 @@ use edigrid_domain::{
     AuthLevel, CellCarrier, MailboxId, NetworkId, SecretHash, UserId, UserStatus,
 };
 
-pub use crate::directory::model::{Mailbox, Network};
+pub use crate::directory::model::{
+    Address, Contacts, Mailbox, MailboxConfig, MailboxFilter, Network, NetworkFilter, Page, Paged,
+    PartnerFilter, PartnerOrder, TradingPartner, UserFilter, Websites,
+};
 pub use crate::directory::store::DirectoryStore;
 
 use crate::policy::OverCapPolicy;

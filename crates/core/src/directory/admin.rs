@@ -17,6 +17,7 @@ use crate::service::{Core, internal};
 use crate::sessions::Caller;
 use crate::store::{EndReason, Person, SessionRecord, User};
 
+/// A user the operator adds without a recovery question (CLI `user add`, demo seed).
 pub struct NewUserRequest {
     pub login: String,
     pub password: String,
@@ -118,10 +119,12 @@ impl Core {
         self.partner_list(&Caller::operator(), filter, page).await
     }
 
+    /// Every user, by UserID (CLI `user list`).
     pub async fn users(&self) -> Result<Vec<User>, Error> {
         self.inner.store.users().await.map_err(internal)
     }
 
+    /// A user by login name, as an operator finds them (CLI).
     pub async fn user_by_login(&self, login: &str) -> Result<User, Error> {
         self.inner
             .store
