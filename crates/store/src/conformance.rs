@@ -23,20 +23,16 @@ fn t0() -> DateTime<Utc> {
 async fn seed_user(store: &dyn Store, login: &str) -> User {
     if store.network(NetworkId(100)).await.unwrap().is_none() {
         store
-            .insert_network(&Network {
-                id: NetworkId(100),
-                name: "N".into(),
-                status: UserStatus::Active,
-            })
+            .insert_network(&Network::new(NetworkId(100), "N".into(), t0()))
             .await
             .unwrap();
         store
-            .insert_mailbox(&Mailbox {
-                id: MailboxId(200),
-                network_id: NetworkId(100),
-                name: "M".into(),
-                status: UserStatus::Active,
-            })
+            .insert_mailbox(&Mailbox::new(
+                MailboxId(200),
+                NetworkId(100),
+                "M".into(),
+                t0(),
+            ))
             .await
             .unwrap();
     }
@@ -52,6 +48,7 @@ async fn seed_user(store: &dyn Store, login: &str) -> User {
                 first_name: "Ada".into(),
                 ..Person::default()
             },
+            recovery_answer_hash: None,
             created: t0(),
         })
         .await
@@ -103,6 +100,7 @@ pub async fn directory_round_trip(store: Arc<dyn Store>) {
             auth_level: AuthLevel::General,
             status: UserStatus::Active,
             person: Person::default(),
+            recovery_answer_hash: None,
             created: t0(),
         })
         .await;
@@ -111,11 +109,7 @@ pub async fn directory_round_trip(store: Arc<dyn Store>) {
         "duplicate login: {dup:?}"
     );
     let dup_net = store
-        .insert_network(&Network {
-            id: NetworkId(100),
-            name: "again".into(),
-            status: UserStatus::Active,
-        })
+        .insert_network(&Network::new(NetworkId(100), "again".into(), t0()))
         .await;
     assert!(matches!(dup_net, Err(StoreError::Conflict(_))));
     store

@@ -3,9 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use edigrid_core::StoreError;
-use edigrid_core::store::{
-    ApiKeyRecord, EndReason, Mailbox, Network, Person, SessionEvent, SessionRecord, User,
-};
+use edigrid_core::store::{ApiKeyRecord, EndReason, Person, SessionEvent, SessionRecord, User};
 use edigrid_domain::{MailboxId, NetworkId, SecretHash, UserId};
 
 pub fn ms(t: DateTime<Utc>) -> i64 {
@@ -21,7 +19,7 @@ fn opt_time(ms: Option<i64>) -> Result<Option<DateTime<Utc>>, StoreError> {
     ms.map(time).transpose()
 }
 
-fn parsed<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, StoreError> {
+pub(crate) fn parsed<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, StoreError> {
     text.parse()
         .map_err(|_| StoreError::Backend(format!("stored {what} {text:?} is not valid")))
 }
@@ -46,44 +44,6 @@ pub fn backend(e: sqlx::Error) -> StoreError {
 }
 
 #[derive(sqlx::FromRow)]
-pub struct NetworkRow {
-    id: i32,
-    name: String,
-    status: String,
-}
-
-impl TryFrom<NetworkRow> for Network {
-    type Error = StoreError;
-    fn try_from(r: NetworkRow) -> Result<Self, StoreError> {
-        Ok(Network {
-            id: NetworkId(r.id),
-            name: r.name,
-            status: parsed(&r.status, "Status")?,
-        })
-    }
-}
-
-#[derive(sqlx::FromRow)]
-pub struct MailboxRow {
-    id: i32,
-    network_id: i32,
-    name: String,
-    status: String,
-}
-
-impl TryFrom<MailboxRow> for Mailbox {
-    type Error = StoreError;
-    fn try_from(r: MailboxRow) -> Result<Self, StoreError> {
-        Ok(Mailbox {
-            id: MailboxId(r.id),
-            network_id: NetworkId(r.network_id),
-            name: r.name,
-            status: parsed(&r.status, "Status")?,
-        })
-    }
-}
-
-#[derive(sqlx::FromRow)]
 pub struct UserRow {
     id: i32,
     login: String,
@@ -97,9 +57,15 @@ pub struct UserRow {
     email: String,
     company: String,
     phone: String,
+    cell_phone: String,
+    cell_carrier: String,
+    time_zone_offset: i32,
+    recovery_question: String,
+    recovery_answer_hash: Option<String>,
     idle_timeout_secs: Option<i32>,
     max_sessions: Option<i32>,
     created_ms: i64,
+    modified_ms: i64,
     last_login_ms: Option<i64>,
     failed_logins: i32,
     locked_until_ms: Option<i64>,
@@ -122,10 +88,21 @@ impl TryFrom<UserRow> for User {
                 email: r.email,
                 company: r.company,
                 phone: r.phone,
+                cell_phone: r.cell_phone,
+                cell_carrier: parsed(&r.cell_carrier, "CellCarrier")?,
+                time_zone_offset: i16::try_from(r.time_zone_offset).map_err(|_| {
+                    StoreError::Backend(format!(
+                        "stored time zone offset {} is out of range",
+                        r.time_zone_offset
+                    ))
+                })?,
+                recovery_question: r.recovery_question,
             },
             idle_timeout_secs: r.idle_timeout_secs,
             max_sessions: r.max_sessions,
+            recovery_answer_hash: r.recovery_answer_hash,
             created: time(r.created_ms)?,
+            modified: time(r.modified_ms)?,
             last_login: opt_time(r.last_login_ms)?,
             failed_logins: r.failed_logins,
             locked_until: opt_time(r.locked_until_ms)?,

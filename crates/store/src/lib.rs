@@ -1,5 +1,5 @@
-//! Storage for edigrid: [`SqliteStore`] implements `edigrid_core::Store`; [`conformance`]
-//! is the one suite every implementation must pass.
+//! Storage for edigrid: [`SqliteStore`] and [`PostgresStore`] implement
+//! `edigrid_core::Store`; [`conformance`] is the one suite every implementation must pass.
 
 /// A `SELECT` of every session column followed by `$tail`, kept a literal so queries stay
 /// static strings. Used by both backends.
@@ -17,7 +17,9 @@ macro_rules! select_sessions {
 
 pub mod conformance;
 mod convert;
+mod directory;
 mod postgres;
+mod sql;
 mod sqlite;
 mod sqlite_readers;
 

@@ -4,19 +4,18 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use edigrid_core::store::{
-    ApiKeyRecord, CreateSessionOutcome, EndReason, LoginFailureOutcome, Mailbox, Network, NewUser,
-    SessionCalls, SessionEvent, SessionRecord, StoreResult, User,
+    ApiKeyRecord, CreateSessionOutcome, EndReason, LoginFailureOutcome, NewUser, SessionCalls,
+    SessionEvent, SessionRecord, StoreResult, User,
 };
 use edigrid_core::{OverCapPolicy, Store, StoreError};
-use edigrid_domain::{MailboxId, NetworkId, SecretHash, UserId, UserStatus};
+use edigrid_domain::{SecretHash, UserId, UserStatus};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
 use crate::OpenError;
 use crate::convert::{
-    ApiKeyRow, EventRow, KeyOwnerRow, MailboxRow, NetworkRow, SessionRow, UserRow, all, backend,
-    ms, one,
+    ApiKeyRow, EventRow, KeyOwnerRow, SessionRow, UserRow, all, backend, ms, one,
 };
 use crate::sqlite_readers::SessionReaders;
 
@@ -72,74 +71,12 @@ fn missing_unless_one(rows: u64, what: String) -> StoreResult<()> {
     Ok(())
 }
 
+crate::directory::directory_store!(SqliteStore);
+
 #[async_trait]
 impl Store for SqliteStore {
-    async fn insert_network(&self, network: &Network) -> StoreResult<()> {
-        sqlx::query("INSERT INTO networks (id, name, status) VALUES (?, ?, ?)")
-            .bind(network.id.0)
-            .bind(&network.name)
-            .bind(network.status.as_str())
-            .execute(&self.pool)
-            .await
-            .map_err(backend)?;
-        Ok(())
-    }
-
-    async fn network(&self, id: NetworkId) -> StoreResult<Option<Network>> {
-        let row: Option<NetworkRow> =
-            sqlx::query_as("SELECT id, name, status FROM networks WHERE id = ?")
-                .bind(id.0)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(backend)?;
-        one(row)
-    }
-
-    async fn insert_mailbox(&self, mailbox: &Mailbox) -> StoreResult<()> {
-        sqlx::query("INSERT INTO mailboxes (id, network_id, name, status) VALUES (?, ?, ?, ?)")
-            .bind(mailbox.id.0)
-            .bind(mailbox.network_id.0)
-            .bind(&mailbox.name)
-            .bind(mailbox.status.as_str())
-            .execute(&self.pool)
-            .await
-            .map_err(backend)?;
-        Ok(())
-    }
-
-    async fn mailbox(&self, id: MailboxId) -> StoreResult<Option<Mailbox>> {
-        let row: Option<MailboxRow> =
-            sqlx::query_as("SELECT id, network_id, name, status FROM mailboxes WHERE id = ?")
-                .bind(id.0)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(backend)?;
-        one(row)
-    }
-
     async fn insert_user(&self, user: &NewUser) -> StoreResult<UserId> {
-        let id: i32 = sqlx::query_scalar(
-            "INSERT INTO users (login, login_key, password_hash, network_id, mailbox_id, \
-             auth_level, status, first_name, last_name, email, company, phone, created_ms) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(&user.login)
-        .bind(edigrid_domain::login_key(&user.login))
-        .bind(&user.password_hash)
-        .bind(user.network_id.0)
-        .bind(user.mailbox_id.0)
-        .bind(user.auth_level.as_str())
-        .bind(user.status.as_str())
-        .bind(&user.person.first_name)
-        .bind(&user.person.last_name)
-        .bind(&user.person.email)
-        .bind(&user.person.company)
-        .bind(&user.person.phone)
-        .bind(ms(user.created))
-        .fetch_one(&self.pool)
-        .await
-        .map_err(backend)?;
-        Ok(UserId(id))
+        crate::directory::insert_user(&self.pool, user).await
     }
 
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
