@@ -4,6 +4,8 @@
 // A test suite: a failed step panics with its location, which is what a test should do.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod directory;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};

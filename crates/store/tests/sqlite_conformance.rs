@@ -1,16 +1,46 @@
+//! The conformance suite on SQLite, each check in a file of its own.
+
+// Test helpers: a failed step panics with its location.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use edigrid_core::Store;
 use edigrid_store::{SqliteStore, conformance};
 
+/// Fresh SQLite files, one per check, in a directory removed when dropped.
+struct Files {
+    dir: tempfile::TempDir,
+    count: AtomicU32,
+}
+
+impl Files {
+    fn new() -> Self {
+        Files {
+            dir: tempfile::tempdir().unwrap(),
+            count: AtomicU32::new(0),
+        }
+    }
+
+    async fn store(&self) -> Arc<dyn Store> {
+        let n = self.count.fetch_add(1, Ordering::SeqCst);
+        let url = format!(
+            "sqlite://{}",
+            self.dir.path().join(format!("c{n}.db")).display()
+        );
+        Arc::new(SqliteStore::open(&url).await.unwrap())
+    }
+}
+
 #[tokio::test]
 async fn sqlite_store_passes_the_conformance_suite() {
-    let dir = tempfile::tempdir().unwrap();
-    let counter = std::sync::atomic::AtomicU32::new(0);
-    conformance::run_all(|| {
-        let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let url = format!("sqlite://{}", dir.path().join(format!("c{n}.db")).display());
-        async move { Arc::new(SqliteStore::open(&url).await.unwrap()) as Arc<dyn Store> }
-    })
-    .await;
+    let files = Files::new();
+    conformance::run_all(|| files.store()).await;
+}
+
+#[tokio::test]
+async fn sqlite_store_passes_the_directory_suite() {
+    let files = Files::new();
+    conformance::directory::run_all(|| files.store()).await;
 }
