@@ -53,6 +53,7 @@ pub async fn seed_and_print(core: &Core, base_url: &str) -> anyhow::Result<()> {
                 email: "demo@example.com".into(),
                 company: "Demo Company".into(),
                 phone: String::new(),
+                ..Default::default()
             },
         })
         .await?;

@@ -179,6 +179,7 @@ impl TestApp {
             email: format!("{login}@example.com"),
             company: "Test Co".into(),
             phone: String::new(),
+            ..Default::default()
         };
         self.add_user_with(login, level, network, mailbox, person)
             .await

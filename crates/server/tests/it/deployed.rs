@@ -449,6 +449,7 @@ fn person(first: &str, last: &str, phone: &str) -> Person {
         ),
         company: "Grid Co".into(),
         phone: phone.into(),
+        ..Default::default()
     }
 }
 
