@@ -168,7 +168,17 @@ pub fn read_request(body: &[u8]) -> Result<SoapRequest, ReadFailure> {
                             seen_body = true;
                         }
                     }
-                    OP_DEPTH if in_body && operation.is_none() => {
+                    // WS-I Basic Profile R9981: the Body holds one element, the operation.
+                    // A second one is refused outright rather than ignored.
+                    OP_DEPTH if in_body && operation.is_some() => {
+                        return Err(fail(
+                            version,
+                            malformed(
+                                "the Body must hold exactly one element, the operation; it holds more than one",
+                            ),
+                        ));
+                    }
+                    OP_DEPTH if in_body => {
                         operation = Some((ns.map(owned).unwrap_or_default(), owned(local)));
                         in_operation = true;
                     }
@@ -320,6 +330,35 @@ mod tests {
             Some("http://www.ecgridos.net/")
         );
         assert!(req.params[1].has_children);
+    }
+
+    #[test]
+    fn refuses_a_body_with_more_than_one_element() {
+        let ns = "http://www.ecgridos.net/";
+        for body in [
+            format!("<Version xmlns='{ns}'/><Version xmlns='{ns}'/>"),
+            format!("<Logout xmlns='{ns}'><SessionID>x</SessionID></Logout><!-- c --> <Other/>"),
+            format!("<Version xmlns='{ns}'/><x:Extra xmlns:x='urn:x'><y/></x:Extra>"),
+        ] {
+            let failure = read_request(env11(&body).as_bytes()).unwrap_err();
+            assert_eq!(failure.version, Some(SoapVersion::Soap11));
+            assert_eq!(
+                failure.error.legacy_code(),
+                edigrid_domain::LegacyCode::DataError
+            );
+            assert!(failure.error.is_client_fault());
+            assert!(
+                failure.error.to_string().contains("exactly one element"),
+                "{}",
+                failure.error
+            );
+        }
+        // Whitespace and comments beside the one element are fine.
+        let one = format!(" <!-- c --> <Version xmlns='{ns}'/> \n ");
+        assert_eq!(
+            read_request(env11(&one).as_bytes()).unwrap().operation,
+            "Version"
+        );
     }
 
     #[test]
