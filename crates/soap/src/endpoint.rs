@@ -18,12 +18,15 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use ipnet::IpNet;
 
 use crate::args::parse_args;
+use crate::deployed_schema;
 use crate::envelope::{SoapVersion, read_request};
 use crate::operations::{Call, DOCUMENTED, Operation, find_dialect};
 use crate::writer::{fault_envelope, response_envelope};
 use crate::{help, wsdl};
 
 pub const SOAP_PATH: &str = "/v4.1/prod/ECGridOS.asmx";
+/// The deployed dialect's own WSDL, served with its addresses pointing here.
+pub const DEPLOYED_WSDL_PATH: &str = "/v4.1/prod/ECGridOS-deployed.wsdl";
 
 #[derive(Clone)]
 pub struct SoapState {
@@ -43,6 +46,7 @@ pub fn router(state: SoapState) -> Router {
             SOAP_PATH,
             get(get_endpoint).post(post_endpoint).fallback(other_method),
         )
+        .route(DEPLOYED_WSDL_PATH, get(get_deployed_wsdl))
         .with_state(state)
 }
 
@@ -311,6 +315,18 @@ async fn get_endpoint(
         };
     }
     Html(help::operation_list(&DOCUMENTED, SOAP_PATH)).into_response()
+}
+
+/// The deployed WSDL as kept in the project, with only its addresses set to this server's
+/// endpoint (built as the documented WSDL's is).
+async fn get_deployed_wsdl(
+    State(state): State<SoapState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let base = base_url(&state, peer, &headers);
+    let body = deployed_schema::wsdl_for(&format!("{base}{SOAP_PATH}"));
+    ([(CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
 }
 
 async fn other_method() -> Response {

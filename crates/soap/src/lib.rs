@@ -13,6 +13,6 @@ pub mod schema;
 mod writer;
 mod wsdl;
 
-pub use endpoint::{SOAP_PATH, SoapState, router};
+pub use endpoint::{DEPLOYED_WSDL_PATH, SOAP_PATH, SoapState, router};
 pub use writer::{fault_envelope, response_envelope};
 pub use wsdl::wsdl;
