@@ -4,6 +4,7 @@
 /// Public only so that the fuzz targets can decode arguments as the endpoint does.
 #[doc(hidden)]
 pub mod args;
+pub mod coverage;
 pub mod deployed_schema;
 mod endpoint;
 pub mod envelope;
