@@ -3,14 +3,15 @@
 //! administration of other users.
 
 use edigrid_core::{
-    Caller, CreatedBetween, LockedOutUser, LoginRequest, SenderInfo, SessionActivity, SessionCap,
-    SessionLogLimit, SessionState, generate_password,
+    Caller, CreatedBetween, LoginRequest, SenderInfo, SessionActivity, SessionCap, SessionLogLimit,
+    SessionState, generate_password,
 };
 use edigrid_domain::{Error, MailboxId, NetworkId, ParamProblem, UserId};
 
 use super::super::documented::{generate_api_key, user_get_api_key};
 use super::super::{Call, authenticate, end_session, open_session, version, version_value};
-use super::Registration;
+use super::users::user_id_info;
+use super::{Registration, date_or_unset, renamed, short};
 use crate::deployed_schema::types;
 use crate::schema::Value;
 
@@ -36,22 +37,6 @@ pub(super) const OPERATIONS: &[Registration] = &[
 /// Shortest and longest password `GeneratePassword` makes.
 const GENERATED_PASSWORD_LEN: std::ops::RangeInclusive<i32> = 8..=128;
 
-/// Faults name the parameter as this dialect spells it.
-fn renamed(e: Error, from: &str, to: &'static str) -> Error {
-    match e {
-        Error::InvalidParameter {
-            item,
-            problem,
-            detail,
-        } if item == from => Error::InvalidParameter {
-            item: to.into(),
-            problem,
-            detail,
-        },
-        other => other,
-    }
-}
-
 async fn login(call: Call) -> Result<Value, Error> {
     let request = LoginRequest {
         login: call.args.str("LoginName").to_string(),
@@ -69,14 +54,6 @@ async fn logout(call: Call) -> Result<Value, Error> {
         i32::try_from(ended.lasted.num_milliseconds()).unwrap_or(i32::MAX)
     });
     Ok(Value::Int(lasted_ms))
-}
-
-fn short(n: impl TryInto<i16>) -> Value {
-    Value::Short(n.try_into().unwrap_or(i16::MAX))
-}
-
-fn date_or_unset(t: Option<chrono::DateTime<chrono::Utc>>) -> Value {
-    t.map_or(Value::UnsetDateTime, Value::DateTime)
 }
 
 async fn who_am_i(call: Call) -> Result<Value, Error> {
@@ -252,32 +229,6 @@ async fn user_set_max_sessions(call: Call) -> Result<Value, Error> {
     Ok(Value::Bool(true))
 }
 
-fn user_id_info(l: LockedOutUser) -> Value {
-    let u = l.user;
-    Value::Record(vec![
-        ("UserID", Value::Int(u.id.0)),
-        ("LoginName", Value::Str(u.login)),
-        ("RecoveryQuestion", Value::Str(String::new())),
-        ("FirstName", Value::Str(u.person.first_name)),
-        ("LastName", Value::Str(u.person.last_name)),
-        ("Company", Value::Str(u.person.company)),
-        ("EMail", Value::Str(u.person.email)),
-        ("Phone", Value::Str(u.person.phone)),
-        ("CellPhone", Value::Str(String::new())),
-        ("CellCarrier", Value::Enum("Undefined")),
-        ("TimeZoneOffset", Value::Short(0)),
-        ("NetworkID", Value::Int(u.network_id.0)),
-        ("MailboxID", Value::Int(u.mailbox_id.0)),
-        ("AuthLevel", Value::Enum(u.auth_level.as_str())),
-        ("Created", Value::DateTime(u.created)),
-        ("Modified", Value::DateTime(u.created)),
-        ("LastLogin", date_or_unset(u.last_login)),
-        ("Status", Value::Enum(u.status.as_str())),
-        ("LockedOut", Value::Bool(true)),
-        ("OpenSessions", short(l.open_sessions)),
-    ])
-}
-
 async fn locked_out(
     call: &Call,
     caller: &Caller,
@@ -288,7 +239,12 @@ async fn locked_out(
         .core
         .locked_out_users(caller, NetworkId(network), MailboxId(mailbox))
         .await?;
-    Ok(Value::List(users.into_iter().map(user_id_info).collect()))
+    Ok(Value::List(
+        users
+            .into_iter()
+            .map(|l| user_id_info(l.user, true, l.open_sessions))
+            .collect(),
+    ))
 }
 
 async fn user_list_locked_out(call: Call) -> Result<Value, Error> {
