@@ -83,15 +83,38 @@ fn wrapper(out: &mut String, name: &str, fields: &[Field]) {
     out.push_str("</s:complexType></s:element>");
 }
 
+/// JAXB's namespace for customizations written inside a schema.
+const JAXB_NS: &str = "http://java.sun.com/xml/ns/jaxb";
+
 /// The WSDL for `dialect`, with `endpoint` as the address of both ports.
 pub fn wsdl(dialect: &Dialect, endpoint: &str) -> String {
     let ns = dialect.ns;
+    let mut types = NamedTypes::default();
+    for op in dialect.operations {
+        for p in op.params {
+            types.visit(&p.ty);
+        }
+        types.visit(&op.result);
+    }
+    // A complex type named like an operation (the documented `ECGridIDInfo`) would give
+    // JAXB two classes of one name, the type's and the request element's, and wsimport
+    // would stop; the type's Java class is renamed inside the schema, which other
+    // generators ignore.
+    let renamed_for_jaxb = |c: &ComplexType| dialect.operation(c.name).is_some();
+    let jaxb = types.complex.iter().any(|c| renamed_for_jaxb(c));
+    let (jaxb_xmlns, jaxb_version) = if jaxb {
+        (
+            format!(r#" xmlns:jaxb="{JAXB_NS}""#),
+            r#" jaxb:version="2.0""#,
+        )
+    } else {
+        (String::new(), "")
+    };
     let mut out = String::with_capacity(16 * 1024);
     let _ = write!(
         out,
-        r#"<?xml version="1.0" encoding="utf-8"?><wsdl:definitions xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/" xmlns:s="http://www.w3.org/2001/XMLSchema" xmlns:tns="{ns}" xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" targetNamespace="{ns}"><wsdl:types><s:schema elementFormDefault="qualified" targetNamespace="{ns}">"#
+        r#"<?xml version="1.0" encoding="utf-8"?><wsdl:definitions xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/" xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/" xmlns:s="http://www.w3.org/2001/XMLSchema" xmlns:tns="{ns}" xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"{jaxb_xmlns} targetNamespace="{ns}"><wsdl:types><s:schema elementFormDefault="qualified"{jaxb_version} targetNamespace="{ns}">"#
     );
-    let mut types = NamedTypes::default();
     for op in dialect.operations {
         wrapper(&mut out, op.name, op.params);
         let result = Field::new("Result", op.result);
@@ -107,13 +130,17 @@ pub fn wsdl(dialect: &Dialect, endpoint: &str) -> String {
             &op.result,
         );
         out.push_str("</s:sequence></s:complexType></s:element>");
-        for p in op.params {
-            types.visit(&p.ty);
-        }
-        types.visit(&op.result);
     }
     for c in &types.complex {
-        let _ = write!(out, r#"<s:complexType name="{}"><s:sequence>"#, c.name);
+        let _ = write!(out, r#"<s:complexType name="{}">"#, c.name);
+        if renamed_for_jaxb(c) {
+            let _ = write!(
+                out,
+                r#"<s:annotation><s:appinfo><jaxb:class name="{}Record" /></s:appinfo></s:annotation>"#,
+                c.name
+            );
+        }
+        out.push_str("<s:sequence>");
         for f in c.fields {
             element(&mut out, f);
         }
@@ -214,5 +241,10 @@ mod tests {
                 .count(),
             1
         );
+        // The type named like its operation gets another Java class name (wsimport).
+        assert!(text.contains(
+            r#"<s:complexType name="ECGridIDInfo"><s:annotation><s:appinfo><jaxb:class name="ECGridIDInfoRecord" />"#
+        ));
+        assert!(text.contains(r#"<s:complexType name="SessionIDInfo"><s:sequence>"#));
     }
 }
