@@ -9,7 +9,7 @@ use edigrid_testkit::{NS, envelope11};
 
 use crate::admin_cli::{BIN, MAILBOX_ADD, NETWORK_ADD, user_add};
 
-fn edigrid(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+pub(crate) fn edigrid(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(BIN)
         .arg("--database")
         .arg(format!("sqlite://{}", db.display()))
@@ -36,19 +36,19 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 #[track_caller]
-fn ok(o: Output) -> String {
+pub(crate) fn ok(o: Output) -> String {
     assert!(o.status.success(), "failed: {}", stderr(&o));
     stdout(&o)
 }
 
 /// A failure with exactly one line of reason on standard error.
 #[track_caller]
-fn fails_with(o: Output, needle: &str) {
+pub(crate) fn fails_with(o: Output, needle: &str) {
     assert!(
         !o.status.success(),
         "succeeded but should not: {}",
@@ -63,12 +63,12 @@ fn fails_with(o: Output, needle: &str) {
     assert!(err.contains(needle), "{err:?} does not mention {needle:?}");
 }
 
-fn directory(db: &Path) {
+pub(crate) fn directory(db: &Path) {
     ok(edigrid(db, NETWORK_ADD, None));
     ok(edigrid(db, MAILBOX_ADD, None));
 }
 
-fn add_user(db: &Path, login: &str) -> Output {
+pub(crate) fn add_user(db: &Path, login: &str) -> Output {
     edigrid(db, &user_add(login, "MailboxUser"), Some("Good#Pass1\n"))
 }
 
@@ -319,7 +319,7 @@ fn configuration_layers_flag_over_environment_over_file() {
 }
 
 /// Starts `serve --demo` on a free port and reads its first `count` lines.
-fn serve_demo(
+pub(crate) fn serve_demo(
     db: &Path,
     count: usize,
 ) -> (

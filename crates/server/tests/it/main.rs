@@ -13,6 +13,7 @@ mod concurrency;
 mod crash_safety;
 mod deployed;
 mod deployed_wsdl;
+mod directory_cli;
 mod expiry;
 mod faults;
 mod lockout;
