@@ -1,12 +1,12 @@
 //! The directory commands of the `edigrid` binary (SPEC-VAN 22): `network`, `mailbox`,
 //! `user` and `id` `list|show|add|terminate` against a fresh SQLite file, their `--json`
-//! output read as JSON, their one-line failures.
+//! output read as JSON, their one-line failures, and what `serve --demo` registers.
 
 use std::path::Path;
 
 use serde_json::Value;
 
-use crate::cli::{add_user, directory, edigrid, fails_with, ok};
+use crate::cli::{add_user, directory, edigrid, fails_with, ok, serve_demo};
 
 fn run(db: &Path, args: &[&str]) -> String {
     ok(edigrid(db, args, None))
@@ -499,4 +499,40 @@ fn id_commands_list_show_add_and_terminate() {
         ],
         "terminated",
     );
+}
+
+#[test]
+fn serve_demo_prints_the_demo_mailbox_and_its_registered_ecgridid() {
+    let (_dir, db) = fresh("demo.db");
+    let (mut child, _, lines) = serve_demo(&db, 6);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(lines[2], "login: demo", "{lines:?}");
+    assert!(lines[3].starts_with("password: "), "{lines:?}");
+    assert_eq!(lines[4], "mailbox: 200", "{lines:?}");
+    let (ecgrid_id, pair) = lines[5]
+        .strip_prefix("ecgridid: ")
+        .and_then(|rest| rest.split_once(' '))
+        .unwrap_or_else(|| panic!("{lines:?}"));
+    assert_eq!(pair, "ZZ:EDIGRIDDEMO");
+    let ecgrid_id: i64 = ecgrid_id.parse().unwrap();
+
+    let held = json_list(&db, &["id", "list", "--mailbox", "200", "--json"]);
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert_eq!(held[0]["ecGridId"], ecgrid_id);
+    assert_eq!(held[0]["networkId"], 100);
+    assert_eq!(held[0]["qualifier"], "ZZ");
+    assert_eq!(held[0]["id"], "EDIGRIDDEMO");
+    assert_eq!(held[0]["description"], "Demo mailbox");
+    assert_eq!(held[0]["status"], "Active");
+    let users = json_list(&db, &["user", "list", "--json"]);
+    assert_eq!(users.len(), 1);
+    assert_eq!(users[0]["login"], "demo");
+
+    // Again on the same file: nothing new is made or printed.
+    let (mut again, _, lines) = serve_demo(&db, 2);
+    assert!(lines[1].starts_with("REST: "), "{lines:?}");
+    again.kill().unwrap();
+    again.wait().unwrap();
+    assert_eq!(json_list(&db, &["id", "list", "--json"]).len(), 1);
 }
