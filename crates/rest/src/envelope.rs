@@ -60,7 +60,7 @@ pub struct ErrorBody {
     #[schema(value_type = Option<String>, required)]
     pub data: Option<()>,
     /// InvalidSession, InvalidAPIKey, AccessDenied, InvalidParameter, ObjectNotFound,
-    /// RateLimitExceeded or InternalError.
+    /// RateLimitExceeded, NotImplemented or InternalError.
     pub error_code: String,
     pub message: String,
 }
@@ -98,6 +98,15 @@ impl ApiError {
         }
     }
 
+    /// `501 NotImplemented`: an operation of the catalogue that edigrid refuses on purpose.
+    pub fn not_implemented(operation: &str, reason: &str) -> Self {
+        ApiError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "NotImplemented",
+            format!("{operation} is not implemented by this server: {reason}"),
+        )
+    }
+
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         ApiError {
             status,
@@ -110,37 +119,95 @@ impl ApiError {
 
 impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
-        let message = match &e {
-            Error::Session(problem) => session_message(*problem).to_string(),
-            Error::InvalidParameter { item, detail, .. } => {
-                format!("invalid field {item}: {detail}")
-            }
-            other => other.to_string(),
-        };
-        let (status, code) = match &e {
-            Error::Session(SessionProblem::UnknownApiKey) => {
-                (StatusCode::UNAUTHORIZED, "InvalidAPIKey")
-            }
-            Error::Session(_) => (StatusCode::UNAUTHORIZED, "InvalidSession"),
-            Error::LoginRefused => (StatusCode::UNAUTHORIZED, "AccessDenied"),
-            Error::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, "RateLimitExceeded"),
-            Error::SessionLimitReached | Error::AccessDenied(_) => {
-                (StatusCode::FORBIDDEN, "AccessDenied")
-            }
-            Error::NotFound { .. } => (StatusCode::NOT_FOUND, "ObjectNotFound"),
-            Error::InvalidParameter { .. } => (StatusCode::BAD_REQUEST, "InvalidParameter"),
-            Error::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "InternalError"),
-        };
-        let retry_after = match e {
-            Error::Throttled { retry_after_secs } => Some(retry_after_secs),
-            _ => None,
-        };
-        ApiError {
-            status,
-            code,
-            message,
-            retry_after,
+        from_core(e, &[])
+    }
+}
+
+/// A core error as REST answers it. The core names parameters as SOAP does (`MailboxID`);
+/// REST names the JSON field (`mailboxId`): `renames` first, then [`rest_field`].
+pub fn from_core(e: Error, renames: &[(&str, &str)]) -> ApiError {
+    let field = |item: &str| {
+        renames
+            .iter()
+            .find(|(from, _)| *from == item)
+            .map_or_else(|| rest_field(item), |(_, to)| (*to).to_string())
+    };
+    let message = match &e {
+        Error::Session(problem) => session_message(*problem).to_string(),
+        Error::InvalidParameter { item, detail, .. } => {
+            format!("invalid field {}: {detail}", field(item))
         }
+        Error::NotFound { item } => format!("{} not found", field(item)),
+        Error::AccessDenied(reason) => format!("Access denied: {}", same_for_any_id(reason)),
+        other => other.to_string(),
+    };
+    let (status, code) = match &e {
+        Error::Session(SessionProblem::UnknownApiKey) => {
+            (StatusCode::UNAUTHORIZED, "InvalidAPIKey")
+        }
+        Error::Session(_) => (StatusCode::UNAUTHORIZED, "InvalidSession"),
+        Error::LoginRefused => (StatusCode::UNAUTHORIZED, "AccessDenied"),
+        Error::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, "RateLimitExceeded"),
+        Error::SessionLimitReached | Error::AccessDenied(_) => {
+            (StatusCode::FORBIDDEN, "AccessDenied")
+        }
+        Error::NotFound { .. } => (StatusCode::NOT_FOUND, "ObjectNotFound"),
+        Error::InvalidParameter { .. } => (StatusCode::BAD_REQUEST, "InvalidParameter"),
+        Error::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "InternalError"),
+    };
+    let retry_after = match e {
+        Error::Throttled { retry_after_secs } => Some(retry_after_secs),
+        _ => None,
+    };
+    ApiError {
+        status,
+        code,
+        message,
+        retry_after,
+    }
+}
+
+/// The JSON field a core parameter name stands for: the names that differ, else the name
+/// in camelCase with `ID` as `Id` (`MailboxID` is `mailboxId`, `ID` is `id`).
+pub fn rest_field(item: &str) -> String {
+    const DIFFERENT: [(&str, &str); 11] = [
+        ("LoginName", "login"),
+        ("EMail", "email"),
+        ("DataEMail", "email"),
+        ("ECGridID", "ecGridId"),
+        ("SegTerm", "segmentTerminator"),
+        ("ElmSep", "elementDelimiter"),
+        ("SubElmSep", "subElementDelimiter"),
+        ("Name", "companyName"),
+        ("URL", "website"),
+        ("DefaultAS2ID", "defaultAs2Id"),
+        ("APIKey", "apiKey"),
+    ];
+    if let Some((_, to)) = DIFFERENT.iter().find(|(from, _)| *from == item) {
+        return (*to).to_string();
+    }
+    if item.chars().all(|c| c.is_ascii_uppercase()) {
+        return item.to_ascii_lowercase();
+    }
+    let stem = item
+        .strip_suffix("ID")
+        .map_or_else(|| item.to_string(), |s| format!("{s}Id"));
+    let mut chars = stem.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_ascii_lowercase().to_string() + chars.as_str()
+    })
+}
+
+/// The core's answer for an object out of the caller's reach names the number asked for
+/// (`no authority over MailboxID 400`); REST leaves the number out, so that an object that
+/// exists and one that does not get byte-for-byte the same `403` (SPEC-VAN 14).
+fn same_for_any_id(reason: &str) -> String {
+    match reason.strip_prefix("no authority over ") {
+        Some(rest) => {
+            let what = rest.split_whitespace().next().unwrap_or("");
+            format!("no authority over this {}", rest_field(what))
+        }
+        None => reason.to_string(),
     }
 }
 
