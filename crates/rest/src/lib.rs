@@ -4,11 +4,16 @@
 
 mod auth;
 mod auth_routes;
+pub mod catalogue;
 mod envelope;
+mod ids_routes;
 mod json;
+mod mailboxes_routes;
+mod networks_routes;
 mod time_format;
 mod tokens;
 mod user_routes;
+mod wire;
 
 use std::sync::Arc;
 
@@ -27,6 +32,7 @@ use utoipa_swagger_ui::SwaggerUi;
 #[doc(hidden)]
 pub use auth_routes::{LoginBody, PasswordBody, RefreshBody};
 pub use envelope::ApiError;
+use envelope::{DoneBody, ErrorBody};
 #[doc(hidden)]
 pub use json::decode_json;
 pub use tokens::TokenSigner;
@@ -44,9 +50,13 @@ pub struct RestState {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "ECGrid REST API (edigrid)", version = "2.6",
-        description = "Authentication, sessions and API keys of the ECGrid REST v2 API, served by edigrid."),
+        description = "The ECGrid REST v2 API as served by edigrid: every endpoint page of the upstream documentation, and the migration table's paths where they differ. Endpoints edigrid refuses on purpose answer 501 with errorCode NotImplemented and say why."),
     modifiers(&SecuritySchemes),
-    tags((name = "auth"), (name = "users"))
+    components(schemas(ErrorBody, DoneBody)),
+    tags((name = "auth"), (name = "users"), (name = "networks"), (name = "mailboxes"),
+        (name = "ids"), (name = "parcels"), (name = "interchanges"), (name = "partners"),
+        (name = "callbacks"), (name = "carbon-copies"), (name = "keys"), (name = "reports"),
+        (name = "status-lists"), (name = "certificates"), (name = "comms"), (name = "portals"))
 )]
 struct ApiDoc;
 
@@ -71,19 +81,83 @@ impl Modify for SecuritySchemes {
     }
 }
 
-/// Every REST route with its OpenAPI description: the one list both come from.
+/// Every REST route with its OpenAPI description: the one list both come from. The
+/// catalogue's refused entries come last, from `catalogue`.
 fn api() -> OpenApiRouter<RestState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    use ids_routes as ids;
+    use mailboxes_routes as mailboxes;
+    use networks_routes as networks;
+    use user_routes as users;
+    let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth_routes::login))
         .routes(routes!(auth_routes::refresh))
         .routes(routes!(auth_routes::logout))
         .routes(routes!(auth_routes::session))
         .routes(routes!(auth_routes::version))
         .routes(routes!(auth_routes::password))
-        .routes(routes!(user_routes::me))
-        .routes(routes!(user_routes::reset))
-        .routes(routes!(user_routes::key))
-        .routes(routes!(user_routes::key_generate))
+        .routes(routes!(users::me))
+        .routes(routes!(
+            users::get_user,
+            users::terminate_user,
+            users::update_user_by_id
+        ))
+        .routes(routes!(
+            users::create_user,
+            users::update_user,
+            users::list_users_query
+        ))
+        .routes(routes!(users::list_users))
+        .routes(routes!(users::by_name))
+        .routes(routes!(users::role))
+        .routes(routes!(users::role_by_id))
+        .routes(routes!(users::set_network_mailbox))
+        .routes(routes!(users::set_password))
+        .routes(routes!(users::update_config))
+        .routes(routes!(users::generate_password_route))
+        .routes(routes!(users::reset))
+        .routes(routes!(users::key))
+        .routes(routes!(users::api_key))
+        .routes(routes!(users::key_generate))
+        .routes(routes!(users::generate_api_key))
+        .routes(routes!(
+            networks::get_network,
+            networks::update_network_by_id
+        ))
+        .routes(routes!(
+            networks::list_networks_query,
+            networks::update_network,
+            networks::create_network
+        ))
+        .routes(routes!(networks::list_networks))
+        .routes(routes!(networks::get_contact))
+        .routes(routes!(networks::update_config))
+        .routes(routes!(networks::x12_delimiters))
+        .routes(routes!(mailboxes::get_mailbox, mailboxes::delete_mailbox))
+        .routes(routes!(
+            mailboxes::list_mailboxes_query,
+            mailboxes::create_mailbox_alias
+        ))
+        .routes(routes!(mailboxes::list_mailboxes))
+        .routes(routes!(mailboxes::create_mailbox))
+        .routes(routes!(mailboxes::update_mailbox))
+        .routes(routes!(mailboxes::update_config))
+        .routes(routes!(mailboxes::x12_delimiters))
+        .routes(routes!(ids::get_id, ids::update_id, ids::delete_id))
+        .routes(routes!(ids::create_id, ids::list_ids_query))
+        .routes(routes!(ids::find_id, ids::find_id_query))
+        .routes(routes!(ids::list_ids))
+        .routes(routes!(ids::move_tp))
+        .routes(routes!(ids::move_tp_by_id))
+        .routes(routes!(ids::add_van))
+        .routes(routes!(ids::get_mailbox_default))
+        .routes(routes!(ids::update_config))
+        .routes(routes!(ids::update_data_email))
+        .routes(routes!(ids::update_description));
+    for (path, refused) in catalogue::refused_routes() {
+        api = api.route(path, refused);
+    }
+    catalogue::document_refusals(api.get_openapi_mut());
+    api
 }
 
 /// The REST routes, the OpenAPI document at [`OPENAPI_PATH`] and the docs UI at
