@@ -14,6 +14,7 @@ mod crash_safety;
 mod deployed;
 mod deployed_wsdl;
 mod directory_cli;
+mod directory_permissions;
 mod expiry;
 mod faults;
 mod lockout;
