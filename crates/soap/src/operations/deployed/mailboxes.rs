@@ -18,22 +18,22 @@ use super::{Registration, enum_arg, renamed};
 use crate::schema::Value;
 
 pub(super) const OPERATIONS: &[Registration] = &[
-    serve!("MailboxAdd", mailbox_add),
-    serve!("MailboxAddEx", mailbox_add_ex),
-    serve!("MailboxActivate", mailbox_activate),
-    serve!("MailboxSuspend", mailbox_suspend),
-    serve!("MailboxTerminate", mailbox_terminate),
-    serve!("MailboxManaged", mailbox_managed),
-    serve!("MailboxDeleteOnDownload", mailbox_delete_on_download),
-    serve!("MailboxInfo", mailbox_info),
-    serve!("MailboxName", mailbox_name),
-    serve!("MailboxSetContact", mailbox_set_contact),
-    serve!("MailboxX12Delimiters", mailbox_x12_delimiters),
-    serve!("MailboxInBoxTimeout", mailbox_inbox_timeout),
-    serve!("MailboxDescription", mailbox_description),
-    serve!("MailboxUse", mailbox_use),
-    serve!("MailboxList", mailbox_list),
-    serve!("MailboxListEx", mailbox_list_ex),
+    serve_directory!("MailboxAdd", mailbox_add),
+    serve_directory!("MailboxAddEx", mailbox_add_ex),
+    serve_directory!("MailboxActivate", mailbox_activate),
+    serve_directory!("MailboxSuspend", mailbox_suspend),
+    serve_directory!("MailboxTerminate", mailbox_terminate),
+    serve_directory!("MailboxManaged", mailbox_managed),
+    serve_directory!("MailboxDeleteOnDownload", mailbox_delete_on_download),
+    serve_directory!("MailboxInfo", mailbox_info),
+    serve_directory!("MailboxName", mailbox_name),
+    serve_directory!("MailboxSetContact", mailbox_set_contact),
+    serve_directory!("MailboxX12Delimiters", mailbox_x12_delimiters),
+    serve_directory!("MailboxInBoxTimeout", mailbox_inbox_timeout),
+    serve_directory!("MailboxDescription", mailbox_description),
+    serve_directory!("MailboxUse", mailbox_use),
+    serve_directory!("MailboxList", mailbox_list),
+    serve_directory!("MailboxListEx", mailbox_list_ex),
 ];
 
 /// `MailboxIDInfo`'s contact elements, in its order (which is not NetworkIDInfo's).

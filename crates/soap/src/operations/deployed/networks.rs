@@ -21,17 +21,17 @@ use super::{Registration, enum_arg};
 use crate::schema::Value;
 
 pub(super) const OPERATIONS: &[Registration] = &[
-    serve!("NetworkInfo", network_info),
-    serve!("NetworkInfoWithLog", network_info),
-    serve!("NetworkList", network_list),
-    serve!("NetworkStatusSummary", network_status_summary),
-    serve!("NetworkOutageList", network_outage_list),
-    serve!("NetworkUpdate", network_update),
-    serve!("NetworkSetContact", network_set_contact),
-    serve!("NetworkGetContact", network_get_contact),
-    serve!("NetworkSetWebsite", network_set_website),
-    serve!("NetworkX12Delimiters", network_x12_delimiters),
-    serve!(
+    serve_directory!("NetworkInfo", network_info),
+    serve_directory!("NetworkInfoWithLog", network_info),
+    serve_directory!("NetworkList", network_list),
+    serve_directory!("NetworkStatusSummary", network_status_summary),
+    serve_directory!("NetworkOutageList", network_outage_list),
+    serve_directory!("NetworkUpdate", network_update),
+    serve_directory!("NetworkSetContact", network_set_contact),
+    serve_directory!("NetworkGetContact", network_get_contact),
+    serve_directory!("NetworkSetWebsite", network_set_website),
+    serve_directory!("NetworkX12Delimiters", network_x12_delimiters),
+    serve_directory!(
         "NetworkRootDeleteOnDownload",
         network_root_delete_on_download
     ),

@@ -14,19 +14,19 @@ use super::{Registration, date_or_unset, enum_arg, short};
 use crate::schema::Value;
 
 pub(super) const OPERATIONS: &[Registration] = &[
-    serve!("UserAdd", user_add),
-    serve!("UserAddEx", user_add_ex),
-    serve!("UserInfo", user_info),
-    serve!("UserInfobyLogin", user_info_by_login),
-    serve!("UserUpdate", user_update),
-    serve!("UserPassword", user_password),
-    serve!("UserActivate", user_activate),
-    serve!("UserSuspend", user_suspend),
-    serve!("UserTerminate", user_terminate),
-    serve!("UserList", user_list),
-    serve!("UserListEx", user_list_ex),
-    serve!("UserSetNetworkMailbox", user_set_network_mailbox),
-    serve!("UserSetAuthLevel", user_set_auth_level),
+    serve_directory!("UserAdd", user_add),
+    serve_directory!("UserAddEx", user_add_ex),
+    serve_directory!("UserInfo", user_info),
+    serve_directory!("UserInfobyLogin", user_info_by_login),
+    serve_directory!("UserUpdate", user_update),
+    serve_directory!("UserPassword", user_password),
+    serve_directory!("UserActivate", user_activate),
+    serve_directory!("UserSuspend", user_suspend),
+    serve_directory!("UserTerminate", user_terminate),
+    serve_directory!("UserList", user_list),
+    serve_directory!("UserListEx", user_list_ex),
+    serve_directory!("UserSetNetworkMailbox", user_set_network_mailbox),
+    serve_directory!("UserSetAuthLevel", user_set_auth_level),
 ];
 
 /// Records an unpaged deployed list returns: the first page of SOAP's default size
