@@ -12,6 +12,7 @@ mod clients;
 mod concurrency;
 mod crash_safety;
 mod deployed;
+mod deployed_directory;
 mod deployed_wsdl;
 mod directory_cli;
 mod directory_permissions;
