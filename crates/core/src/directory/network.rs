@@ -84,7 +84,16 @@ impl Core {
         let actor = self.actor(caller).await?;
         let mut filter = filter;
         match reach(&actor) {
-            Reach::All => {}
+            // A named network is an object: inside an operator's reach a missing one is
+            // NotFound, as for the other lists filtered by network.
+            Reach::All => {
+                if let Some(named) = filter.network {
+                    let exists = self.inner.store.network(named).await.map_err(internal)?;
+                    if exists.is_none() {
+                        return Err(Error::not_found("NetworkID"));
+                    }
+                }
+            }
             Reach::Network(own) | Reach::Mailbox(own, _) => match filter.network {
                 Some(named) if named != own => return Err(out_of_reach("NetworkID", named)),
                 _ => filter.network = Some(own),
