@@ -99,9 +99,9 @@ const DETAIL_CHILDREN: [&str; 5] = [
 /// Operations of the deployed WSDL that section 11 does not list, with plausible arguments.
 const UNSUPPORTED: [(&str, &[(&str, &str)]); 4] = [
     ("ParcelInBox", &[]),
-    ("MailboxInfo", &[("MailboxID", "200")]),
-    ("TPInfo", &[("ECGridID", "12345")]),
-    ("NetworkInfo", &[("NetworkID", "100")]),
+    ("CommList", &[]),
+    ("UserSendSMS", &[("UserID", "1"), ("Text", "hello")]),
+    ("ReportMonthly", &[]),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq)]
