@@ -991,7 +991,7 @@ pub fn refused_routes() -> Vec<(&'static str, MethodRouter<RestState>)> {
 }
 
 /// Adds the refused routes to the OpenAPI document: each answers `501` whatever it is sent,
-/// so none declares a body or credentials.
+/// so none declares a body or credentials. Their operation ids start with `refused_`.
 pub fn document_refusals(doc: &mut OpenApi) {
     for r in refusals() {
         let mut operation = OperationBuilder::new()
@@ -1002,7 +1002,7 @@ pub fn document_refusals(doc: &mut OpenApi) {
                 r.reason, r.page
             )))
             .operation_id(Some(format!(
-                "{}_{}",
+                "refused_{}_{}",
                 r.method.as_str().to_ascii_lowercase(),
                 r.path
                     .trim_start_matches('/')
