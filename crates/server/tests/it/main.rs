@@ -15,6 +15,7 @@ mod deployed;
 mod deployed_directory;
 mod deployed_wsdl;
 mod directory_cli;
+mod directory_clients;
 mod directory_permissions;
 mod expiry;
 mod faults;

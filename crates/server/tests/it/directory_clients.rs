@@ -1,0 +1,727 @@
+//! The directory (SPEC-VAN 13, 14, 19) through the clients integrators use, against the real
+//! server: zeep on the deployed WSDL, zeep on edigrid's own WSDL and `requests` on REST v2
+//! (`tests/clients/python/directory_*.py`, installed into `.venv` by
+//! `scripts/install-test-clients.sh`), then what each flow left in the store; and one directory
+//! read alike through all three front ends (plain HTTP, no Python).
+//!
+//! Every test here runs as `netadmin`, a NetworkAdmin of network 100 (mailbox 200); network 300
+//! with mailbox 400 is the scope it must not see.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use edigrid_core::store::Mailbox;
+use edigrid_domain::{AuthLevel, EcGridId, MailboxId, NetworkId, UserId, UserStatus};
+use edigrid_testkit::{SoapReply, TEST_PASSWORD, TestApp, spawn_app};
+use serde_json::{Value, json};
+use tokio::process::Command;
+
+const DEPLOYED: &str = "https://os.ecgrid.io/";
+const DOCUMENTED: &str = "http://www.ecgridos.net/";
+const ADMIN: &str = "netadmin";
+
+/// A server with `netadmin` (NetworkAdmin of network 100, mailbox 200, named "Network 100" and
+/// "Mailbox 200") and, out of its scope, network 300 with mailbox 400.
+async fn directory_app() -> (TestApp, UserId) {
+    let app = spawn_app().await;
+    let admin = app.add_user(ADMIN, AuthLevel::NetworkAdmin, 100, 200).await;
+    app.core
+        .add_network(NetworkId(300), "Network 300")
+        .await
+        .unwrap();
+    app.core
+        .add_mailbox(NetworkId(300), MailboxId(400), "Mailbox 400")
+        .await
+        .unwrap();
+    (app, admin)
+}
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The deployed WSDL the project keeps as a data file, else the shared upstream copy.
+fn deployed_wsdl() -> PathBuf {
+    let root = repo_root();
+    [
+        root.join("crates/soap/data/ECGridOS-v4.1-deployed.wsdl"),
+        root.join("../shared/upstream/ECGridOS-v4.1-deployed.wsdl"),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())
+    .expect("the deployed WSDL is neither in crates/soap/data nor in ../shared/upstream")
+}
+
+/// Runs `tests/clients/python/{script}`; panics with its output unless it exits 0 and prints
+/// PASS. Returns the JSON of its `CREATED` line: what it made, for the checks that follow.
+async fn run_flow(script: &str, args: &[String]) -> Value {
+    let root = repo_root();
+    let python = root.join(".venv/bin/python");
+    assert!(
+        python.is_file(),
+        "no {}: run scripts/install-test-clients.sh, which installs zeep and requests",
+        python.display()
+    );
+    let mut command = Command::new(&python);
+    command
+        .arg(root.join("tests/clients/python").join(script))
+        .args(args)
+        .current_dir(&root)
+        .kill_on_drop(true);
+    let output = tokio::time::timeout(Duration::from_secs(120), command.output())
+        .await
+        .unwrap_or_else(|_| panic!("{script} ran for over 2 minutes"))
+        .unwrap_or_else(|e| panic!("cannot run {script} with {}: {e}", python.display()));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && stdout.lines().any(|l| l.starts_with("PASS ")),
+        "{script} failed ({})\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        output.status
+    );
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("CREATED "))
+        .unwrap_or_else(|| panic!("{script} printed no CREATED line:\n{stdout}"));
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("CREATED is not JSON ({e}): {line}"))
+}
+
+fn args(pairs: &[(&str, String)]) -> Vec<String> {
+    pairs
+        .iter()
+        .flat_map(|(k, v)| [(*k).to_string(), v.clone()])
+        .collect()
+}
+
+fn int(v: &Value, key: &str) -> i32 {
+    v[key]
+        .as_i64()
+        .and_then(|n| i32::try_from(n).ok())
+        .unwrap_or_else(|| panic!("{key} is not an int in {v}"))
+}
+
+fn ints(v: &Value, key: &str) -> Vec<i32> {
+    v[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("{key} is not an array in {v}"))
+        .iter()
+        .map(|n| i32::try_from(n.as_i64().unwrap()).unwrap())
+        .collect()
+}
+
+fn text<'a>(v: &'a Value, key: &str) -> &'a str {
+    v[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} is not a string in {v}"))
+}
+
+/// `pairs` of a CREATED line: `[[qualifier, id], ...]`.
+fn pairs(v: &Value) -> Vec<(String, String)> {
+    v["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p[0].as_str().unwrap().into(), p[1].as_str().unwrap().into()))
+        .collect()
+}
+
+// ---- the store ------------------------------------------------------------------------------
+
+async fn stored_mailbox(app: &TestApp, id: i32) -> Mailbox {
+    app.core
+        .store()
+        .mailbox(MailboxId(id))
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("mailbox {id} is not stored"))
+}
+
+/// (network, mailbox, qualifier, ID, status) of a stored trading-partner ID.
+async fn stored_partner(app: &TestApp, id: i32) -> (i32, i32, String, String, UserStatus) {
+    let p = app
+        .core
+        .store()
+        .partner(EcGridId(id))
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("ECGridID {id} is not stored"));
+    (p.network_id.0, p.mailbox_id.0, p.qualifier, p.id, p.status)
+}
+
+async fn stored_user(app: &TestApp, id: i32) -> edigrid_core::store::User {
+    app.core
+        .store()
+        .user(UserId(id))
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("user {id} is not stored"))
+}
+
+/// Every session the user ever had is over.
+async fn all_sessions_ended(app: &TestApp, user: i32, why: &str) {
+    let sessions = app
+        .core
+        .list_sessions(Some(UserId(user)), 100)
+        .await
+        .unwrap();
+    assert!(
+        !sessions.is_empty() && sessions.iter().all(|s| s.ended.is_some()),
+        "{why}: user {user} has an open session or none at all: {sessions:#?}"
+    );
+}
+
+// ---- raw calls to the three front ends ------------------------------------------------------
+
+/// A SOAP 1.1 call in `ns` that must succeed.
+async fn soap_ok(app: &TestApp, ns: &str, op: &str, params: &[(&str, &str)]) -> SoapReply {
+    let reply = app.soap_in(ns, op, params).await;
+    assert!(
+        reply.status == 200 && reply.fault().is_none(),
+        "{op} in {ns} {params:?}: want a result, got {}: {}",
+        reply.status,
+        reply.body
+    );
+    reply
+}
+
+/// The text of the first element called `name` (the record's own fields come before any
+/// nested record's).
+fn field(reply: &SoapReply, name: &str) -> String {
+    reply
+        .field(name)
+        .unwrap_or_else(|| panic!("no <{name}> in {}", reply.body))
+}
+
+async fn deployed_login(app: &TestApp) -> String {
+    let reply = soap_ok(
+        app,
+        DEPLOYED,
+        "Login",
+        &[("LoginName", ADMIN), ("Password", TEST_PASSWORD)],
+    )
+    .await;
+    field(&reply, "LoginResult")
+}
+
+/// A REST call with `X-API-Key` that must succeed; returns the envelope's `data`.
+async fn rest(
+    app: &TestApp,
+    key: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> Value {
+    let mut request = app
+        .http
+        .request(method.clone(), format!("{}{path}", app.base_url()))
+        .header("X-API-Key", key);
+    if let Some(body) = &body {
+        request = request.json(body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    let envelope: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{method} {path}: not JSON ({e}): {text}"));
+    assert!(
+        status == 200 && envelope["success"] == json!(true),
+        "{method} {path} {body:?}: want 200 and success, got {status}: {text}"
+    );
+    envelope["data"].clone()
+}
+
+/// What reads the directory through the three front ends as `netadmin`: a deployed session,
+/// a documented session and an API key, made once (each login counts towards the user's cap).
+struct Fronts {
+    deployed: String,
+    documented: String,
+    key: String,
+}
+
+impl Fronts {
+    async fn open(app: &TestApp, admin: UserId) -> Fronts {
+        Fronts {
+            deployed: deployed_login(app).await,
+            documented: app.login(ADMIN).await,
+            key: app.core.issue_api_key(admin).await.unwrap(),
+        }
+    }
+
+    /// One mailbox as each front end shows it: the deployed `Name`, the documented
+    /// `CompanyName` and REST's `companyName` are `name`; status and network agree too.
+    async fn mailbox_alike(&self, app: &TestApp, m: i32, name: &str, status: &str) {
+        let id = m.to_string();
+        let dep = soap_ok(
+            app,
+            DEPLOYED,
+            "MailboxInfo",
+            &[("SessionID", &self.deployed), ("MailboxID", &id)],
+        )
+        .await;
+        let doc = soap_ok(
+            app,
+            DOCUMENTED,
+            "MailboxInfo",
+            &[("SessionID", &self.documented), ("MailboxID", &id)],
+        )
+        .await;
+        let want = (name.to_string(), status.to_string(), "100".to_string());
+        let soap_views = [
+            ("deployed MailboxInfo", &dep, "Name"),
+            ("documented MailboxInfo", &doc, "CompanyName"),
+        ];
+        for (front, reply, name_field) in soap_views {
+            assert_eq!(
+                (
+                    field(reply, name_field),
+                    field(reply, "Status"),
+                    field(reply, "NetworkID")
+                ),
+                want,
+                "{front} of mailbox {m}: ({name_field}, Status, NetworkID)"
+            );
+        }
+        let json = rest(
+            app,
+            &self.key,
+            reqwest::Method::GET,
+            &format!("/v2/mailboxes/{m}"),
+            None,
+        )
+        .await;
+        assert_eq!(
+            (
+                text(&json, "companyName").to_string(),
+                text(&json, "status").to_string(),
+                json["networkId"].to_string(),
+            ),
+            want,
+            "REST GET /v2/mailboxes/{m}: (companyName, status, networkId)"
+        );
+    }
+
+    /// One trading-partner ID as each front end shows it: qualifier and ID as registered over
+    /// SOAP, the ID padded to 15 over REST (X12, as upstream), the same status and mailbox.
+    async fn partner_alike(&self, app: &TestApp, e: i32, pair: (&str, &str), m: i32, status: &str) {
+        let id = e.to_string();
+        let dep = soap_ok(
+            app,
+            DEPLOYED,
+            "TPInfo",
+            &[("SessionID", &self.deployed), ("ECGridID", &id)],
+        )
+        .await;
+        let doc = soap_ok(
+            app,
+            DOCUMENTED,
+            "TPInfo",
+            &[("SessionID", &self.documented), ("ECGridID", &id)],
+        )
+        .await;
+        let want = |shown: String| (pair.0.to_string(), shown, status.to_string(), m.to_string());
+        for (front, reply) in [("deployed TPInfo", &dep), ("documented TPInfo", &doc)] {
+            assert_eq!(
+                (
+                    field(reply, "Qualifier"),
+                    field(reply, "ID"),
+                    field(reply, "Status"),
+                    field(reply, "MailboxID")
+                ),
+                want(pair.1.to_string()),
+                "{front} of ECGridID {e}: (Qualifier, ID, Status, MailboxID)"
+            );
+        }
+        let json = rest(
+            app,
+            &self.key,
+            reqwest::Method::GET,
+            &format!("/v2/ids/{e}"),
+            None,
+        )
+        .await;
+        assert_eq!(
+            (
+                text(&json, "qualifier").to_string(),
+                text(&json, "id").to_string(),
+                text(&json, "status").to_string(),
+                json["mailboxId"].to_string(),
+            ),
+            want(format!("{:<15}", pair.1)),
+            "REST GET /v2/ids/{e}: (qualifier, id padded to 15, status, mailboxId)"
+        );
+    }
+}
+
+// ---- the client flows -----------------------------------------------------------------------
+
+#[tokio::test]
+async fn zeep_on_the_deployed_wsdl_runs_the_directory_flow() {
+    let (app, admin) = directory_app().await;
+    let created = run_flow(
+        "directory_deployed_flow.py",
+        &args(&[
+            ("--wsdl", deployed_wsdl().display().to_string()),
+            ("--url", app.soap_url()),
+            ("--login", ADMIN.into()),
+            ("--password", TEST_PASSWORD.into()),
+            ("--far-network", "300".into()),
+            ("--far-mailbox", "400".into()),
+            ("--missing-mailbox", "987654".into()),
+        ]),
+    )
+    .await;
+
+    let m = int(&created, "mailbox");
+    let mailbox = stored_mailbox(&app, m).await;
+    assert_eq!(mailbox.name, text(&created, "name"));
+    assert_eq!(mailbox.network_id, NetworkId(100));
+    assert_eq!(mailbox.status, UserStatus::Terminated, "MailboxTerminate");
+    let x12 = mailbox.config.x12;
+    assert_eq!(
+        (x12.segment, x12.element, x12.sub_element),
+        (b'~', b'*', b'>'),
+        "MailboxX12Delimiters(126, 42, 62) is stored"
+    );
+    for (e, (q, id)) in ints(&created, "ecgrid_ids")
+        .into_iter()
+        .zip(pairs(&created))
+    {
+        assert_eq!(
+            stored_partner(&app, e).await,
+            (100, m, q, id, UserStatus::Terminated),
+            "ECGridID {e} went with its mailbox"
+        );
+    }
+    assert_eq!(
+        stored_partner(&app, int(&created, "own_ecgrid_id")).await,
+        (
+            100,
+            200,
+            "ZZ".into(),
+            text(&created, "own_id").into(),
+            UserStatus::Active
+        ),
+        "TPAdd registers in the caller's own mailbox, untouched by the other's termination"
+    );
+    let user = stored_user(&app, int(&created, "user")).await;
+    assert_eq!(
+        (
+            user.login.as_str(),
+            user.network_id,
+            user.mailbox_id,
+            user.auth_level,
+            user.status
+        ),
+        (
+            text(&created, "login"),
+            NetworkId(100),
+            MailboxId(m),
+            AuthLevel::MailboxAdmin,
+            UserStatus::Suspended
+        ),
+        "UserAddEx, UserSetAuthLevel(MailboxAdmin) and UserSuspend are stored"
+    );
+    all_sessions_ended(&app, user.id.0, "UserSuspend ends the user's sessions").await;
+    all_sessions_ended(&app, admin.0, "the flow logs out").await;
+
+    // The terminated mailbox and its IDs, as the other two front ends show them.
+    let fronts = Fronts::open(&app, admin).await;
+    fronts
+        .mailbox_alike(&app, m, text(&created, "name"), "Terminated")
+        .await;
+    for (e, (q, id)) in ints(&created, "ecgrid_ids")
+        .into_iter()
+        .zip(pairs(&created))
+    {
+        fronts
+            .partner_alike(&app, e, (&q, &id), m, "Terminated")
+            .await;
+    }
+}
+
+#[tokio::test]
+async fn zeep_on_edigrids_wsdl_runs_the_documented_directory_flow() {
+    let (app, admin) = directory_app().await;
+    let created = run_flow(
+        "directory_documented_flow.py",
+        &args(&[
+            ("--wsdl", app.wsdl_url()),
+            ("--login", ADMIN.into()),
+            ("--password", TEST_PASSWORD.into()),
+            ("--network-name", "Network 100".into()),
+            ("--far-network", "300".into()),
+            ("--missing-network", "987654".into()),
+        ]),
+    )
+    .await;
+
+    let boxes = ints(&created, "mailboxes");
+    let uniques = created["unique_ids"].as_array().unwrap();
+    for (m, unique) in boxes.iter().zip(uniques) {
+        let mailbox = stored_mailbox(&app, *m).await;
+        assert_eq!(
+            (
+                mailbox.network_id,
+                mailbox.unique_id.as_str(),
+                mailbox.status
+            ),
+            (NetworkId(100), unique.as_str().unwrap(), UserStatus::Active),
+            "MailboxAdd stored mailbox {m}"
+        );
+        let a = &mailbox.address;
+        assert_eq!(
+            (
+                a.address1.as_str(),
+                a.address2.as_str(),
+                a.city.as_str(),
+                a.state.as_str(),
+                a.zip.as_str()
+            ),
+            ("789 Commerce Dr", "Suite 400", "Chicago", "IL", "60601"),
+            "MailboxAdd's address is stored"
+        );
+        assert_eq!(mailbox.phone, "312-555-9000");
+        assert!(
+            mailbox.admin_email.starts_with("admin."),
+            "{}",
+            mailbox.admin_email
+        );
+    }
+    let first = stored_mailbox(&app, boxes[0]).await;
+    assert_eq!(
+        first.name,
+        text(&created, "company"),
+        "CompanyName is the mailbox's name"
+    );
+    let x12 = first.config.x12;
+    assert_eq!(
+        (x12.segment, x12.element, x12.sub_element),
+        (b'~', b'*', b'>'),
+        "MailboxX12Delimiters(\"*\", \">\", \"~\") is stored as bytes"
+    );
+    assert_eq!(
+        (
+            first.config.notify_email.as_str(),
+            first.config.notify_on_inbox
+        ),
+        (text(&created, "notify_email"), true),
+        "MailboxConfig's notification settings are stored"
+    );
+    for (e, (q, id)) in ints(&created, "ecgrid_ids")
+        .into_iter()
+        .zip(pairs(&created))
+    {
+        assert_eq!(
+            stored_partner(&app, e).await,
+            (100, boxes[0], q, id, UserStatus::Active)
+        );
+    }
+    let user = stored_user(&app, int(&created, "user")).await;
+    assert_eq!(
+        (
+            user.login.as_str(),
+            user.mailbox_id,
+            user.auth_level,
+            user.status
+        ),
+        (
+            text(&created, "login"),
+            MailboxId(boxes[0]),
+            AuthLevel::MailboxAdmin,
+            UserStatus::Suspended
+        ),
+        "UserAdd, UserSetAuthLevel(MailboxAdmin) and UserSuspend are stored"
+    );
+    all_sessions_ended(&app, user.id.0, "UserSuspend ends the user's sessions").await;
+    all_sessions_ended(&app, admin.0, "the flow logs out").await;
+}
+
+#[tokio::test]
+async fn python_requests_runs_the_rest_directory_flow() {
+    let (app, admin) = directory_app().await;
+    let key = app.core.issue_api_key(admin).await.unwrap();
+    let created = run_flow(
+        "directory_rest_flow.py",
+        &args(&[
+            ("--base", app.base_url()),
+            ("--login", ADMIN.into()),
+            ("--password", TEST_PASSWORD.into()),
+            ("--api-key", key.clone()),
+            ("--far-mailbox", "400".into()),
+            ("--missing-mailbox", "987654".into()),
+        ]),
+    )
+    .await;
+
+    let m = int(&created, "mailbox");
+    let mailbox = stored_mailbox(&app, m).await;
+    assert_eq!(
+        (mailbox.name.as_str(), mailbox.status),
+        (text(&created, "company"), UserStatus::Terminated),
+        "DELETE /v2/mailboxes/{{id}} terminates, and deletes nothing"
+    );
+    let x12 = mailbox.config.x12;
+    assert_eq!(
+        (x12.segment, x12.element, x12.sub_element),
+        (b'~', b'*', b'>')
+    );
+    for (e, (q, id)) in ints(&created, "ecgrid_ids")
+        .into_iter()
+        .zip(pairs(&created))
+    {
+        assert_eq!(
+            stored_partner(&app, e).await,
+            (100, m, q, id, UserStatus::Terminated),
+            "ECGridID {e}: stored as given (not padded), terminated with its mailbox"
+        );
+    }
+    let alias = stored_mailbox(&app, int(&created, "alias_mailbox")).await;
+    assert_eq!(
+        alias.status,
+        UserStatus::Active,
+        "POST /v2/mailboxes made a mailbox"
+    );
+    let user = stored_user(&app, int(&created, "user")).await;
+    assert_eq!(
+        (
+            user.login.as_str(),
+            user.mailbox_id,
+            user.auth_level,
+            user.status
+        ),
+        (
+            text(&created, "login"),
+            MailboxId(m),
+            AuthLevel::MailboxAdmin,
+            UserStatus::Terminated
+        ),
+        "POST /v2/users, /v2/users/role and DELETE /v2/users/{{id}} are stored"
+    );
+    all_sessions_ended(&app, user.id.0, "terminating a user ends their sessions").await;
+    all_sessions_ended(&app, admin.0, "the flow logs out").await;
+}
+
+// ---- one directory, three shapes ------------------------------------------------------------
+
+#[tokio::test]
+async fn what_one_front_end_creates_the_other_two_read_alike() {
+    let (app, admin) = directory_app().await;
+    let fronts = Fronts::open(&app, admin).await;
+    let (sid, key) = (fronts.deployed.clone(), fronts.key.clone());
+    let admin_id = admin.0.to_string();
+
+    // Created in the deployed dialect, read through the documented one and REST.
+    let added = soap_ok(
+        &app,
+        DEPLOYED,
+        "MailboxAdd",
+        &[
+            ("SessionID", &sid),
+            ("Name", "Cross Deployed"),
+            ("UserID", &admin_id),
+        ],
+    )
+    .await;
+    let m: i32 = field(&added, "MailboxAddResult").parse().unwrap();
+    let m_text = m.to_string();
+    let tp = soap_ok(
+        &app,
+        DEPLOYED,
+        "TPAddEx",
+        &[
+            ("SessionID", &sid),
+            ("NetworkID", "100"),
+            ("MailboxID", &m_text),
+            ("Qualifier", "ZZ"),
+            ("ID", "CROSSDEP1"),
+            ("Description", "made in the deployed dialect"),
+            ("RoutingGroup", "ProductionA"),
+        ],
+    )
+    .await;
+    let e: i32 = field(&tp, "TPAddExResult").parse().unwrap();
+    fronts
+        .mailbox_alike(&app, m, "Cross Deployed", "Active")
+        .await;
+    fronts
+        .partner_alike(&app, e, ("ZZ", "CROSSDEP1"), m, "Active")
+        .await;
+
+    // Created over REST, read through both SOAP dialects.
+    let made = rest(
+        &app,
+        &key,
+        reqwest::Method::POST,
+        "/v2/mailboxes/create",
+        Some(json!({"networkId": 100, "uniqueId": "CROSSREST", "companyName": "Cross Rest"})),
+    )
+    .await;
+    let r = int(&made, "mailboxId");
+    let made = rest(
+        &app,
+        &key,
+        reqwest::Method::POST,
+        "/v2/ids",
+        Some(json!({"mailboxId": r, "qualifier": "01", "id": "123456789", "description": "made over REST"})),
+    )
+    .await;
+    let f = int(&made, "ecGridId");
+    fronts.mailbox_alike(&app, r, "Cross Rest", "Active").await;
+    fronts
+        .partner_alike(&app, f, ("01", "123456789"), r, "Active")
+        .await;
+    let doc = soap_ok(
+        &app,
+        DOCUMENTED,
+        "MailboxInfo",
+        &[
+            ("SessionID", &fronts.documented),
+            ("MailboxID", &r.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(
+        field(&doc, "UniqueID"),
+        "CROSSREST",
+        "REST's uniqueId is the documented UniqueID"
+    );
+
+    // Terminated in one, terminated in all: the deployed MailboxTerminate and REST's DELETE.
+    soap_ok(
+        &app,
+        DEPLOYED,
+        "MailboxTerminate",
+        &[("SessionID", &sid), ("MailboxID", &m_text)],
+    )
+    .await;
+    rest(
+        &app,
+        &key,
+        reqwest::Method::DELETE,
+        &format!("/v2/mailboxes/{r}"),
+        None,
+    )
+    .await;
+    fronts
+        .mailbox_alike(&app, m, "Cross Deployed", "Terminated")
+        .await;
+    fronts
+        .mailbox_alike(&app, r, "Cross Rest", "Terminated")
+        .await;
+    fronts
+        .partner_alike(&app, e, ("ZZ", "CROSSDEP1"), m, "Terminated")
+        .await;
+    fronts
+        .partner_alike(&app, f, ("01", "123456789"), r, "Terminated")
+        .await;
+    assert_eq!(
+        stored_partner(&app, f).await,
+        (
+            100,
+            r,
+            "01".into(),
+            "123456789".into(),
+            UserStatus::Terminated
+        )
+    );
+}
