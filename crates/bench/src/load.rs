@@ -15,8 +15,14 @@ use tokio::net::TcpStream;
 
 pub const PATH: &str = "/v4.1/prod/ECGridOS.asmx";
 const NS: &str = "http://www.ecgridos.net/";
+/// The deployed dialect's namespace (its WSDL's), served at the same path.
+const DEPLOYED_NS: &str = "https://os.ecgrid.io/";
 pub const LOGIN: &str = "bench";
 pub const PASSWORD: &str = "Bench#Pass1";
+/// Stored trading-partner IDs are `ZZ`:`BENCH` followed by their number in 9 digits.
+pub const PARTNER_QUALIFIER: &str = "ZZ";
+pub const PARTNER_ID_PREFIX: &str = "BENCH";
+pub const PARTNER_ID_DIGITS: usize = 9;
 
 pub struct Stats {
     pub requests: u64,
@@ -58,11 +64,121 @@ impl Stats {
     }
 }
 
+/// What a series sends: the same bytes on every request, or bytes whose digits at one place
+/// are replaced on every request by a number drawn at random below `count` (so that a search
+/// looks up a different stored ID each time, over the whole index).
+#[derive(Clone)]
+pub struct Body {
+    bytes: Bytes,
+    varying: Option<Varying>,
+}
+
+#[derive(Clone, Copy)]
+struct Varying {
+    offset: usize,
+    width: usize,
+    count: u64,
+}
+
+impl Body {
+    pub fn fixed(bytes: &[u8]) -> Self {
+        Body {
+            bytes: Bytes::copy_from_slice(bytes),
+            varying: None,
+        }
+    }
+
+    /// The bytes as prepared (a varying body's with its digits all zero).
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The next request's bytes; `rng` is the connection's generator.
+    fn next(&self, rng: &mut u64) -> Bytes {
+        let Some(v) = self.varying else {
+            return self.bytes.clone();
+        };
+        let mut buf = self.bytes.to_vec();
+        write_digits(
+            &mut buf[v.offset..v.offset + v.width],
+            random(rng) % v.count,
+        );
+        Bytes::from(buf)
+    }
+}
+
+/// xorshift64*: cheap next to a request, and good enough to spread lookups over an index.
+fn random(state: &mut u64) -> u64 {
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+}
+
+/// Writes `n` in decimal into `out`, zero-padded to its length.
+fn write_digits(out: &mut [u8], mut n: u64) {
+    for d in out.iter_mut().rev() {
+        *d = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+}
+
+/// The stored trading-partner ID number `i`.
+pub fn partner_id(i: u64) -> String {
+    format!("{PARTNER_ID_PREFIX}{i:0width$}", width = PARTNER_ID_DIGITS)
+}
+
 fn envelope(op: &str, params: &str) -> Vec<u8> {
+    envelope_in(NS, op, params)
+}
+
+fn envelope_in(ns: &str, op: &str, params: &str) -> Vec<u8> {
     format!(
-        r#"<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><{op} xmlns="{NS}">{params}</{op}></soap:Body></soap:Envelope>"#
+        r#"<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><{op} xmlns="{ns}">{params}</{op}></soap:Body></soap:Envelope>"#
     )
     .into_bytes()
+}
+
+/// Deployed-dialect `TPSearch` for the stored ID number `i`, active IDs only.
+pub fn tp_search_request(session_id: &str, i: u64) -> Vec<u8> {
+    envelope_in(
+        DEPLOYED_NS,
+        "TPSearch",
+        &format!(
+            "<SessionID>{session_id}</SessionID><Qualifier>{PARTNER_QUALIFIER}</Qualifier>\
+             <ID>{}</ID><ShowInactive>false</ShowInactive>",
+            partner_id(i)
+        ),
+    )
+}
+
+/// `TPSearch` for a stored ID drawn at random below `count` on every request.
+pub fn tp_search_random(session_id: &str, count: u64) -> anyhow::Result<Body> {
+    let bytes = tp_search_request(session_id, 0);
+    let marker = format!("<ID>{PARTNER_ID_PREFIX}");
+    let offset = String::from_utf8_lossy(&bytes)
+        .find(&marker)
+        .ok_or_else(|| anyhow::anyhow!("no ID in the TPSearch request"))?
+        + marker.len();
+    Ok(Body {
+        bytes: Bytes::from(bytes),
+        varying: Some(Varying {
+            offset,
+            width: PARTNER_ID_DIGITS,
+            count: count.max(1),
+        }),
+    })
+}
+
+/// Deployed-dialect `MailboxListEx` of a network, no name filter: its first 100 mailboxes.
+pub fn mailbox_list_ex_request(session_id: &str, network: i32) -> Vec<u8> {
+    envelope_in(
+        DEPLOYED_NS,
+        "MailboxListEx",
+        &format!(
+            "<SessionID>{session_id}</SessionID><NetworkID>{network}</NetworkID><Name></Name>"
+        ),
+    )
 }
 
 pub fn version_request() -> Vec<u8> {
@@ -119,7 +235,12 @@ pub async fn fetch(addr: SocketAddr, body: &[u8]) -> anyhow::Result<Vec<u8>> {
 
 /// Logs in as the bench user and returns the SessionID.
 pub async fn login(addr: SocketAddr) -> anyhow::Result<String> {
-    let body = fetch(addr, &login_request(LOGIN)).await?;
+    login_as(addr, LOGIN).await
+}
+
+/// Logs in as `user` (whose password is [`PASSWORD`]) and returns the SessionID.
+pub async fn login_as(addr: SocketAddr, user: &str) -> anyhow::Result<String> {
+    let body = fetch(addr, &login_request(user)).await?;
     let text = String::from_utf8(body)?;
     let start = text
         .find("<LoginResult>")
@@ -135,23 +256,28 @@ pub async fn login(addr: SocketAddr) -> anyhow::Result<String> {
 /// `connections` keep-alive connections sending `body` back to back for `time`.
 pub async fn drive(
     addr: SocketAddr,
-    body: &[u8],
+    body: &Body,
     connections: usize,
     time: Duration,
 ) -> anyhow::Result<Stats> {
-    let body = Bytes::copy_from_slice(body);
     let started = Instant::now();
     let deadline = started + time;
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
     let mut tasks = Vec::new();
-    for _ in 0..connections {
+    for k in 0..connections {
         let body = body.clone();
+        // Never zero, different for every connection.
+        let mut rng = (seed ^ (k as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)) | 1;
         tasks.push(tokio::spawn(async move {
             let mut sender = connect(addr).await?;
             let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
             let (mut requests, mut errors) = (0u64, 0u64);
             while Instant::now() < deadline {
+                let request = body.next(&mut rng);
                 let t0 = Instant::now();
-                match post(&mut sender, addr, body.clone()).await {
+                match post(&mut sender, addr, request).await {
                     Ok((200, _)) => {}
                     Ok(_) => errors += 1,
                     Err(_) => {
@@ -183,6 +309,6 @@ pub fn flood_logins(
     connections: usize,
     time: Duration,
 ) -> tokio::task::JoinHandle<anyhow::Result<Stats>> {
-    let body = login_request(crate::servers::FLOOD_LOGIN);
+    let body = Body::fixed(&login_request(crate::servers::FLOOD_LOGIN));
     tokio::spawn(async move { drive(addr, &body, connections, time).await })
 }

@@ -1,25 +1,32 @@
 //! `edigrid-bench run`: the SOAP `SessionInfo` hot path measured on (a) edigrid with SQLite,
 //! (b) edigrid with PostgreSQL, (c) a bare hyper server answering the same response bytes
 //! from memory (the ceiling of the HTTP stack on this machine), and (d) (a) while another
-//! client floods `Login`. Every figure is reported as a ratio against (c) or (a) measured in
-//! the same run, because absolute numbers on a shared machine mean little.
+//! client floods `Login`; the directory's lists on the same two nodes, holding a large
+//! directory: (e)/(f) deployed `TPSearch` among `--partners` stored IDs, (g)/(h) deployed
+//! `MailboxListEx` of a network of `--mailboxes`; and (a) against (c) once more driven by
+//! `wrk`, an independent load generator. Every figure is reported as a ratio against another
+//! series measured in the same run, because absolute numbers on a shared machine mean little.
 
 mod load;
 mod servers;
+mod wrk;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-use crate::load::{Stats, drive, login, session_info_request};
-use crate::servers::{Ceiling, Edigrid};
+use crate::load::{Body, Stats, drive, login, login_as, session_info_request};
+use crate::servers::{
+    Ceiling, Directory, Edigrid, NETWORK, NETWORK_ADMIN, SMALL_NETWORK, SMALL_NETWORK_ADMIN,
+    SMALL_NETWORK_MAILBOXES,
+};
 
 #[derive(Parser)]
 #[command(
     name = "edigrid-bench",
-    about = "Benchmark of edigrid's session hot path"
+    about = "Benchmark of edigrid's session hot path and directory lists"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -42,22 +49,36 @@ enum Command {
         /// Sessions stored before measuring (up to 1,000,000).
         #[arg(long, default_value_t = 1000)]
         sessions: u64,
+        /// Trading-partner IDs stored in network 100 before measuring (the issue's figure is
+        /// for 1,000,000; the default keeps a run short).
+        #[arg(long, default_value_t = 100_000)]
+        partners: u64,
+        /// Mailboxes stored in network 100 before measuring.
+        #[arg(long, default_value_t = 100_000)]
+        mailboxes: u32,
         /// PostgreSQL database for (b); default: EDIGRID_TEST_DATABASE_URL, else the local one.
         #[arg(long)]
         postgres: Option<String>,
+        /// Keep the working directory (databases, logs) instead of removing it at the end.
+        #[arg(long)]
+        keep: bool,
     },
     /// Drive one running server with one request (for profiling): Version, SessionInfo of
-    /// a fresh login of the bench user, or Login of the flood user.
+    /// a fresh login of the bench user, Login of the flood user, or (as `netadmin`, on a
+    /// database `run --keep` prepared) TPSearch of random stored IDs or MailboxListEx.
     Drive {
         #[arg(long)]
         addr: std::net::SocketAddr,
-        /// `version`, `session-info` or `login`.
+        /// `version`, `session-info`, `login`, `tp-search` or `mailbox-list-ex`.
         #[arg(long, default_value = "session-info")]
         operation: String,
         #[arg(long, default_value_t = 1)]
         connections: usize,
         #[arg(long, default_value_t = 5)]
         seconds: u64,
+        /// Stored IDs `tp-search` draws from.
+        #[arg(long, default_value_t = 100_000)]
+        partners: u64,
     },
     /// Serve one fixed response to every request (the ceiling server, run as its own process).
     Ceiling {
@@ -79,11 +100,19 @@ fn main() -> anyhow::Result<()> {
             operation,
             connections,
             seconds,
+            partners,
         } => runtime.block_on(async {
             let body = match operation.as_str() {
-                "version" => load::version_request(),
-                "login" => load::login_request(servers::FLOOD_LOGIN),
-                _ => session_info_request(&login(addr).await?),
+                "version" => Body::fixed(&load::version_request()),
+                "login" => Body::fixed(&load::login_request(servers::FLOOD_LOGIN)),
+                "tp-search" => {
+                    load::tp_search_random(&login_as(addr, NETWORK_ADMIN).await?, partners)?
+                }
+                "mailbox-list-ex" => Body::fixed(&load::mailbox_list_ex_request(
+                    &login_as(addr, NETWORK_ADMIN).await?,
+                    NETWORK,
+                )),
+                _ => Body::fixed(&session_info_request(&login(addr).await?)),
             };
             let s = drive(addr, &body, connections, Duration::from_secs(seconds)).await?;
             println!(
@@ -100,25 +129,42 @@ fn main() -> anyhow::Result<()> {
             round_seconds,
             connections,
             sessions,
+            partners,
+            mailboxes,
             postgres,
-        } => runtime.block_on(run(
-            Duration::from_secs(seconds),
-            Duration::from_secs_f64(round_seconds.max(0.1)),
+            keep,
+        } => runtime.block_on(run(Settings {
+            time: Duration::from_secs(seconds),
+            round: Duration::from_secs_f64(round_seconds.max(0.1)),
             connections,
             sessions,
+            directory: Directory {
+                mailboxes,
+                partners,
+            },
             postgres,
-        )),
+            keep,
+        })),
     }
+}
+
+/// How a series' load is generated.
+enum Driver {
+    /// Our own generator ([`load::drive`]).
+    Own,
+    /// `wrk`, with this Lua script.
+    Wrk(PathBuf),
 }
 
 /// One thing measured: a server, the request it is sent, over how many connections, and
 /// whether `Login` is flooded beside it. Its rounds add up to one figure.
 struct Series {
-    name: &'static str,
+    name: String,
     addr: SocketAddr,
-    body: Vec<u8>,
+    body: Body,
     connections: usize,
     flood: bool,
+    driver: Driver,
     total: Stats,
     /// Throughput of each round, in order, for the per-round ratios.
     rounds: Vec<f64>,
@@ -132,18 +178,14 @@ const FLOOD_CONNECTIONS: usize = 8;
 const FLOOD_LEAD: Duration = Duration::from_millis(200);
 
 impl Series {
-    fn new(
-        name: &'static str,
-        addr: SocketAddr,
-        body: &[u8],
-        connections: usize,
-    ) -> anyhow::Result<Self> {
+    fn new(name: &str, addr: SocketAddr, body: Body, connections: usize) -> anyhow::Result<Self> {
         Ok(Series {
-            name,
+            name: name.to_string(),
             addr,
-            body: body.to_vec(),
+            body,
             connections,
             flood: false,
+            driver: Driver::Own,
             total: Stats::empty()?,
             rounds: Vec::new(),
             flood_total: Stats::empty()?,
@@ -155,6 +197,19 @@ impl Series {
         self
     }
 
+    fn by_wrk(mut self, script: PathBuf) -> Self {
+        self.driver = Driver::Wrk(script);
+        self
+    }
+
+    /// One measurement of `time`, not recorded.
+    async fn once(&self, time: Duration) -> anyhow::Result<Stats> {
+        match &self.driver {
+            Driver::Own => drive(self.addr, &self.body, self.connections, time).await,
+            Driver::Wrk(script) => wrk::run(self.addr, script, self.connections, time).await,
+        }
+    }
+
     async fn measure(&mut self, time: Duration) -> anyhow::Result<()> {
         let flood = self
             .flood
@@ -162,7 +217,7 @@ impl Series {
         if flood.is_some() {
             tokio::time::sleep(FLOOD_LEAD).await;
         }
-        let stats = drive(self.addr, &self.body, self.connections, time).await?;
+        let stats = self.once(time).await?;
         if let Some(flood) = flood {
             self.flood_total.merge(&flood.await??)?;
         }
@@ -184,7 +239,7 @@ async fn interleave(
     round: Duration,
 ) -> anyhow::Result<()> {
     for s in series.iter() {
-        drive(s.addr, &s.body, s.connections, Duration::from_secs(1)).await?;
+        s.once(Duration::from_secs(1)).await?;
     }
     let rounds = (time.as_secs_f64() / round.as_secs_f64()).ceil().max(1.0) as usize;
     let n = order.len();
@@ -209,85 +264,318 @@ fn ratios(x: &Series, y: &Series) -> (f64, f64, f64, f64) {
     )
 }
 
-fn print_ratio(label: &str, x: &Series, y: &Series, target: &str) {
-    let (all, min, median, max) = ratios(x, y);
-    println!(
-        "{label}: {all:.2}   (target {target}; per round: min {min:.2}, median {median:.2}, max {max:.2})"
-    );
+/// What a figure is held to.
+#[derive(Clone, Copy)]
+enum Target {
+    AtLeast(f64),
+    AtMost(f64),
+    /// Reported for comparison; the issue sets no target.
+    None,
 }
 
-async fn run(
+impl Target {
+    fn describe(self, unit: &str) -> String {
+        match self {
+            Target::AtLeast(t) => format!("target >= {t}{unit}"),
+            Target::AtMost(t) => format!("target <= {t}{unit}"),
+            Target::None => "no target".to_string(),
+        }
+    }
+}
+
+/// Prints figures with their targets, PASS or MISS, and counts the misses.
+#[derive(Default)]
+struct Verdicts {
+    passed: usize,
+    missed: Vec<String>,
+}
+
+impl Verdicts {
+    fn verdict(&mut self, label: &str, value: f64, target: Target) -> &'static str {
+        let ok = match target {
+            Target::AtLeast(t) => value >= t,
+            Target::AtMost(t) => value <= t,
+            Target::None => return "    ",
+        };
+        if ok {
+            self.passed += 1;
+            "PASS"
+        } else {
+            self.missed.push(label.to_string());
+            "MISS"
+        }
+    }
+
+    /// `x`'s throughput over `y`'s, from the sums, with the per-round spread.
+    fn ratio(&mut self, label: &str, x: &Series, y: &Series, target: Target) {
+        let (all, min, median, max) = ratios(x, y);
+        let verdict = self.verdict(label, all, target);
+        println!(
+            "{verdict} {label}: {all:.2}   ({}; per round: min {min:.2}, median {median:.2}, max {max:.2})",
+            target.describe("")
+        );
+    }
+
+    fn value(&mut self, label: &str, value: f64, unit: &str, target: Target) {
+        let verdict = self.verdict(label, value, target);
+        println!(
+            "{verdict} {label}: {value:.3}{unit}   ({})",
+            target.describe(unit)
+        );
+    }
+}
+
+struct Settings {
     time: Duration,
     round: Duration,
     connections: usize,
     sessions: u64,
+    directory: Directory,
     postgres: Option<String>,
-) -> anyhow::Result<()> {
+    keep: bool,
+}
+
+/// A node under test with its directory, and the requests each measurement sends it.
+struct Node {
+    server: Edigrid,
+    /// SessionInfo of the bench user (a `MailboxUser`).
+    session_info: Body,
+    /// TPSearch of a random stored ID, as `netadmin`.
+    tp_search: Body,
+    /// MailboxListEx of network 100, as `netadmin`, and of the small network 101.
+    mailbox_list: Body,
+    mailbox_list_small: Body,
+}
+
+impl Node {
+    async fn start(database: &str, settings: &Settings, work: &Path) -> anyhow::Result<Self> {
+        let server =
+            Edigrid::start_with_directory(database, work, settings.sessions, settings.directory)
+                .await?;
+        let addr = server.addr;
+        let admin = login_as(addr, NETWORK_ADMIN).await?;
+        let small = login_as(addr, SMALL_NETWORK_ADMIN).await?;
+        let partners = settings.directory.partners;
+        // Before measuring: a search finds the ID asked for, the lists give a full page.
+        for i in [0, partners / 2, partners.saturating_sub(1)] {
+            let response = load::fetch(addr, &load::tp_search_request(&admin, i)).await?;
+            let text = String::from_utf8_lossy(&response);
+            anyhow::ensure!(
+                partners == 0 || text.contains(&format!(">{}<", load::partner_id(i))),
+                "TPSearch of stored ID {i} did not find it: {text}"
+            );
+        }
+        let page = u64::from(settings.directory.mailboxes + 1).min(100);
+        for (session, network, expect) in [(&admin, NETWORK, page), (&small, SMALL_NETWORK, 100)] {
+            let body = load::mailbox_list_ex_request(session, network);
+            let response = load::fetch(addr, &body).await?;
+            let got = String::from_utf8_lossy(&response)
+                .matches("<MailboxIDInfo>")
+                .count() as u64;
+            anyhow::ensure!(
+                got == expect,
+                "MailboxListEx of network {network} gave {got} mailboxes, not {expect}"
+            );
+        }
+        Ok(Node {
+            session_info: Body::fixed(&session_info_request(&login(addr).await?)),
+            tp_search: load::tp_search_random(&admin, partners)?,
+            mailbox_list: Body::fixed(&load::mailbox_list_ex_request(&admin, NETWORK)),
+            mailbox_list_small: Body::fixed(&load::mailbox_list_ex_request(&small, SMALL_NETWORK)),
+            server,
+        })
+    }
+}
+
+/// Where each series sits in the list.
+struct Index {
+    a: usize,
+    b: usize,
+    c: usize,
+    d: usize,
+    a_serial: usize,
+    c_serial: usize,
+    e: usize,
+    f: usize,
+    e_serial: usize,
+    f_serial: usize,
+    g: usize,
+    g_small: usize,
+    h: usize,
+    h_small: usize,
+    a_1k: Option<usize>,
+    wrk: Option<(usize, usize)>,
+}
+
+async fn run(settings: Settings) -> anyhow::Result<()> {
     let work = tempfile_dir()?;
+    let Settings {
+        time,
+        round,
+        connections,
+        sessions,
+        directory,
+        ..
+    } = settings;
     println!(
-        "edigrid-bench: {connections} connections, {}s per measurement in rounds of {:.1}s, {sessions} stored sessions",
+        "edigrid-bench: {connections} connections, {}s per measurement in rounds of {:.1}s, \
+         {sessions} stored sessions, {} stored IDs over {} mailboxes, {} mailboxes in network {NETWORK}",
         time.as_secs(),
-        round.as_secs_f64()
+        round.as_secs_f64(),
+        directory.partners,
+        servers::PARTNER_MAILBOXES.min(directory.mailboxes),
+        directory.mailboxes + 1,
     );
 
     // Every server is started first; those not being measured sit idle.
     let sqlite_url = format!("sqlite://{}", work.join("bench.db").display());
-    let sqlite = Edigrid::start(&sqlite_url, &work, sessions).await?;
-    let body = session_info_request(&login(sqlite.addr).await?);
-    let response = load::fetch(sqlite.addr, &body).await?;
+    let sqlite = Node::start(&sqlite_url, &settings, &work).await?;
+    let response = load::fetch(sqlite.server.addr, sqlite.session_info.bytes()).await?;
     // With more stored sessions than 1,000, a second SQLite node with 1,000 is measured
     // beside it, so that "within 20% of its value with 1,000" is one run's ratio.
     let small = if sessions > 1000 {
         let url = format!("sqlite://{}", work.join("bench-1k.db").display());
         let node = Edigrid::start(&url, &work, 1000).await?;
-        let body = session_info_request(&login(node.addr).await?);
+        let body = Body::fixed(&session_info_request(&login(node.addr).await?));
         Some((node, body))
     } else {
         None
     };
-    let pg_base = postgres
+    let pg_base = settings
+        .postgres
+        .clone()
         .or_else(|| std::env::var("EDIGRID_TEST_DATABASE_URL").ok())
         .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".to_string());
     let pg_url = servers::fresh_schema(&pg_base).await?;
-    let pg = Edigrid::start(&pg_url, &work, sessions).await?;
-    let pg_body = session_info_request(&login(pg.addr).await?);
+    let pg = Node::start(&pg_url, &settings, &work).await?;
     let ceiling = Ceiling::start(&work, &response).await?;
+    let (a_addr, b_addr) = (sqlite.server.addr, pg.server.addr);
 
-    let mut series = vec![
-        Series::new("(a) edigrid, SQLite", sqlite.addr, &body, connections)?,
-        Series::new("(b) edigrid, PostgreSQL", pg.addr, &pg_body, connections)?,
-        Series::new(
-            "(c) bare hyper, same bytes",
-            ceiling.addr,
-            &body,
-            connections,
-        )?,
-        Series::new(
-            "(d) (a) during a Login flood",
-            sqlite.addr,
-            &body,
-            connections,
-        )?
-        .flooded(),
-        Series::new("(a) serial", sqlite.addr, &body, 1)?,
-        Series::new("(b) serial", pg.addr, &pg_body, 1)?,
-        Series::new("(c) serial", ceiling.addr, &body, 1)?,
-    ];
-    if let Some((node, body)) = &small {
-        series.push(Series::new(
+    let mut series = Vec::new();
+    let mut add = |s: Series| {
+        series.push(s);
+        series.len() - 1
+    };
+    let body = &sqlite.session_info;
+    let n = connections;
+    let a = add(Series::new("(a) edigrid, SQLite", a_addr, body.clone(), n)?);
+    let b = add(Series::new(
+        "(b) edigrid, PostgreSQL",
+        b_addr,
+        pg.session_info.clone(),
+        n,
+    )?);
+    let c = add(Series::new(
+        "(c) bare hyper, same bytes",
+        ceiling.addr,
+        body.clone(),
+        n,
+    )?);
+    let d = add(Series::new("(d) (a) during a Login flood", a_addr, body.clone(), n)?.flooded());
+    let a_serial = add(Series::new("(a) serial", a_addr, body.clone(), 1)?);
+    let b_serial = add(Series::new(
+        "(b) serial",
+        b_addr,
+        pg.session_info.clone(),
+        1,
+    )?);
+    let c_serial = add(Series::new("(c) serial", ceiling.addr, body.clone(), 1)?);
+    let e = add(Series::new(
+        "(e) TPSearch, SQLite",
+        a_addr,
+        sqlite.tp_search.clone(),
+        n,
+    )?);
+    let f = add(Series::new(
+        "(f) TPSearch, PostgreSQL",
+        b_addr,
+        pg.tp_search.clone(),
+        n,
+    )?);
+    let e_serial = add(Series::new(
+        "(e) serial",
+        a_addr,
+        sqlite.tp_search.clone(),
+        1,
+    )?);
+    let f_serial = add(Series::new("(f) serial", b_addr, pg.tp_search.clone(), 1)?);
+    let big = format!("{} mb", directory.mailboxes + 1);
+    let little = format!("{SMALL_NETWORK_MAILBOXES} mb");
+    let g = add(Series::new(
+        &format!("(g) MailboxListEx SQLite {big}"),
+        a_addr,
+        sqlite.mailbox_list.clone(),
+        1,
+    )?);
+    let g_small = add(Series::new(
+        &format!("(g) MailboxListEx SQLite {little}"),
+        a_addr,
+        sqlite.mailbox_list_small.clone(),
+        1,
+    )?);
+    let h = add(Series::new(
+        &format!("(h) MailboxListEx PG {big}"),
+        b_addr,
+        pg.mailbox_list.clone(),
+        1,
+    )?);
+    let h_small = add(Series::new(
+        &format!("(h) MailboxListEx PG {little}"),
+        b_addr,
+        pg.mailbox_list_small.clone(),
+        1,
+    )?);
+    let a_1k = match &small {
+        Some((node, body)) => Some(add(Series::new(
             "(a) with 1,000 stored sessions",
             node.addr,
-            body,
-            connections,
-        )?);
+            body.clone(),
+            n,
+        )?)),
+        None => None,
+    };
+    let wrk = if wrk::available() {
+        let a_script = wrk::script(&work, "session-info", body.bytes())?;
+        let wrk_c = add(
+            Series::new("wrk (c) bare hyper", ceiling.addr, body.clone(), n)?
+                .by_wrk(a_script.clone()),
+        );
+        let wrk_a =
+            add(Series::new("wrk (a) edigrid, SQLite", a_addr, body.clone(), n)?.by_wrk(a_script));
+        Some((wrk_a, wrk_c))
+    } else {
+        println!("wrk is not installed (Debian package wrk): its series are skipped");
+        None
+    };
+    let ix = Index {
+        a,
+        b,
+        c,
+        d,
+        a_serial,
+        c_serial,
+        e,
+        f,
+        e_serial,
+        f_serial,
+        g,
+        g_small,
+        h,
+        h_small,
+        a_1k,
+        wrk,
+    };
+    // Compared series side by side: (c), (a), (e), (d), (b), (f); the serial ones; the
+    // mailbox lists, big network beside small; (a) with 1,000 sessions; wrk's pair.
+    let mut order = vec![
+        c, a, e, d, b, f, c_serial, a_serial, e_serial, b_serial, f_serial, g, g_small, h, h_small,
+    ];
+    order.extend(a_1k);
+    if let Some((wrk_a, wrk_c)) = wrk {
+        order.extend([wrk_c, wrk_a]);
     }
-    // (c), (a), (d) and (b) side by side, then the serial ones, then (a) with 1,000.
-    let order: Vec<usize> = [2, 0, 3, 1, 6, 4, 5, 7]
-        .into_iter()
-        .filter(|&i| i < series.len())
-        .collect();
     interleave(&mut series, &order, time, round).await?;
-    let memory = sqlite.memory();
+    let memory = sqlite.server.memory();
     drop((sqlite, small, pg, ceiling));
     servers::drop_schema(&pg_base, &pg_url).await?;
 
@@ -300,76 +588,189 @@ async fn run(
     ] {
         let url = format!("sqlite://{}", work.join(name).display());
         let server = Edigrid::start_recording(&url, &work, sessions, record).await?;
-        let body = session_info_request(&login(server.addr).await?);
-        recording.push(Series::new(label, server.addr, &body, connections)?);
+        let body = Body::fixed(&session_info_request(&login(server.addr).await?));
+        recording.push(Series::new(label, server.addr, body, connections)?);
         pair.push(server);
     }
     interleave(&mut recording, &[0, 1], time * 2, round).await?;
     drop(pair);
 
+    print_figures(&series, &recording);
+    let mut v = Verdicts::default();
+    verdicts(&mut v, &series, &ix, &settings);
+    println!(
+        "edigrid (SQLite) memory after the measurements, {sessions} stored sessions, {} stored IDs: \
+         resident {:.1} MB, peak {:.1} MB",
+        directory.partners,
+        memory.resident_kib as f64 / 1024.0,
+        memory.peak_kib as f64 / 1024.0
+    );
+    v.value(
+        "edigrid (SQLite) peak memory",
+        memory.peak_kib as f64 / 1024.0,
+        " MB",
+        Target::AtMost(200.0),
+    );
+    v.ratio(
+        "call recording on/off, SQLite",
+        &recording[0],
+        &recording[1],
+        Target::AtLeast(0.95),
+    );
+    println!();
+    if v.missed.is_empty() {
+        println!("every target met ({} PASS)", v.passed);
+    } else {
+        println!(
+            "{} PASS, {} MISS: {}",
+            v.passed,
+            v.missed.len(),
+            v.missed.join("; ")
+        );
+    }
+    let errors: u64 = series
+        .iter()
+        .chain(&recording)
+        .map(|s| s.total.errors)
+        .sum();
+    if settings.keep {
+        println!("working directory kept: {}", work.display());
+    } else {
+        std::fs::remove_dir_all(&work)?;
+    }
+    anyhow::ensure!(
+        errors == 0,
+        "{errors} requests failed: the figures are not valid"
+    );
+    Ok(())
+}
+
+fn print_figures(series: &[Series], recording: &[Series]) {
     println!();
     println!(
-        "{:<30} {:>10} {:>10} {:>10} {:>8}",
+        "{:<36} {:>10} {:>10} {:>10} {:>8}",
         "", "req/s", "p50 ms", "p99 ms", "errors"
     );
-    for s in series.iter().chain(&recording) {
+    for s in series.iter().chain(recording) {
+        let latency = |ms: f64| match s.driver {
+            Driver::Own => format!("{ms:.3}"),
+            Driver::Wrk(_) => "-".to_string(),
+        };
         println!(
-            "{:<30} {:>10.0} {:>10.3} {:>10.3} {:>8}",
+            "{:<36} {:>10.0} {:>10} {:>10} {:>8}",
             s.name,
             s.total.rps(),
-            s.total.p50_ms(),
-            s.total.p99_ms(),
+            latency(s.total.p50_ms()),
+            latency(s.total.p99_ms()),
             s.total.errors,
         );
     }
-    let (a, b, c, d) = (&series[0], &series[1], &series[2], &series[3]);
-    let (a_serial, c_serial) = (&series[4], &series[6]);
+}
+
+fn verdicts(v: &mut Verdicts, series: &[Series], ix: &Index, settings: &Settings) {
+    let s = |i: usize| &series[i];
+    let d = s(ix.d);
     println!(
         "Login flood during (d): {:.0} logins/s, {} failed",
         d.flood_total.rps(),
         d.flood_total.errors
     );
     println!();
-    print_ratio("(a)/(c) throughput", a, c, ">= 0.5");
-    print_ratio("(b)/(c) throughput", b, c, ">= 0.3");
-    print_ratio("(d)/(a) throughput", d, a, ">= 0.7");
-    println!(
-        "serial p99 of (a): {:.3} ms   (target <= 1 ms)",
-        a_serial.total.p99_ms()
+    println!("SessionInfo:");
+    v.ratio("(a)/(c) throughput", s(ix.a), s(ix.c), Target::AtLeast(0.5));
+    v.ratio("(b)/(c) throughput", s(ix.b), s(ix.c), Target::AtLeast(0.3));
+    v.ratio("(d)/(a) throughput", d, s(ix.a), Target::AtLeast(0.7));
+    let a_serial = &s(ix.a_serial).total;
+    v.value(
+        "serial p99 of (a)",
+        a_serial.p99_ms(),
+        " ms",
+        Target::AtMost(1.0),
     );
-    println!(
-        "serial p50 (a)/(c): {:.2}   (target <= 4)",
-        a_serial.total.p50_ms() / c_serial.total.p50_ms()
+    v.value(
+        "serial p50 (a)/(c)",
+        a_serial.p50_ms() / s(ix.c_serial).total.p50_ms(),
+        "",
+        Target::AtMost(4.0),
     );
-    if let Some(a_1k) = series.get(7) {
-        print_ratio(
-            &format!("(a) with {sessions} stored sessions / with 1,000"),
-            a,
-            a_1k,
-            ">= 0.8",
+    if let Some(a_1k) = ix.a_1k {
+        v.ratio(
+            &format!(
+                "(a) with {} stored sessions / with 1,000",
+                settings.sessions
+            ),
+            s(ix.a),
+            s(a_1k),
+            Target::AtLeast(0.8),
         );
     }
-    println!(
-        "edigrid (SQLite) memory after the measurements, {sessions} stored sessions: resident {:.1} MB, peak {:.1} MB   (target < 200 MB)",
-        memory.resident_kib as f64 / 1024.0,
-        memory.peak_kib as f64 / 1024.0
+    match ix.wrk {
+        Some((wrk_a, wrk_c)) => {
+            v.ratio(
+                "wrk: (a)/(c) throughput (wrk -t2, same rounds)",
+                s(wrk_a),
+                s(wrk_c),
+                Target::AtLeast(0.5),
+            );
+        }
+        None => println!("     wrk: (a)/(c) throughput: skipped, wrk is not installed"),
+    }
+    println!();
+    let partners = settings.directory.partners;
+    println!("TPSearch among {partners} stored IDs (a random stored ID per request):");
+    v.ratio(
+        "(e)/(a) TPSearch / SessionInfo, SQLite",
+        s(ix.e),
+        s(ix.a),
+        Target::AtLeast(0.8),
     );
-    print_ratio(
-        "call recording on/off, SQLite",
-        &recording[0],
-        &recording[1],
-        ">= 0.95",
+    v.ratio(
+        "(f)/(b) TPSearch / SessionInfo, PostgreSQL",
+        s(ix.f),
+        s(ix.b),
+        Target::None,
     );
-    let errors: u64 = series
-        .iter()
-        .chain(&recording)
-        .map(|s| s.total.errors)
-        .sum();
-    anyhow::ensure!(
-        errors == 0,
-        "{errors} requests failed: the figures are not valid"
+    v.value(
+        "serial p99 of (e) TPSearch, SQLite",
+        s(ix.e_serial).total.p99_ms(),
+        " ms",
+        Target::AtMost(2.0),
     );
-    Ok(())
+    v.value(
+        "serial p99 of (f) TPSearch, PostgreSQL",
+        s(ix.f_serial).total.p99_ms(),
+        " ms",
+        Target::None,
+    );
+    println!();
+    let big = settings.directory.mailboxes + 1;
+    println!("MailboxListEx, first page (100) of a network, serial:");
+    for (label, x, small) in [
+        ("(g), SQLite", ix.g, ix.g_small),
+        ("(h), PostgreSQL", ix.h, ix.h_small),
+    ] {
+        let target = if x == ix.g {
+            Target::AtMost(10.0)
+        } else {
+            Target::None
+        };
+        v.value(
+            &format!("serial p99 of {label}, {big} mailboxes"),
+            s(x).total.p99_ms(),
+            " ms",
+            target,
+        );
+        let (x, small) = (&s(x).total, &s(small).total);
+        println!(
+            "     {label}: p50 {:.3} ms with {big} mailboxes, {:.3} ms with {SMALL_NETWORK_MAILBOXES}: \
+             {:.2} us more per 1,000 mailboxes",
+            x.p50_ms(),
+            small.p50_ms(),
+            (x.p50_ms() - small.p50_ms()) * 1000.0 * 1000.0
+                / f64::from(big - SMALL_NETWORK_MAILBOXES)
+        );
+    }
+    println!();
 }
 
 fn tempfile_dir() -> anyhow::Result<PathBuf> {

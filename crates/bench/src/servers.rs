@@ -15,10 +15,35 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use sqlx::Executor;
 
-use crate::load::{LOGIN, PASSWORD};
+use crate::load::{LOGIN, PARTNER_ID_DIGITS, PARTNER_ID_PREFIX, PARTNER_QUALIFIER, PASSWORD};
 
 /// The login used by the Login flood, so that it never evicts the measured session.
 pub const FLOOD_LOGIN: &str = "flood";
+/// `NetworkAdmin` of network 100, whose session searches IDs and lists mailboxes.
+pub const NETWORK_ADMIN: &str = "netadmin";
+/// `NetworkAdmin` of network 101, the small network (to compare list costs with).
+pub const SMALL_NETWORK_ADMIN: &str = "netadmin-small";
+/// The bench network, and the small one beside it.
+pub const NETWORK: i32 = 100;
+pub const SMALL_NETWORK: i32 = 101;
+/// Mailboxes of the small network.
+pub const SMALL_NETWORK_MAILBOXES: u32 = 1000;
+/// Stored IDs are spread evenly over this many mailboxes of network 100 (100 each for a
+/// million), as a VAN's customers each hold a few to a few hundred.
+pub const PARTNER_MAILBOXES: u32 = 10_000;
+/// Mailbox numbers of the preloaded mailboxes: network 100's from here up...
+const FIRST_MAILBOX: i64 = 1000;
+/// ... and the small network's from here (above any count `--mailboxes` takes).
+const FIRST_SMALL_MAILBOX: i64 = 1_000_000_000;
+
+/// The directory stored beside the sessions: `mailboxes` in network 100 beside mailbox 200,
+/// `partners` active trading-partner IDs (`ZZ`:`BENCH000000000` and up) spread over the
+/// first [`PARTNER_MAILBOXES`] of them, and network 101 with [`SMALL_NETWORK_MAILBOXES`].
+#[derive(Clone, Copy)]
+pub struct Directory {
+    pub mailboxes: u32,
+    pub partners: u64,
+}
 
 fn sibling(name: &str) -> anyhow::Result<PathBuf> {
     let exe = std::env::current_exe()?;
@@ -80,7 +105,17 @@ pub struct Edigrid {
 impl Edigrid {
     /// Prepares `database` (directory, users, `sessions` stored sessions) and starts a node.
     pub async fn start(database: &str, work: &Path, sessions: u64) -> anyhow::Result<Self> {
-        Self::start_recording(database, work, sessions, true).await
+        Self::launch(database, work, sessions, None, true).await
+    }
+
+    /// As [`Edigrid::start`], with a large directory stored too (see [`Directory`]).
+    pub async fn start_with_directory(
+        database: &str,
+        work: &Path,
+        sessions: u64,
+        directory: Directory,
+    ) -> anyhow::Result<Self> {
+        Self::launch(database, work, sessions, Some(directory), true).await
     }
 
     /// As [`Edigrid::start`], with session call recording on or off.
@@ -88,6 +123,16 @@ impl Edigrid {
         database: &str,
         work: &Path,
         sessions: u64,
+        record_calls: bool,
+    ) -> anyhow::Result<Self> {
+        Self::launch(database, work, sessions, None, record_calls).await
+    }
+
+    async fn launch(
+        database: &str,
+        work: &Path,
+        sessions: u64,
+        directory: Option<Directory>,
         record_calls: bool,
     ) -> anyhow::Result<Self> {
         let edigrid = sibling("edigrid")?;
@@ -132,7 +177,56 @@ impl Edigrid {
                 Some(&format!("{PASSWORD}\n")),
             )?;
         }
+        // The session preload names the user `bulk` by its number, 3: these three users
+        // come first.
         preload(database, sessions).await?;
+        if let Some(directory) = directory {
+            admin(
+                &edigrid,
+                database,
+                &[
+                    "network",
+                    "add",
+                    "--id",
+                    &SMALL_NETWORK.to_string(),
+                    "--name",
+                    "Bench small",
+                ],
+                None,
+            )?;
+            let started = std::time::Instant::now();
+            preload_directory(database, directory).await?;
+            eprintln!(
+                "preloaded {} mailboxes and {} IDs into {} in {:.1}s",
+                directory.mailboxes,
+                directory.partners,
+                database.split(':').next().unwrap_or_default(),
+                started.elapsed().as_secs_f64()
+            );
+            for (login, network, mailbox) in [
+                (NETWORK_ADMIN, NETWORK, 200),
+                (SMALL_NETWORK_ADMIN, SMALL_NETWORK, FIRST_SMALL_MAILBOX),
+            ] {
+                admin(
+                    &edigrid,
+                    database,
+                    &[
+                        "user",
+                        "add",
+                        "--login",
+                        login,
+                        "--network",
+                        &network.to_string(),
+                        "--mailbox",
+                        &mailbox.to_string(),
+                        "--auth-level",
+                        "NetworkAdmin",
+                        "--password-stdin",
+                    ],
+                    Some(&format!("{PASSWORD}\n")),
+                )?;
+            }
+        }
         // A million preloaded rows leave hundreds of megabytes for the kernel to write back;
         // that is setup, not load, so it is done before the server starts.
         let synced = Command::new("sync").status();
@@ -236,6 +330,96 @@ async fn preload(database: &str, count: u64) -> anyhow::Result<()> {
         }
         tx.commit().await?;
         pool.execute("ANALYZE sessions").await?;
+    } else {
+        let pool = sqlx::SqlitePool::connect(database).await?;
+        let mut tx = pool.begin().await?;
+        for s in statements {
+            tx.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(s))).await?;
+        }
+        tx.commit().await?;
+        pool.execute("ANALYZE").await?;
+        pool.close().await;
+    }
+    Ok(())
+}
+
+/// Stores [`Directory`]'s mailboxes and IDs with a few `INSERT ... SELECT` statements in one
+/// transaction: the rows are generated by the database itself (a recursive CTE on SQLite,
+/// `generate_series` on PostgreSQL), so nothing but the statements crosses the connection.
+async fn preload_directory(database: &str, d: Directory) -> anyhow::Result<()> {
+    let now = chrono::Utc::now().timestamp_millis();
+    let postgres = database.starts_with("postgres");
+    // Rows numbered 0 .. count - 1, as `i`.
+    let numbers = |count: u64, select: &str| {
+        if postgres {
+            format!("{select} FROM generate_series(0, {count} - 1) AS g (i)")
+        } else {
+            format!(
+                "WITH RECURSIVE g (i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM g WHERE i + 1 < {count}) {select} FROM g"
+            )
+        }
+    };
+    let padded = |width: usize| {
+        if postgres {
+            format!("lpad(i::text, {width}, '0')")
+        } else {
+            format!("printf('%0{width}d', i)")
+        }
+    };
+    let mailboxes = |network: i32, first: i64, count: u64| {
+        let rows = numbers(
+            count,
+            &format!(
+                "SELECT {first} + i, {network}, 'Mailbox ' || {}, 'Active', {now}, {now}",
+                padded(9)
+            ),
+        );
+        let rows = if postgres {
+            rows
+        } else {
+            // SQLite takes the WITH before the INSERT's SELECT, not before INSERT ... SELECT.
+            format!("SELECT * FROM ({rows})")
+        };
+        format!(
+            "INSERT INTO mailboxes (id, network_id, name, status, created_ms, modified_ms) {rows}"
+        )
+    };
+    let spread = u64::from(PARTNER_MAILBOXES.min(d.mailboxes).max(1));
+    let id = format!("'{PARTNER_ID_PREFIX}' || {}", padded(PARTNER_ID_DIGITS));
+    let q = PARTNER_QUALIFIER;
+    let partners = numbers(
+        d.partners,
+        &format!(
+            "SELECT {NETWORK}, {FIRST_MAILBOX} + i % {spread}, '{q}', {id}, '{q}', {id}, \
+             'Partner ' || i, 'Active', 'ProductionA', {now}, {now}"
+        ),
+    );
+    let partners = if postgres {
+        partners
+    } else {
+        format!("SELECT * FROM ({partners})")
+    };
+    let statements = [
+        mailboxes(NETWORK, FIRST_MAILBOX, u64::from(d.mailboxes)),
+        mailboxes(
+            SMALL_NETWORK,
+            FIRST_SMALL_MAILBOX,
+            u64::from(SMALL_NETWORK_MAILBOXES),
+        ),
+        format!(
+            "INSERT INTO partners (network_id, mailbox_id, qualifier, id, qualifier_key, id_key, \
+             description, status, routing_group, created_ms, modified_ms) {partners}"
+        ),
+    ];
+    if postgres {
+        let pool = sqlx::PgPool::connect(database).await?;
+        let mut tx = pool.begin().await?;
+        for s in statements {
+            tx.execute(sqlx::raw_sql(sqlx::AssertSqlSafe(s))).await?;
+        }
+        tx.commit().await?;
+        pool.execute("ANALYZE mailboxes").await?;
+        pool.execute("ANALYZE partners").await?;
     } else {
         let pool = sqlx::SqlitePool::connect(database).await?;
         let mut tx = pool.begin().await?;
