@@ -4,7 +4,7 @@
 use edigrid_core::{Address, Mailbox, MailboxChanges, MailboxCreateRequest, MailboxFilter};
 use edigrid_domain::{Error, MailboxId, NetworkId, ParamProblem, X12Delimiters};
 
-use super::super::{Call, Operation, SESSION_ID, authenticate, handler};
+use super::super::{Call, Operation, SESSION_ID, authenticate};
 use super::{
     MAILBOX_ID_INFO, PAGE_NO, RECORDS_PER_PAGE, STATUS, change, delimiter, network_filter, page,
     renamed, status_filter, status_value,
@@ -43,7 +43,7 @@ pub(super) const MAILBOX_ADD: Operation = Operation {
         Field::new("AdminEmail", XsdType::String),
     ],
     result: XsdType::Complex(&MAILBOX_ID_INFO),
-    handler: handler!(mailbox_add),
+    handler: directory!(mailbox_add),
 };
 
 pub(super) const MAILBOX_CONFIG: Operation = Operation {
@@ -59,7 +59,7 @@ pub(super) const MAILBOX_CONFIG: Operation = Operation {
         Field::new("NotifyOnInBox", XsdType::Boolean),
     ],
     result: XsdType::Complex(&MAILBOX_ID_INFO),
-    handler: handler!(mailbox_config),
+    handler: directory!(mailbox_config),
 };
 
 pub(super) const MAILBOX_DELETE_ON_DOWNLOAD: Operation = Operation {
@@ -67,7 +67,7 @@ pub(super) const MAILBOX_DELETE_ON_DOWNLOAD: Operation = Operation {
     doc: "Whether a parcel's content is deleted once its download is confirmed.",
     params: &[SESSION_ID, MAILBOX_ID, DELETE_ON_DOWNLOAD],
     result: XsdType::Complex(&MAILBOX_ID_INFO),
-    handler: handler!(mailbox_delete_on_download),
+    handler: directory!(mailbox_delete_on_download),
 };
 
 pub(super) const MAILBOX_DESCRIPTION: Operation = Operation {
@@ -79,7 +79,7 @@ pub(super) const MAILBOX_DESCRIPTION: Operation = Operation {
         Field::new("Description", XsdType::String),
     ],
     result: XsdType::Complex(&MAILBOX_ID_INFO),
-    handler: handler!(mailbox_description),
+    handler: directory!(mailbox_description),
 };
 
 pub(super) const MAILBOX_IN_BOX_TIMEOUT: Operation = Operation {
@@ -87,7 +87,7 @@ pub(super) const MAILBOX_IN_BOX_TIMEOUT: Operation = Operation {
     doc: "Minutes a downloaded, unconfirmed parcel waits before it is ready to download again; 0 = never.",
     params: &[SESSION_ID, MAILBOX_ID, IN_BOX_TIMEOUT.aliases(&["Minutes"])],
     result: XsdType::Complex(&MAILBOX_ID_INFO),
-    handler: handler!(mailbox_in_box_timeout),
+    handler: directory!(mailbox_in_box_timeout),
 };
 
 pub(super) const MAILBOX_INFO: Operation = Operation {
@@ -95,7 +95,7 @@ pub(super) const MAILBOX_INFO: Operation = Operation {
     doc: "One mailbox.",
     params: &[SESSION_ID, MAILBOX_ID],
     result: XsdType::Complex(&MAILBOX_ID_INFO),
-    handler: handler!(mailbox_info),
+    handler: directory!(mailbox_info),
 };
 
 pub(super) const MAILBOX_LIST: Operation = Operation {
@@ -109,7 +109,7 @@ pub(super) const MAILBOX_LIST: Operation = Operation {
         RECORDS_PER_PAGE,
     ],
     result: XsdType::Array(&MAILBOX_ID_INFO),
-    handler: handler!(mailbox_list),
+    handler: directory!(mailbox_list),
 };
 
 pub(super) const MAILBOX_MANAGED: Operation = Operation {
@@ -117,7 +117,7 @@ pub(super) const MAILBOX_MANAGED: Operation = Operation {
     doc: "Whether the network operator runs the mailbox on its owner's behalf.",
     params: &[SESSION_ID, MAILBOX_ID, MANAGED],
     result: XsdType::Boolean,
-    handler: handler!(mailbox_managed),
+    handler: directory!(mailbox_managed),
 };
 
 pub(super) const MAILBOX_X12_DELIMITERS: Operation = Operation {
@@ -131,7 +131,7 @@ pub(super) const MAILBOX_X12_DELIMITERS: Operation = Operation {
         Field::new("SegmentTerminator", XsdType::String),
     ],
     result: XsdType::Complex(&MAILBOX_ID_INFO),
-    handler: handler!(mailbox_x12_delimiters),
+    handler: directory!(mailbox_x12_delimiters),
 };
 
 fn mailbox_record(m: &Mailbox) -> Value {

@@ -3,6 +3,22 @@
 //! pages describe this table. Each area file holds its operations (shape and handler side by
 //! side); this file holds the table that lists them and the types they share.
 
+/// `directory!(handler)`: the handler of a directory operation. The services' refusal of an
+/// object out of the caller's reach names the number asked for; the fault leaves it out, as
+/// the deployed dialect's and REST's do, so that an object that exists and one that does not
+/// get the same fault word for word (SPEC-VAN 14).
+macro_rules! directory {
+    ($f:ident) => {
+        |call| {
+            Box::pin(async move {
+                $f(call)
+                    .await
+                    .map_err(crate::operations::deployed::same_for_any_id)
+            })
+        }
+    };
+}
+
 mod mailboxes;
 mod networks;
 mod partners;

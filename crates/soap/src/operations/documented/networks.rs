@@ -8,7 +8,7 @@ use edigrid_core::{
 };
 use edigrid_domain::{Error, NetworkId, UserStatus};
 
-use super::super::{Call, Operation, SESSION_ID, authenticate, handler};
+use super::super::{Call, Operation, SESSION_ID, authenticate};
 use super::{
     NETWORK_ID_INFO, PAGE_NO, RECORDS_PER_PAGE, STATUS, change, count, delimiter, network_filter,
     page, renamed, required_enum, status_filter, status_value,
@@ -52,7 +52,7 @@ pub(super) const NETWORK_ADD: Operation = Operation {
         Field::new("AdminEmail", XsdType::String),
     ],
     result: XsdType::Complex(&NETWORK_ID_INFO),
-    handler: handler!(network_add),
+    handler: directory!(network_add),
 };
 
 pub(super) const NETWORK_INFO: Operation = Operation {
@@ -60,7 +60,7 @@ pub(super) const NETWORK_INFO: Operation = Operation {
     doc: "One network.",
     params: &[SESSION_ID, NETWORK_ID],
     result: XsdType::Complex(&NETWORK_ID_INFO),
-    handler: handler!(network_info),
+    handler: directory!(network_info),
 };
 
 pub(super) const NETWORK_LIST: Operation = Operation {
@@ -74,7 +74,7 @@ pub(super) const NETWORK_LIST: Operation = Operation {
         RECORDS_PER_PAGE,
     ],
     result: XsdType::Array(&NETWORK_ID_INFO),
-    handler: handler!(network_list),
+    handler: directory!(network_list),
 };
 
 pub(super) const NETWORK_SET_STATUS: Operation = Operation {
@@ -86,7 +86,7 @@ pub(super) const NETWORK_SET_STATUS: Operation = Operation {
         Field::new("Status", XsdType::Enum(&STATUS)),
     ],
     result: XsdType::Boolean,
-    handler: handler!(network_set_status),
+    handler: directory!(network_set_status),
 };
 
 pub(super) const NETWORK_STATUS_SUMMARY_OP: Operation = Operation {
@@ -94,7 +94,7 @@ pub(super) const NETWORK_STATUS_SUMMARY_OP: Operation = Operation {
     doc: "Counts of a network's mailboxes (all and active), users and trading-partner IDs, as far as the caller may see them (NetworkID 0: the session's network).",
     params: &[SESSION_ID, NETWORK_ID],
     result: XsdType::Array(&NETWORK_STATUS_SUMMARY),
-    handler: handler!(network_status_summary),
+    handler: directory!(network_status_summary),
 };
 
 pub(super) const NETWORK_UPDATE: Operation = Operation {
@@ -111,7 +111,7 @@ pub(super) const NETWORK_UPDATE: Operation = Operation {
         Field::new("Phone", XsdType::String),
     ],
     result: XsdType::Complex(&NETWORK_ID_INFO),
-    handler: handler!(network_update),
+    handler: directory!(network_update),
 };
 
 fn network_record(n: &Network) -> Value {

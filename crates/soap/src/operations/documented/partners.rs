@@ -11,7 +11,7 @@ use edigrid_core::{
 };
 use edigrid_domain::{EcGridId, Error, MailboxId, NetworkId, ParamProblem, RoutingGroup};
 
-use super::super::{Call, Operation, SESSION_ID, authenticate, handler};
+use super::super::{Call, Operation, SESSION_ID, authenticate};
 use super::{
     ECGRID_ID_INFO, PAGE_NO, RECORDS_PER_PAGE, STATUS, mailbox_filter, network_filter, page,
     renamed, required_enum, status_filter, status_value,
@@ -29,7 +29,7 @@ pub(super) const ECGRID_ID_INFO_OP: Operation = Operation {
     doc: "One trading-partner ID (the same as TPInfo).",
     params: &[SESSION_ID, ECGRID_ID],
     result: XsdType::Complex(&ECGRID_ID_INFO),
-    handler: handler!(partner_info),
+    handler: directory!(partner_info),
 };
 
 pub(super) const TP_ADD: Operation = Operation {
@@ -46,7 +46,7 @@ pub(super) const TP_ADD: Operation = Operation {
         Field::new("EDIStandard", XsdType::Enum(&types::EDIStandard)),
     ],
     result: XsdType::Complex(&ECGRID_ID_INFO),
-    handler: handler!(tp_add),
+    handler: directory!(tp_add),
 };
 
 pub(super) const TP_ADD_VAN: Operation = Operation {
@@ -59,7 +59,7 @@ pub(super) const TP_ADD_VAN: Operation = Operation {
         Field::new("VANID", XsdType::String),
     ],
     result: XsdType::Complex(&ECGRID_ID_INFO),
-    handler: handler!(tp_add_van),
+    handler: directory!(tp_add_van),
 };
 
 pub(super) const TP_INFO: Operation = Operation {
@@ -67,7 +67,7 @@ pub(super) const TP_INFO: Operation = Operation {
     doc: "One trading-partner ID (the same as ECGridIDInfo).",
     params: &[SESSION_ID, ECGRID_ID],
     result: XsdType::Complex(&ECGRID_ID_INFO),
-    handler: handler!(partner_info),
+    handler: directory!(partner_info),
 };
 
 pub(super) const TP_LIST: Operation = Operation {
@@ -82,7 +82,7 @@ pub(super) const TP_LIST: Operation = Operation {
         RECORDS_PER_PAGE,
     ],
     result: XsdType::Array(&ECGRID_ID_INFO),
-    handler: handler!(tp_list),
+    handler: directory!(tp_list),
 };
 
 pub(super) const TP_MOVE: Operation = Operation {
@@ -94,7 +94,7 @@ pub(super) const TP_MOVE: Operation = Operation {
         Field::new("NewMailboxID", XsdType::Int),
     ],
     result: XsdType::Complex(&ECGRID_ID_INFO),
-    handler: handler!(tp_move),
+    handler: directory!(tp_move),
 };
 
 pub(super) const TP_SEARCH: Operation = Operation {
@@ -106,7 +106,7 @@ pub(super) const TP_SEARCH: Operation = Operation {
         Field::new("ID", XsdType::String),
     ],
     result: XsdType::Array(&ECGRID_ID_INFO),
-    handler: handler!(tp_search),
+    handler: directory!(tp_search),
 };
 
 /// The standard a pair's shape implies (module comment).

@@ -2,10 +2,11 @@
 //! and logout, the session, who am I, the session log and API keys.
 
 use edigrid_core::{LoginRequest, SenderInfo, SessionLogEntry, SessionLogLimit};
-use edigrid_domain::{AuthLevel, Error, UserId, UserStatus};
+use edigrid_domain::{Error, UserId};
 
 use super::super::{Call, Operation, SESSION_ID, authenticate, end_session, handler, open_session};
-use super::{SESSION_ID_INFO, USER_ID_INFO};
+use super::users::user_fields;
+use super::{SESSION_ID_INFO, USER_ID_INFO, count};
 use crate::schema::{Field, Value, XsdType};
 
 pub(super) const LOGIN: Operation = Operation {
@@ -136,37 +137,12 @@ async fn session_info(call: Call) -> Result<Value, Error> {
     ]))
 }
 
-fn auth_level_value(level: AuthLevel) -> Value {
-    Value::Enum(level.as_str())
-}
-
-fn status_value(status: UserStatus) -> Value {
-    Value::Enum(status.as_str())
-}
-
+/// The user's record as the users operations give it, and their open sessions.
 async fn who_am_i(call: Call) -> Result<Value, Error> {
     let caller = authenticate(&call).await?;
     let me = call.core.who_am_i(&caller).await?;
-    let u = &me.user;
-    let mut fields = vec![
-        ("UserID", Value::Int(u.id.0)),
-        ("Login", Value::Str(u.login.clone())),
-        ("NetworkID", Value::Int(u.network_id.0)),
-        ("MailboxID", Value::Int(u.mailbox_id.0)),
-        ("AuthLevel", auth_level_value(u.auth_level)),
-        ("FirstName", Value::Str(u.person.first_name.clone())),
-        ("LastName", Value::Str(u.person.last_name.clone())),
-        ("Company", Value::Str(u.person.company.clone())),
-        ("EMail", Value::Str(u.person.email.clone())),
-        ("Status", status_value(u.status)),
-        (
-            "OpenSessions",
-            Value::Int(i32::try_from(me.open_sessions).unwrap_or(i32::MAX)),
-        ),
-    ];
-    if let Some(last) = u.last_login {
-        fields.push(("LastLogin", Value::DateTime(last)));
-    }
+    let mut fields = user_fields(&me.user);
+    fields.push(("OpenSessions", count(me.open_sessions)));
     Ok(Value::Record(fields))
 }
 

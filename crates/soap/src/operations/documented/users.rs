@@ -5,7 +5,7 @@ use edigrid_core::store::{Person, User};
 use edigrid_core::{UserChanges, UserCreateRequest, UserFilter};
 use edigrid_domain::{AuthLevel, Error, MailboxId, NetworkId, ParamProblem, UserId, UserStatus};
 
-use super::super::{Call, Operation, SESSION_ID, authenticate, handler};
+use super::super::{Call, Operation, SESSION_ID, authenticate};
 use super::{
     AUTH_LEVEL, PAGE_NO, RECORDS_PER_PAGE, STATUS, USER_ID_INFO, change, enum_arg, mailbox_filter,
     network_filter, page, renamed, required_enum, status_filter, status_value,
@@ -32,7 +32,7 @@ pub(super) const USER_ADD: Operation = Operation {
         Field::new("AuthLevel", XsdType::Enum(&AUTH_LEVEL)),
     ],
     result: XsdType::Complex(&USER_ID_INFO),
-    handler: handler!(user_add),
+    handler: directory!(user_add),
 };
 
 pub(super) const USER_INFO: Operation = Operation {
@@ -40,7 +40,7 @@ pub(super) const USER_INFO: Operation = Operation {
     doc: "One user (UserID 0: the caller).",
     params: &[SESSION_ID, USER_ID],
     result: XsdType::Complex(&USER_ID_INFO),
-    handler: handler!(user_info),
+    handler: directory!(user_info),
 };
 
 pub(super) const USER_LIST: Operation = Operation {
@@ -56,7 +56,7 @@ pub(super) const USER_LIST: Operation = Operation {
         RECORDS_PER_PAGE,
     ],
     result: XsdType::Array(&USER_ID_INFO),
-    handler: handler!(user_list),
+    handler: directory!(user_list),
 };
 
 pub(super) const USER_PASSWORD: Operation = Operation {
@@ -68,7 +68,7 @@ pub(super) const USER_PASSWORD: Operation = Operation {
         Field::new("NewPassword", XsdType::String),
     ],
     result: XsdType::Boolean,
-    handler: handler!(user_password),
+    handler: directory!(user_password),
 };
 
 pub(super) const USER_SET_AUTH_LEVEL: Operation = Operation {
@@ -82,7 +82,7 @@ pub(super) const USER_SET_AUTH_LEVEL: Operation = Operation {
         Field::new("AuthLevel", XsdType::Enum(&AUTH_LEVEL)),
     ],
     result: XsdType::Complex(&USER_ID_INFO),
-    handler: handler!(user_set_auth_level),
+    handler: directory!(user_set_auth_level),
 };
 
 pub(super) const USER_SUSPEND: Operation = Operation {
@@ -90,7 +90,7 @@ pub(super) const USER_SUSPEND: Operation = Operation {
     doc: "Suspends a user: no login until activated again; their open sessions end at once.",
     params: &[SESSION_ID, USER_ID],
     result: XsdType::Boolean,
-    handler: handler!(user_suspend),
+    handler: directory!(user_suspend),
 };
 
 pub(super) const USER_TERMINATE: Operation = Operation {
@@ -98,7 +98,7 @@ pub(super) const USER_TERMINATE: Operation = Operation {
     doc: "Terminates a user for good (kept, never reused); their open sessions end at once.",
     params: &[SESSION_ID, USER_ID],
     result: XsdType::Boolean,
-    handler: handler!(user_terminate),
+    handler: directory!(user_terminate),
 };
 
 pub(super) const USER_UPDATE: Operation = Operation {
@@ -112,7 +112,7 @@ pub(super) const USER_UPDATE: Operation = Operation {
         Field::new("Email", XsdType::String).aliases(&["EMail"]),
     ],
     result: XsdType::Complex(&USER_ID_INFO),
-    handler: handler!(user_update),
+    handler: directory!(user_update),
 };
 
 pub(super) const USER_RESET: Operation = Operation {
@@ -120,7 +120,7 @@ pub(super) const USER_RESET: Operation = Operation {
     doc: "Ends every session of a user and clears their lockout.",
     params: &[SESSION_ID, USER_ID],
     result: XsdType::Boolean,
-    handler: handler!(user_reset),
+    handler: directory!(user_reset),
 };
 
 /// A user as `UserIDInfo`, without the session count only WhoAmI gives.
