@@ -17,6 +17,7 @@ mod deployed_wsdl;
 mod directory_cli;
 mod directory_clients;
 mod directory_permissions;
+mod documented_directory;
 mod expiry;
 mod faults;
 mod lockout;
