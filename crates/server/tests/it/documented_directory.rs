@@ -138,6 +138,20 @@ fn leads_with(reply: &SoapReply, name: &str, documented: &[&str]) {
     );
 }
 
+/// Parameters of a call, as `app.soap` takes them.
+type Params<'a> = Vec<(&'a str, &'a str)>;
+
+/// Parameters fixed in a table.
+type Filters<'a> = &'a [(&'a str, &'a str)];
+
+/// A refusal to check: what it is, the operation, its parameters (the caller's SessionID
+/// added), then the fault's category and `ErrorItem`.
+type Refusal<'a> = (&'a str, &'a str, Params<'a>, &'a str, &'a str);
+
+/// A refusal by a given caller: what it is, the operation, the SessionID, the other
+/// parameters, the category and `ErrorItem`.
+type RefusalBy<'a> = (&'a str, &'a str, &'a str, Params<'a>, &'a str, &'a str);
+
 fn assert_fault(what: &str, f: &Fault, category: &str, item: &str) {
     assert_eq!(
         (f.category.as_str(), f.item.as_str()),
@@ -347,7 +361,7 @@ async fn user_operations_refuse_bad_input_other_scopes_and_unknown_users() {
             ("AuthLevel", level),
         ]
     };
-    let cases: Vec<(&str, &str, Vec<(&str, &str)>, &str, &str)> = vec![
+    let cases: Vec<Refusal> = vec![
         (
             "weak password",
             "UserAdd",
@@ -604,7 +618,7 @@ async fn networks_are_added_read_changed_listed_and_summarised() {
         .iter()
         .map(|r| r["NetworkID"].clone())
         .collect();
-    assert_eq!(ids, [id.clone()]);
+    assert_eq!(ids, std::slice::from_ref(&id));
 
     // The summary counts what the caller may see in the network.
     ok(
@@ -651,7 +665,7 @@ async fn network_operations_refuse_bad_input_other_scopes_and_communications() {
             ("AdminEmail", "a@example.com"),
         ]
     };
-    let cases: Vec<(&str, &str, &str, Vec<(&str, &str)>, &str, &str)> = vec![
+    let cases: Vec<RefusalBy> = vec![
         (
             "by a NetworkAdmin",
             "NetworkAdd",
@@ -811,7 +825,7 @@ async fn mailboxes_are_added_read_configured_and_listed() {
     assert_eq!(record(&info, "MailboxInfoResult"), m);
 
     // Each setting, and the record it answers with.
-    let steps: Vec<(&str, Vec<(&str, &str)>, Vec<(&str, &str)>)> = vec![
+    let steps: Vec<(&str, Params, Params)> = vec![
         (
             "MailboxConfig",
             vec![
@@ -946,7 +960,7 @@ async fn mailbox_operations_refuse_bad_input_and_other_scopes() {
             ("SegmentTerminator", t),
         ]
     };
-    let cases: Vec<(&str, &str, Vec<(&str, &str)>, &str, &str)> = vec![
+    let cases: Vec<Refusal> = vec![
         (
             "UniqueID taken in the network (other case)",
             "MailboxAdd",
@@ -1158,7 +1172,7 @@ async fn trading_partner_ids_are_added_read_searched_moved_and_listed() {
         .await;
         assert_eq!(
             records(&found, "TPSearchResult"),
-            [tp.clone()],
+            std::slice::from_ref(&tp),
             "TPSearch({q:?}, {id:?})"
         );
     }
@@ -1253,7 +1267,7 @@ async fn trading_partner_operations_refuse_bad_input_taken_pairs_and_other_scope
             ("EDIStandard", standard),
         ]
     };
-    let cases: Vec<(&str, &str, Vec<(&str, &str)>, &str, &str)> = vec![
+    let cases: Vec<Refusal> = vec![
         (
             "a taken pair (other case, trailing spaces)",
             "TPAdd",
@@ -1374,7 +1388,7 @@ async fn lists_page_and_refuse_pages_over_500() {
     tp_add(&w, "200", "ZZ", "PAGEONE", "X12").await;
     tp_add(&w, "200", "ZZ", "PAGETWO", "X12").await;
     // (operation, extra filters, the ID field, every record in order as the root sees it)
-    let lists: [(&str, &[(&str, &str)], &str); 4] = [
+    let lists: [(&str, Filters, &str); 4] = [
         ("UserList", &[("NetworkID", "100")], "UserID"),
         ("NetworkList", &[], "NetworkID"),
         ("MailboxList", &[("NetworkID", "100")], "MailboxID"),
@@ -1428,7 +1442,7 @@ async fn out_of_scope_and_nonexistent_objects_get_the_same_refusal() {
     let far_user = w.far_user.0.to_string();
     let far_tp = w.far_ecgrid.to_string();
     // (operation, the parameter naming the object, one out of scope, other parameters)
-    let cases: [(&str, &str, &str, &[(&str, &str)]); 10] = [
+    let cases: [(&str, &str, &str, Filters); 10] = [
         ("NetworkInfo", "NetworkID", "300", &[]),
         (
             "NetworkUpdate",
