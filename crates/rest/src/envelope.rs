@@ -138,7 +138,9 @@ pub fn from_core(e: Error, renames: &[(&str, &str)]) -> ApiError {
             format!("invalid field {}: {detail}", field(item))
         }
         Error::NotFound { item } => format!("{} not found", field(item)),
-        Error::AccessDenied(reason) => format!("Access denied: {}", same_for_any_id(reason)),
+        Error::AccessDenied(reason) => {
+            format!("Access denied: {}", same_for_any_id(reason, field))
+        }
         other => other.to_string(),
     };
     let (status, code) = match &e {
@@ -201,11 +203,11 @@ pub fn rest_field(item: &str) -> String {
 /// The core's answer for an object out of the caller's reach names the number asked for
 /// (`no authority over MailboxID 400`); REST leaves the number out, so that an object that
 /// exists and one that does not get byte-for-byte the same `403` (SPEC-VAN 14).
-fn same_for_any_id(reason: &str) -> String {
+fn same_for_any_id(reason: &str, field: impl Fn(&str) -> String) -> String {
     match reason.strip_prefix("no authority over ") {
         Some(rest) => {
             let what = rest.split_whitespace().next().unwrap_or("");
-            format!("no authority over this {}", rest_field(what))
+            format!("no authority over this {}", field(what))
         }
         None => reason.to_string(),
     }
