@@ -27,6 +27,7 @@ mod ops;
 mod resource_bounds;
 mod rest_auth;
 mod rest_clients;
+mod rest_directory;
 mod rest_keys;
 mod rest_shared;
 mod rest_tokens;
