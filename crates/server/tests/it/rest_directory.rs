@@ -225,7 +225,9 @@ async fn get_user_shows_the_user_and_hides_what_is_out_of_scope() {
     assert_invalid_naming(&d.get(&d.net, "/v2/users/abc").await, "id");
     assert_invalid_naming(&d.get(&d.net, "/v2/users/0").await, "id");
     // A MailboxUser sees its own mailbox's users only.
-    d.get(&d.user, &format!("/v2/users/{}", d.mbx_id)).await.ok();
+    d.get(&d.user, &format!("/v2/users/{}", d.mbx_id))
+        .await
+        .ok();
     d.get(&d.user, &format!("/v2/users/{}", d.far_id))
         .await
         .assert_error(403, "AccessDenied");
