@@ -3,6 +3,7 @@
 
 mod edifact;
 mod generate;
+mod independent;
 mod parcel;
 mod properties;
 mod rewrite;
