@@ -249,12 +249,12 @@ fn read_body(data: &[u8], mut pos: usize, d: EdifactDelimiters, ic: &mut Interch
     };
     match trailer {
         Ok((unz_start, end, count, control)) => {
-            nesting.finish(unz_start);
+            (ic.groups, ic.transactions, ic.findings) = nesting.finish(unz_start);
             ic.range.end = end;
-            let (found, counted) = if nesting.groups.is_empty() {
-                (nesting.loose.len(), "messages")
+            let (found, counted) = if ic.groups.is_empty() {
+                (ic.transactions.len(), "messages")
             } else {
-                (nesting.groups.len(), "groups")
+                (ic.groups.len(), "groups")
             };
             ic.count.found = found as u64;
             let mut problems = Vec::new();
@@ -270,15 +270,12 @@ fn read_body(data: &[u8], mut pos: usize, d: EdifactDelimiters, ic: &mut Interch
             }
         }
         Err((at, reason)) => {
-            nesting.finish(at);
+            (ic.groups, ic.transactions, ic.findings) = nesting.finish(at);
             ic.range.end = at;
-            ic.count.found = nesting.groups.len().max(nesting.loose.len()) as u64;
+            ic.count.found = ic.groups.len().max(ic.transactions.len()) as u64;
             ic.invalidate(at, reason);
         }
     }
-    ic.groups = nesting.groups;
-    ic.transactions = nesting.loose;
-    ic.findings = nesting.findings;
 }
 
 /// Element `n` (0 is the tag), unescaped, with its offset in the parcel; an absent element

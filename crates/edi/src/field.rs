@@ -5,47 +5,103 @@ use std::fmt;
 /// The bytes of one envelope value (an element or component), exactly as written, except that
 /// EDIFACT release characters are removed. Envelopes are not always UTF-8, so nothing here
 /// assumes text; [`Field::as_str`] answers when it is.
-#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Field(Box<[u8]>);
+///
+/// Envelope values are short (IDs of 15 to 35 bytes, control numbers of 9 to 14), so up to
+/// 22 bytes are kept inline: reading an interchange then allocates nothing per field, and a
+/// parcel's metadata stays small next to its bytes.
+#[derive(Clone)]
+pub struct Field(Repr);
+
+const INLINE: usize = 22;
+
+#[derive(Clone)]
+enum Repr {
+    Inline(u8, [u8; INLINE]),
+    Heap(Box<[u8]>),
+}
 
 impl Field {
     /// A field holding these bytes.
     pub fn new(bytes: &[u8]) -> Self {
-        Self(bytes.into())
+        match u8::try_from(bytes.len()) {
+            Ok(len) if bytes.len() <= INLINE => {
+                let mut inline = [0; INLINE];
+                inline[..bytes.len()].copy_from_slice(bytes);
+                Self(Repr::Inline(len, inline))
+            }
+            _ => Self(Repr::Heap(bytes.into())),
+        }
     }
 
     /// The bytes as written.
     pub fn as_bytes(&self) -> &[u8] {
-        &self.0
+        match &self.0 {
+            Repr::Inline(len, bytes) => &bytes[..usize::from(*len)],
+            Repr::Heap(bytes) => bytes,
+        }
     }
 
     /// The value as text, when it is UTF-8.
     pub fn as_str(&self) -> Option<&str> {
-        std::str::from_utf8(&self.0).ok()
+        std::str::from_utf8(self.as_bytes()).ok()
     }
 
     /// The value without trailing spaces: X12 pads ISA06 and ISA08 to 15 bytes, and a
     /// directory looks IDs up without that padding.
     pub fn trimmed(&self) -> &[u8] {
-        let end = self.0.iter().rposition(|&b| b != b' ').map_or(0, |i| i + 1);
-        &self.0[..end]
+        let bytes = self.as_bytes();
+        let end = bytes.iter().rposition(|&b| b != b' ').map_or(0, |i| i + 1);
+        &bytes[..end]
     }
 
     /// True when the field has no bytes.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.as_bytes().is_empty()
     }
 
     /// The value as a count, when it is one to nineteen ASCII digits (leading zeros allowed).
     pub fn to_count(&self) -> Option<u64> {
-        if self.0.is_empty() || self.0.len() > 19 || !self.0.iter().all(u8::is_ascii_digit) {
+        let digits = self.as_bytes();
+        if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
             return None;
         }
         Some(
-            self.0
+            digits
                 .iter()
                 .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0')),
         )
+    }
+}
+
+impl Default for Field {
+    fn default() -> Self {
+        Self(Repr::Inline(0, [0; INLINE]))
+    }
+}
+
+impl PartialEq for Field {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for Field {}
+
+impl std::hash::Hash for Field {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state);
+    }
+}
+
+impl PartialOrd for Field {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Field {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_bytes().cmp(other.as_bytes())
     }
 }
 
@@ -57,19 +113,19 @@ impl From<&str> for Field {
 
 impl PartialEq<str> for Field {
     fn eq(&self, other: &str) -> bool {
-        *self.0 == *other.as_bytes()
+        self.as_bytes() == other.as_bytes()
     }
 }
 
 impl PartialEq<&str> for Field {
     fn eq(&self, other: &&str) -> bool {
-        *self.0 == *other.as_bytes()
+        self.as_bytes() == other.as_bytes()
     }
 }
 
 impl PartialEq<[u8]> for Field {
     fn eq(&self, other: &[u8]) -> bool {
-        *self.0 == *other
+        self.as_bytes() == other
     }
 }
 
@@ -77,7 +133,7 @@ impl PartialEq<[u8]> for Field {
 /// readable line whatever the bytes.
 impl fmt::Display for Field {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for &b in self.0.iter() {
+        for &b in self.as_bytes() {
             if b == b' ' || b.is_ascii_graphic() {
                 write!(f, "{}", char::from(b))?;
             } else {
@@ -97,6 +153,18 @@ impl fmt::Debug for Field {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_and_long_values_compare_by_bytes() {
+        let long = "A".repeat(INLINE + 1);
+        assert_eq!(Field::from(long.as_str()).as_bytes(), long.as_bytes());
+        assert_eq!(Field::from("AB"), Field::new(b"AB"));
+        assert_ne!(Field::from("AB"), Field::from("AB "));
+        let (short, long) = (Field::from("A"), Field::from(long.as_str()));
+        assert_eq!(short.cmp(&long), std::cmp::Ordering::Less);
+        assert!(Field::default().is_empty());
+        assert_eq!(std::mem::size_of::<Field>(), 24);
+    }
 
     #[test]
     fn trimmed_drops_only_trailing_spaces() {

@@ -41,6 +41,6 @@ pub use model::{
     Count, Delimiters, DocumentKind, EdifactDelimiters, Finding, Group, Interchange, LineEnd,
     ParcelReading, ParcelVerdict, Party, Reason, Standard, Transaction, Verdict, X12Delimiters,
 };
-pub use parcel::read_parcel;
+pub use parcel::{Interchanges, read_parcel};
 pub use rewrite::{Conflict, rewrite_x12_delimiters};
 pub use sniff::sniff;

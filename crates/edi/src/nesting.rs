@@ -25,9 +25,9 @@ pub(crate) type Located = (usize, Field);
 
 pub(crate) struct Nesting {
     names: &'static Names,
-    pub groups: Vec<Group>,
-    pub loose: Vec<Transaction>,
-    pub findings: Vec<Finding>,
+    groups: Vec<Group>,
+    loose: Vec<Transaction>,
+    findings: Vec<Finding>,
     group: Option<Group>,
     transaction: Option<Transaction>,
 }
@@ -83,7 +83,7 @@ impl Nesting {
             (names.group_control, control),
             (names.group_header_control, &group.control_number),
         );
-        self.groups.push(group);
+        self.keep(group);
     }
 
     pub(crate) fn open_transaction(
@@ -153,9 +153,19 @@ impl Nesting {
         stray(findings, start, tag, names.transaction);
     }
 
-    /// Ends whatever is open at `at` (the interchange trailer, or where it should have been).
-    pub(crate) fn finish(&mut self, at: usize) {
+    /// Ends whatever is open at `at` (the interchange trailer, or where it should have been)
+    /// and hands over groups, loose transactions and findings.
+    pub(crate) fn finish(mut self, at: usize) -> (Vec<Group>, Vec<Transaction>, Vec<Finding>) {
         self.end_group(at);
+        self.groups.shrink_to_fit();
+        self.loose.shrink_to_fit();
+        (self.groups, self.loose, self.findings)
+    }
+
+    /// Metadata is all a parcel reading keeps, so no vector keeps spare room.
+    fn keep(&mut self, mut group: Group) {
+        group.transactions.shrink_to_fit();
+        self.groups.push(group);
     }
 
     fn end_transaction(&mut self, at: usize) {
@@ -182,7 +192,7 @@ impl Nesting {
                     trailer: self.names.group_trailer,
                 },
             });
-            self.groups.push(group);
+            self.keep(group);
         }
     }
 

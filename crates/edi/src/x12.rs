@@ -207,9 +207,9 @@ fn read_body(data: &[u8], mut pos: usize, d: X12Delimiters, ic: &mut Interchange
     };
     match trailer {
         Ok((iea_start, end, count, control)) => {
-            nesting.finish(iea_start);
+            (ic.groups, ic.transactions, ic.findings) = nesting.finish(iea_start);
             ic.range.end = end;
-            ic.count.found = nesting.groups.len() as u64;
+            ic.count.found = ic.groups.len() as u64;
             let mut problems = Vec::new();
             check_count(&mut problems, &mut ic.count, "IEA01", "groups", count);
             ic.trailer_control = Some(control.1.clone());
@@ -223,15 +223,12 @@ fn read_body(data: &[u8], mut pos: usize, d: X12Delimiters, ic: &mut Interchange
             }
         }
         Err((at, reason)) => {
-            nesting.finish(at);
+            (ic.groups, ic.transactions, ic.findings) = nesting.finish(at);
             ic.range.end = at;
-            ic.count.found = nesting.groups.len() as u64;
+            ic.count.found = ic.groups.len() as u64;
             ic.invalidate(at, reason);
         }
     }
-    ic.groups = nesting.groups;
-    ic.transactions = nesting.loose;
-    ic.findings = nesting.findings;
 }
 
 /// Element `n` of a segment (0 is the tag) with its offset in the parcel; an absent element
