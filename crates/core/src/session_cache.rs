@@ -14,12 +14,18 @@
 //! Only open sessions are copied. Everything time-based (expiry, the absolute lifetime) is
 //! still judged on each call from the copy; a copy that looks expired is read again, since
 //! another node may have extended it.
+//!
+//! Beside a session's copy the node may keep its user's directory identity (level, network,
+//! mailbox: what the directory's rules judge by), under the same lease counted from the user
+//! read that produced it. A change of a user's level or home forgets this node's copies and
+//! waits one lease before it is acknowledged, as the changes that end sessions do; a user who
+//! may no longer log in has their sessions ended, which forgets the identity with them.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use edigrid_domain::{SecretHash, UserId};
+use edigrid_domain::{AuthLevel, MailboxId, NetworkId, SecretHash, UserId};
 
 use crate::store::SessionRecord;
 
@@ -37,6 +43,17 @@ struct CachedSession {
     session: SessionRecord,
     /// When the store read that produced it was sent.
     read_at: Instant,
+    /// The session user's identity and when the user read that produced it was sent.
+    identity: Option<(Identity, Instant)>,
+}
+
+/// A user as the directory's rules see them: who, at what level, and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Identity {
+    pub user: UserId,
+    pub level: AuthLevel,
+    pub network: NetworkId,
+    pub mailbox: MailboxId,
 }
 
 impl SessionCache {
@@ -85,13 +102,45 @@ impl SessionCache {
                 return;
             }
         }
+        // The identity has a lease of its own: a fresher session copy keeps it while it lasts.
+        let identity = shard
+            .get(&session.hash)
+            .and_then(|old| old.identity)
+            .filter(|(id, at)| id.user == session.user_id && at.elapsed() < self.lease);
         shard.insert(
             session.hash,
             CachedSession {
                 session: session.clone(),
                 read_at,
+                identity,
             },
         );
+    }
+
+    /// The identity kept with a session's copy, if it is `user`'s and still within its lease.
+    pub fn identity(&self, hash: &SecretHash, user: UserId) -> Option<Identity> {
+        if !self.enabled() {
+            return None;
+        }
+        let shard = self.shard(hash);
+        shard
+            .get(hash)
+            .and_then(|copy| copy.identity)
+            .filter(|(id, at)| id.user == user && at.elapsed() < self.lease)
+            .map(|(id, _)| id)
+    }
+
+    /// Keeps the identity of a session's user, read by a query sent at `read_at`, with the
+    /// session's copy; nothing is kept for a session this node holds no copy of.
+    pub fn put_identity(&self, hash: &SecretHash, identity: Identity, read_at: Instant) {
+        if !self.enabled() {
+            return;
+        }
+        if let Some(copy) = self.shard(hash).get_mut(hash)
+            && copy.session.user_id == identity.user
+        {
+            copy.identity = Some((identity, read_at));
+        }
     }
 
     /// Applies this node's own change of a session to its copy (the lease is unchanged: the
@@ -128,7 +177,6 @@ impl SessionCache {
 mod tests {
     use super::*;
     use chrono::{TimeZone, Utc};
-    use edigrid_domain::{MailboxId, NetworkId};
 
     fn session(seed: u8, user: i32) -> SessionRecord {
         let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
@@ -199,6 +247,71 @@ mod tests {
         cache.forget_user(UserId(1));
         assert!(cache.get(&a2.hash).is_none());
         assert!(cache.get(&b.hash).is_some(), "another user's copy stays");
+    }
+
+    fn identity(user: i32) -> Identity {
+        Identity {
+            user: UserId(user),
+            level: AuthLevel::NetworkAdmin,
+            network: NetworkId(1),
+            mailbox: MailboxId(1),
+        }
+    }
+
+    #[test]
+    fn an_identity_is_kept_with_its_session_within_its_own_lease() {
+        let cache = SessionCache::new(Duration::from_millis(50));
+        let s = session(8, 1);
+        cache.put_identity(&s.hash, identity(1), Instant::now());
+        assert!(
+            cache.identity(&s.hash, UserId(1)).is_none(),
+            "no identity without the session's copy"
+        );
+        cache.put(&s, Instant::now());
+        cache.put_identity(&s.hash, identity(2), Instant::now());
+        assert!(
+            cache.identity(&s.hash, UserId(2)).is_none(),
+            "only the session user's identity is kept"
+        );
+        cache.put_identity(&s.hash, identity(1), Instant::now());
+        assert_eq!(cache.identity(&s.hash, UserId(1)), Some(identity(1)));
+        assert!(cache.identity(&s.hash, UserId(2)).is_none());
+        // A fresher copy of the session keeps the identity, whose lease runs on.
+        cache.put(&s, Instant::now());
+        assert_eq!(cache.identity(&s.hash, UserId(1)), Some(identity(1)));
+        std::thread::sleep(Duration::from_millis(60));
+        cache.put(&s, Instant::now());
+        assert!(
+            cache.identity(&s.hash, UserId(1)).is_none(),
+            "a lapsed identity is not served, even with a fresh session copy"
+        );
+        // An identity whose read began a lease ago is lapsed from the start.
+        cache.put_identity(
+            &s.hash,
+            identity(1),
+            Instant::now() - Duration::from_millis(50),
+        );
+        assert!(cache.identity(&s.hash, UserId(1)).is_none());
+    }
+
+    #[test]
+    fn forgetting_a_user_forgets_their_identity_and_a_zero_lease_keeps_none() {
+        let cache = SessionCache::new(Duration::from_secs(60));
+        let s = session(9, 1);
+        cache.put(&s, Instant::now());
+        cache.put_identity(&s.hash, identity(1), Instant::now());
+        cache.forget_user(UserId(1));
+        assert!(cache.identity(&s.hash, UserId(1)).is_none());
+        cache.put(&s, Instant::now());
+        assert!(
+            cache.identity(&s.hash, UserId(1)).is_none(),
+            "a session read again after forgetting has no identity yet"
+        );
+
+        let off = SessionCache::new(Duration::ZERO);
+        off.put(&s, Instant::now());
+        off.put_identity(&s.hash, identity(1), Instant::now());
+        assert!(off.identity(&s.hash, UserId(1)).is_none());
     }
 
     #[test]

@@ -346,6 +346,15 @@ impl Core {
         }
     }
 
+    /// After a change of a user's level or home has committed: forgets this node's copies of
+    /// their sessions (with the identity kept beside them) and waits until every other node's
+    /// copies have lapsed, so that once the change is acknowledged no node acts on the old
+    /// identity.
+    pub(crate) async fn user_identity_changed(&self, user: UserId) {
+        self.inner.cache.forget_user(user);
+        self.inner.cache.settle().await;
+    }
+
     /// Ends the caller's own session (REST logout); false if it had none open.
     pub async fn end_own_session(&self, caller: &Caller) -> Result<bool, Error> {
         let Some(session) = &caller.session else {

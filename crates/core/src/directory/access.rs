@@ -13,6 +13,7 @@
 
 use edigrid_domain::{AuthLevel, MailboxId, NetworkId, UserId};
 
+use crate::session_cache::Identity;
 use crate::store::User;
 
 /// The acting user as the rules see them: their level and home.
@@ -39,6 +40,25 @@ impl Actor {
             level: user.auth_level,
             network: user.network_id,
             mailbox: user.mailbox_id,
+        }
+    }
+
+    /// As kept beside a session's copy (`session_cache`).
+    pub fn identity(&self) -> Identity {
+        Identity {
+            user: self.user,
+            level: self.level,
+            network: self.network,
+            mailbox: self.mailbox,
+        }
+    }
+
+    pub fn from_identity(id: Identity) -> Actor {
+        Actor {
+            user: id.user,
+            level: id.level,
+            network: id.network,
+            mailbox: id.mailbox,
         }
     }
 

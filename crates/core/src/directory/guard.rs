@@ -15,12 +15,28 @@ use crate::sessions::{Caller, Credential};
 use crate::store::{StoreError, User};
 
 impl Core {
-    /// The acting user as the directory rules see them, read fresh from the store.
+    /// The acting user as the directory rules see them: from the identity kept beside the
+    /// session's copy while its lease lasts, else read from the store (and kept there).
+    /// A change of a user's level or home forgets the copies and waits the lease out before
+    /// it is acknowledged (`user_identity_changed`), so no node acts on an identity older
+    /// than the last acknowledged change.
     pub(crate) async fn actor(&self, caller: &Caller) -> Result<Actor, Error> {
         if matches!(caller.credential, Credential::Operator) {
             return Ok(Actor::OPERATOR);
         }
-        Ok(Actor::of(&self.caller_user(caller).await?))
+        let cache = &self.inner.cache;
+        let session = caller.session.as_ref().map(|s| s.hash);
+        if let Some(hash) = &session
+            && let Some(identity) = cache.identity(hash, caller.user_id)
+        {
+            return Ok(Actor::from_identity(identity));
+        }
+        let read_at = std::time::Instant::now();
+        let actor = Actor::of(&self.caller_user(caller).await?);
+        if let Some(hash) = &session {
+            cache.put_identity(hash, actor.identity(), read_at);
+        }
+        Ok(actor)
     }
 
     pub(crate) async fn network_for(
@@ -145,7 +161,9 @@ impl Core {
             }
             return Ok((Some(found.network_id), Some(id)));
         }
-        if let Some(id) = network {
+        if let Some(id) = network
+            && !reads_own_network(actor, id)
+        {
             self.network_for(actor, id, Act::Read).await?;
         }
         match reach(actor) {
@@ -155,6 +173,15 @@ impl Core {
             Reach::OwnUser => Err(own_user_only(actor)),
         }
     }
+}
+
+/// Whether `network` is the acting user's own and they may read it: then it exists (a
+/// user's network is a reference the store enforces, and networks are never deleted), so
+/// a list need not read it to check.
+fn reads_own_network(actor: &Actor, network: NetworkId) -> bool {
+    actor.user.0 != 0
+        && actor.network == network
+        && permits(actor, Act::Read, Object::Network(network))
 }
 
 /// Applies `act` to an object looked up as `param` = `id`. Outside the actor's reach, an

@@ -39,6 +39,7 @@ impl Core {
             .set_auth_level(user, level, this.clock.now())
             .await
             .map_err(|e| store_failed(e, "UserID", ("AuthLevel", "the user changed meanwhile")))?;
+        self.user_identity_changed(user).await;
         tracing::info!(user = %user, %level, by = %actor.user, "auth level set");
         self.stored_user(user).await
     }
@@ -76,6 +77,7 @@ impl Core {
             .set_user_home(user, network, mailbox, this.clock.now())
             .await
             .map_err(|e| store_failed(e, "MailboxID", ("MailboxID", "the mailbox changed")))?;
+        self.user_identity_changed(user).await;
         tracing::info!(user = %user, %network, %mailbox, by = %actor.user, "user moved");
         self.stored_user(user).await
     }
