@@ -22,7 +22,8 @@ pub use client_address::client_address;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use directory::model::{
     Address, Contacts, MAX_PAGE_SIZE, Mailbox, MailboxConfig, MailboxFilter, Network,
-    NetworkFilter, Page, Paged, PartnerFilter, PartnerOrder, TradingPartner, UserFilter, Websites,
+    NetworkFilter, Page, Paged, PartnerDetail, PartnerFilter, PartnerOrder, TradingPartner,
+    UserFilter, Websites,
 };
 pub use directory::{
     AddressChanges, MAX_INBOX_TIMEOUT_MINUTES, MailboxChanges, MailboxCreateRequest,

@@ -9,7 +9,7 @@ use edigrid_domain::{
 
 pub use crate::directory::model::{
     Address, Contacts, Mailbox, MailboxConfig, MailboxFilter, Network, NetworkFilter, Page, Paged,
-    PartnerFilter, PartnerOrder, TradingPartner, UserFilter, Websites,
+    PartnerDetail, PartnerFilter, PartnerOrder, TradingPartner, UserFilter, Websites,
 };
 pub use crate::directory::store::DirectoryStore;
 

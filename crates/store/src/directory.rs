@@ -13,6 +13,10 @@ use edigrid_domain::{
     AuthLevel, EcGridId, MailboxId, NetworkId, UserId, UserStatus, X12Delimiters, partner_id_key,
 };
 
+mod joined;
+
+pub(crate) use joined::{list_partner_details, list_partner_details_inline};
+
 use crate::convert::{UserRow, one, parsed, time};
 use crate::sql::{
     Backend, Conditions, Conn, Fields, Stmt, insert, insert_numbered, insert_with_number, list,
@@ -423,7 +427,7 @@ pub(crate) async fn list_networks<B: Backend>(
     f: &NetworkFilter,
     page: Page,
 ) -> StoreResult<Paged<Network>> {
-    list::<B, NetworkRow, _>(db, list_networks_stmts(f, page)).await
+    list::<B, NetworkRow, _>(db, list_networks_stmts(f, page), page).await
 }
 
 // ---- mailboxes ------------------------------------------------------------------------------
@@ -495,7 +499,7 @@ pub(crate) async fn list_mailboxes<B: Backend>(
     f: &MailboxFilter,
     page: Page,
 ) -> StoreResult<Paged<Mailbox>> {
-    list::<B, MailboxRow, _>(db, list_mailboxes_stmts(f, page)).await
+    list::<B, MailboxRow, _>(db, list_mailboxes_stmts(f, page), page).await
 }
 
 // ---- users ----------------------------------------------------------------------------------
@@ -542,7 +546,7 @@ pub(crate) async fn list_users<B: Backend>(
     f: &UserFilter,
     page: Page,
 ) -> StoreResult<Paged<User>> {
-    list::<B, UserRow, _>(db, list_users_stmts(f, page)).await
+    list::<B, UserRow, _>(db, list_users_stmts(f, page), page).await
 }
 
 async fn update_user<B: Backend>(db: &B, id: UserId, fields: Fields) -> StoreResult<()> {
@@ -690,12 +694,16 @@ fn list_partners_stmts(f: &PartnerFilter, page: Page) -> (Stmt, Stmt) {
     c.contains(&["description"], f.description_contains.as_deref());
     c.any_of("status", f.statuses.iter().map(|s| s.as_str()));
     c.equals("simulated", f.simulated);
-    let order = match f.order {
+    c.page("partners", partner_order(f.order), page)
+}
+
+/// The columns of an order, separated by `", "`.
+fn partner_order(order: PartnerOrder) -> &'static str {
+    match order {
         PartnerOrder::EcGridId => "ecgrid_id",
         PartnerOrder::Description => "description, ecgrid_id",
         PartnerOrder::QualifierId => "qualifier_key, id_key, ecgrid_id",
-    };
-    c.page("partners", order, page)
+    }
 }
 
 pub(crate) async fn list_partners<B: Backend>(
@@ -703,7 +711,7 @@ pub(crate) async fn list_partners<B: Backend>(
     f: &PartnerFilter,
     page: Page,
 ) -> StoreResult<Paged<TradingPartner>> {
-    list::<B, PartnerRow, _>(db, list_partners_stmts(f, page)).await
+    list::<B, PartnerRow, _>(db, list_partners_stmts(f, page), page).await
 }
 
 /// Served by the partial unique index on the pair: its condition is repeated word for word,
@@ -734,8 +742,8 @@ macro_rules! directory_store {
             use chrono::{DateTime, Utc};
             use edigrid_core::DirectoryStore;
             use edigrid_core::store::{
-                Mailbox, MailboxFilter, Network, NetworkFilter, Page, Paged, PartnerFilter, Person,
-                StoreResult, TradingPartner, User, UserFilter,
+                Mailbox, MailboxFilter, Network, NetworkFilter, Page, Paged, PartnerDetail,
+                PartnerFilter, Person, StoreResult, TradingPartner, User, UserFilter,
             };
             use edigrid_domain::{AuthLevel, EcGridId, MailboxId, NetworkId, UserId, UserStatus};
 
@@ -858,6 +866,15 @@ macro_rules! directory_store {
                     d::list_partners(&self.pool, filter, page).await
                 }
 
+                async fn list_partner_details(
+                    &self,
+                    filter: &PartnerFilter,
+                    page: Page,
+                ) -> StoreResult<Paged<PartnerDetail>> {
+                    // Each store chooses how: SQLite reads a search inline.
+                    self.partner_details(filter, page).await
+                }
+
                 async fn partner_by_address(
                     &self,
                     qualifier_key: &str,
@@ -882,7 +899,7 @@ mod tests {
     use sqlx::{AssertSqlSafe, PgPool, Postgres, Row, Sqlite};
 
     use super::*;
-    use crate::sql::arguments;
+    use crate::sql::{arguments, sqlite_numbered};
     use crate::{PostgresStore, SqliteStore};
 
     /// The statements routing and the mailbox list run most, with the values they bind.
@@ -893,6 +910,48 @@ mod tests {
         };
         let (page, count) = list_mailboxes_stmts(&by_network, Page::first(25));
         vec![partner_by_address_stmt("ZZ", "ACME"), page, count]
+    }
+
+    /// The deployed `TPSearch` of a network's caller: its IDs for a pair, with their network,
+    /// mailbox and owner.
+    fn search_statement() -> Stmt {
+        let search = PartnerFilter {
+            network: Some(NetworkId(1)),
+            qualifier_key: Some("ZZ".into()),
+            id_key: Some("ACME".into()),
+            statuses: vec![UserStatus::Active],
+            ..PartnerFilter::default()
+        };
+        joined::list_partner_details_stmts(&search, Page::first(100)).0
+    }
+
+    /// The search finds its IDs by their pair's index, never by the network's (which would
+    /// walk every ID of the network), and joins by primary keys: the only scan is of its
+    /// own page of at most 100 rows.
+    #[tokio::test]
+    async fn sqlite_serves_the_search_from_the_pair_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("plan.db").display());
+        let store = SqliteStore::open(&url).await.unwrap();
+        let stmt = search_statement();
+        let sql = format!("EXPLAIN QUERY PLAN {}", sqlite_numbered(&stmt.sql));
+        let conn = rusqlite::Connection::open(dir.path().join("plan.db")).unwrap();
+        let plan: Vec<String> = conn
+            .prepare(&sql)
+            .unwrap()
+            .query_map(rusqlite::params_from_iter(&stmt.args), |r| r.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        drop(store);
+        let plan = plan.join("\n");
+        assert!(
+            plan.contains("partners_by_key") || plan.contains("partners_live_pair"),
+            "{plan}"
+        );
+        for line in plan.lines().filter(|l| l.contains("SCAN")) {
+            assert_eq!(line.trim(), "SCAN p", "{plan}");
+        }
     }
 
     #[tokio::test]
@@ -943,7 +1002,7 @@ mod tests {
             .execute(&mut *conn)
             .await
             .unwrap();
-        for stmt in hot_statements() {
+        for stmt in hot_statements().into_iter().chain([search_statement()]) {
             let sql = format!("EXPLAIN {}", stmt.sql);
             let args = arguments::<Postgres>(stmt.args).unwrap();
             let plan: Vec<String> = sqlx::query_with(AssertSqlSafe(sql), args)

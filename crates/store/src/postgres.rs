@@ -48,6 +48,15 @@ impl PostgresStore {
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+
+    /// `DirectoryStore::list_partner_details`, through the pool.
+    async fn partner_details(
+        &self,
+        filter: &edigrid_core::store::PartnerFilter,
+        page: edigrid_core::store::Page,
+    ) -> StoreResult<edigrid_core::store::Paged<edigrid_core::store::PartnerDetail>> {
+        crate::directory::list_partner_details(&self.pool, filter, page).await
+    }
 }
 
 fn missing_unless_one(rows: u64, what: String) -> StoreResult<()> {

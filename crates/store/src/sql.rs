@@ -415,17 +415,56 @@ fn like_pattern(text: &str) -> String {
     pattern
 }
 
+/// One page of a list (`select`) and how many match in all: from the page when it tells
+/// ([`total_from_page`]), else by running `count`.
 pub(crate) async fn list<B: Backend, R: Record, T: TryFrom<R, Error = StoreError>>(
     db: &B,
     (select, count): (Stmt, Stmt),
+    page: Page,
 ) -> StoreResult<Paged<T>> {
     let mut conn = db.conn().await?;
     let rows: Vec<R> = conn.fetch_all(select).await?;
-    let total: Option<(i64,)> = conn.fetch_optional(count).await?;
+    let total = match total_from_page(page, rows.len()) {
+        Some(total) => total,
+        None => {
+            let counted: Option<(i64,)> = conn.fetch_optional(count).await?;
+            counted.map_or(0, |(n,)| u64::try_from(n).unwrap_or(0))
+        }
+    };
     Ok(Paged {
         items: all(rows)?,
-        total: total.map_or(0, |(n,)| u64::try_from(n).unwrap_or(0)),
+        total,
     })
+}
+
+/// How many match in all, when a page of `got` rows tells: a page that is not full ends the
+/// list, so the total is the rows before it and on it, unless it is empty past the first
+/// page (the list may end anywhere before it). `None`: the count must be made.
+pub(crate) fn total_from_page(page: Page, got: usize) -> Option<u64> {
+    let got = u64::try_from(got).ok()?;
+    if got >= u64::from(page.size) || (got == 0 && page.offset() > 0) {
+        return None;
+    }
+    Some(page.offset() + got)
+}
+
+/// A value bound inline by rusqlite (the SQLite readers of the hot path).
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self {
+            Value::Int(v) => v.to_sql(),
+            Value::BigInt(v) => v.to_sql(),
+            Value::Bool(v) => v.to_sql(),
+            Value::Text(v) => v.to_sql(),
+            Value::OptText(v) => v.to_sql(),
+        }
+    }
+}
+
+/// A statement's text for rusqlite: `$N` written as `?N`, SQLite's own syntax for the
+/// parameter numbered N. Statements carry `$` only in parameters (values are bound).
+pub(crate) fn sqlite_numbered(sql: &str) -> String {
+    sql.replace('$', "?")
 }
 
 pub(crate) fn missing_unless_any(rows: u64, what: impl FnOnce() -> String) -> StoreResult<()> {
@@ -440,6 +479,21 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
+
+    #[test]
+    fn a_page_that_is_not_full_tells_the_total() {
+        let p = |number, size| Page { number, size };
+        assert_eq!(total_from_page(p(1, 100), 0), Some(0));
+        assert_eq!(total_from_page(p(1, 100), 1), Some(1));
+        assert_eq!(total_from_page(p(1, 100), 100), None, "a full page");
+        assert_eq!(total_from_page(p(3, 10), 4), Some(24));
+        assert_eq!(total_from_page(p(3, 10), 10), None);
+        assert_eq!(
+            total_from_page(p(3, 10), 0),
+            None,
+            "an empty page past the first"
+        );
+    }
 
     /// What the whole module stands on: sqlx's SQLite driver binds `$N` by its number, in
     /// any order and as often as it appears, as PostgreSQL does.

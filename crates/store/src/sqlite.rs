@@ -62,6 +62,22 @@ impl SqliteStore {
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
+
+    /// `DirectoryStore::list_partner_details`: a search by ID (a lookup an index bounds) on
+    /// the calling thread through the readers, where sqlx's hop to its connection thread
+    /// would cost more than the read; other lists through the pool.
+    async fn partner_details(
+        &self,
+        filter: &edigrid_core::store::PartnerFilter,
+        page: edigrid_core::store::Page,
+    ) -> StoreResult<edigrid_core::store::Paged<edigrid_core::store::PartnerDetail>> {
+        if let Some(readers) = &self.readers
+            && filter.id_key.is_some()
+        {
+            return crate::directory::list_partner_details_inline(readers, filter, page);
+        }
+        crate::directory::list_partner_details(&self.pool, filter, page).await
+    }
 }
 
 fn missing_unless_one(rows: u64, what: String) -> StoreResult<()> {

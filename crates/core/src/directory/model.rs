@@ -202,6 +202,17 @@ pub struct TradingPartner {
     pub modified: DateTime<Utc>,
 }
 
+/// A trading-partner ID with what describing it takes: its network's name, its mailbox and
+/// its owner, each `None` where there is none. From the core, each is also `None` where the
+/// caller may not read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartnerDetail {
+    pub partner: TradingPartner,
+    pub network_name: Option<String>,
+    pub mailbox: Option<Mailbox>,
+    pub owner: Option<crate::store::User>,
+}
+
 /// Which page of a list: `number` from 1, `size` from 1 to [`MAX_PAGE_SIZE`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {

@@ -5,9 +5,9 @@ use edigrid_domain::{
     EcGridId, Error, MailboxId, NetworkId, ParamProblem, PartnerAddress, RoutingGroup, UserStatus,
 };
 
-use super::access::{Act, Actor, Object, permits};
+use super::access::{Act, Actor, Object, UserPlace, permits};
 use super::guard::{not_terminated, text};
-use super::model::{MAX_PAGE_SIZE, Page, Paged, PartnerFilter, TradingPartner};
+use super::model::{MAX_PAGE_SIZE, Page, Paged, PartnerDetail, PartnerFilter, TradingPartner};
 use crate::service::{Core, internal};
 use crate::sessions::Caller;
 use crate::store::StoreError;
@@ -103,11 +103,59 @@ impl Core {
         id: &str,
         page: Page,
     ) -> Result<Paged<TradingPartner>, Error> {
-        let address = PartnerAddress::parse(qualifier, id)?;
-        let mut filter = scope.filter();
-        filter.qualifier_key = Some(address.qualifier_key()).filter(|q| !q.is_empty());
-        filter.id_key = Some(address.id_key());
+        let filter = search_filter(scope, qualifier, id)?;
         self.partner_list(caller, filter, page).await
+    }
+
+    /// [`Core::partner_search`] with what describing each ID takes (see
+    /// [`Core::partner_list_detailed`]).
+    pub async fn partner_search_detailed(
+        &self,
+        caller: &Caller,
+        scope: PartnerScope,
+        qualifier: &str,
+        id: &str,
+        page: Page,
+    ) -> Result<Paged<PartnerDetail>, Error> {
+        let filter = search_filter(scope, qualifier, id)?;
+        self.partner_list_detailed(caller, filter, page).await
+    }
+
+    /// [`Core::partner_find`] with what describing each ID takes (see
+    /// [`Core::partner_list_detailed`]).
+    pub async fn partner_find_detailed(
+        &self,
+        caller: &Caller,
+        scope: PartnerScope,
+        description: &str,
+        page: Page,
+    ) -> Result<Paged<PartnerDetail>, Error> {
+        let mut filter = scope.filter();
+        filter.description_contains = Some(text(description, "Description")?);
+        self.partner_list_detailed(caller, filter, page).await
+    }
+
+    /// [`Core::partner_list`], each ID with its network's name, its mailbox and its owner,
+    /// each only where the caller may read it (as `network_info`, `mailbox_info` and
+    /// `user_info` would answer), all read with the page in one store read.
+    pub async fn partner_list_detailed(
+        &self,
+        caller: &Caller,
+        filter: PartnerFilter,
+        page: Page,
+    ) -> Result<Paged<PartnerDetail>, Error> {
+        let actor = self.actor(caller).await?;
+        let mut filter = filter;
+        (filter.network, filter.mailbox) = self
+            .list_scope(&actor, filter.network, filter.mailbox)
+            .await?;
+        let found = self
+            .inner
+            .store
+            .list_partner_details(&filter, page)
+            .await
+            .map_err(internal)?;
+        Ok(found.map(|d| readable_detail(&actor, d)))
     }
 
     /// IDs whose description contains `description` (case-insensitively).
@@ -315,6 +363,34 @@ impl Core {
             }
             other => internal(other),
         }
+    }
+}
+
+/// The filter of a search for a qualifier and ID (an empty qualifier matches any).
+fn search_filter(scope: PartnerScope, qualifier: &str, id: &str) -> Result<PartnerFilter, Error> {
+    let address = PartnerAddress::parse(qualifier, id)?;
+    let mut filter = scope.filter();
+    filter.qualifier_key = Some(address.qualifier_key()).filter(|q| !q.is_empty());
+    filter.id_key = Some(address.id_key());
+    Ok(filter)
+}
+
+/// What of an ID's network, mailbox and owner the actor may read: the same rules that
+/// `network_for`, `mailbox_for` and `user_for` apply to each read on its own.
+fn readable_detail(actor: &Actor, d: PartnerDetail) -> PartnerDetail {
+    let network = d.partner.network_id;
+    PartnerDetail {
+        network_name: d
+            .network_name
+            .filter(|_| permits(actor, Act::Read, Object::Network(network))),
+        mailbox: d
+            .mailbox
+            .filter(|m| permits(actor, Act::Read, Object::Mailbox(m.network_id, m.id))),
+        owner: d
+            .owner
+            .filter(|u| u.id.0 != 0)
+            .filter(|u| permits(actor, Act::Read, Object::User(UserPlace::of(u)))),
+        partner: d.partner,
     }
 }
 

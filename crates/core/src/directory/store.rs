@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use edigrid_domain::{AuthLevel, EcGridId, MailboxId, NetworkId, UserId, UserStatus};
 
 use super::model::{
-    Mailbox, MailboxFilter, Network, NetworkFilter, Page, Paged, PartnerFilter, TradingPartner,
-    UserFilter,
+    Mailbox, MailboxFilter, Network, NetworkFilter, Page, Paged, PartnerDetail, PartnerFilter,
+    TradingPartner, UserFilter,
 };
 use crate::store::{Person, StoreResult, User};
 
@@ -101,6 +101,15 @@ pub trait DirectoryStore: Send + Sync {
         filter: &PartnerFilter,
         page: Page,
     ) -> StoreResult<Paged<TradingPartner>>;
+    /// The page `list_partners` gives, each ID with its network's name, its mailbox and its
+    /// owner (`None` where there is none) read in the same statement; the count is made only
+    /// when the page does not tell it (a first page that is not full does). What a search
+    /// describes its results with, in one read.
+    async fn list_partner_details(
+        &self,
+        filter: &PartnerFilter,
+        page: Page,
+    ) -> StoreResult<Paged<PartnerDetail>>;
     /// The active ID registered for a pair, if any (VAN IDs included: the caller checks
     /// `van`): what routing looks up, served by an index.
     async fn partner_by_address(

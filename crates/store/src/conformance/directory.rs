@@ -1196,6 +1196,125 @@ pub async fn partner_by_address_finds_only_the_active_id(store: Arc<dyn Store>) 
     );
 }
 
+/// `list_partner_details` gives `list_partners`' page and total, each ID with its network's
+/// name, its mailbox and its owner exactly as they read on their own (`None` where there is
+/// none), whichever filter, order and page; searches by ID included (which SQLite reads
+/// inline).
+pub async fn partner_details_join_network_mailbox_and_owner(store: Arc<dyn Store>) {
+    seed(&*store).await;
+    store
+        .insert_network(&full_network(3, "Full Net"))
+        .await
+        .unwrap();
+    store
+        .insert_mailbox(&full_mailbox(30, 3, "Full Box"))
+        .await
+        .unwrap();
+    let new = NewUser {
+        login: "Owner".into(),
+        password_hash: "$argon2id$stub".into(),
+        network_id: NetworkId(3),
+        mailbox_id: MailboxId(30),
+        auth_level: AuthLevel::MailboxAdmin,
+        status: UserStatus::Active,
+        person: full_person("owner"),
+        recovery_answer_hash: Some("$argon2id$answer".into()),
+        created: t0(),
+    };
+    let owner = store.insert_user(&new).await.unwrap();
+    // The nullable columns set too.
+    store.set_max_sessions(owner, Some(5)).await.unwrap();
+    store
+        .record_login_failure(owner, 1, t0() + Duration::minutes(15))
+        .await
+        .unwrap();
+    let plain = store
+        .insert_user(&NewUser {
+            login: "Plain".into(),
+            person: Person::default(),
+            recovery_answer_hash: None,
+            network_id: NetworkId(1),
+            mailbox_id: MailboxId(10),
+            ..new.clone()
+        })
+        .await
+        .unwrap();
+    // (mailbox, network, qualifier, id, owner): an owner with every field, one with none
+    // set, no owner, an owner that does not exist, a network that does not exist.
+    let rows = [
+        (30, 3, "ZZ", "FULL", owner.0),
+        (10, 1, "ZZ", "PLAIN", plain.0),
+        (10, 1, "01", "NOBODY", 0),
+        (11, 1, "ZZ", "GHOST", 9999),
+        (20, 4, "14", "FULL", owner.0),
+    ];
+    for (mailbox, network, qualifier, id, by) in rows {
+        let mut p = full_partner(mailbox, network, qualifier, id);
+        p.owner = UserId(by);
+        p.description = format!("{id} {qualifier}");
+        store.insert_partner(&p).await.unwrap();
+    }
+    let check = |filter: PartnerFilter, page: Page| {
+        let store = store.clone();
+        async move {
+            let plain = store.list_partners(&filter, page).await.unwrap();
+            let got = store.list_partner_details(&filter, page).await.unwrap();
+            assert_eq!(got.total, plain.total, "{filter:?} {page:?}");
+            let partners: Vec<_> = got.items.iter().map(|d| d.partner.clone()).collect();
+            assert_eq!(partners, plain.items, "{filter:?} {page:?}");
+            for d in &got.items {
+                let p = &d.partner;
+                let network = store.network(p.network_id).await.unwrap();
+                assert_eq!(d.network_name, network.map(|n| n.name), "{p:?}");
+                assert_eq!(d.mailbox, store.mailbox(p.mailbox_id).await.unwrap());
+                assert_eq!(d.owner, store.user(p.owner).await.unwrap(), "{p:?}");
+            }
+            got.items.len()
+        }
+    };
+    let f = PartnerFilter::default;
+    assert_eq!(check(f(), page(1, 100)).await, 5);
+    let by_id = |id: &str| PartnerFilter {
+        id_key: Some(id.into()),
+        ..f()
+    };
+    assert_eq!(check(by_id("FULL"), page(1, 100)).await, 2);
+    assert_eq!(check(by_id("FULL"), page(1, 1)).await, 1, "a full page");
+    assert_eq!(check(by_id("FULL"), page(2, 1)).await, 1);
+    assert_eq!(check(by_id("FULL"), page(3, 1)).await, 0, "past the end");
+    let pair = PartnerFilter {
+        qualifier_key: Some("ZZ".into()),
+        network: Some(NetworkId(3)),
+        statuses: vec![UserStatus::Active],
+        ..by_id("FULL")
+    };
+    assert_eq!(check(pair, page(1, 100)).await, 1);
+    assert_eq!(check(by_id("NONE"), page(1, 100)).await, 0);
+    let ordered = |order: PartnerOrder| PartnerFilter { order, ..f() };
+    for order in [
+        PartnerOrder::EcGridId,
+        PartnerOrder::Description,
+        PartnerOrder::QualifierId,
+    ] {
+        for p in [page(1, 100), page(1, 2), page(2, 2), page(3, 2)] {
+            check(ordered(order), p).await;
+        }
+    }
+    let network = PartnerFilter {
+        network: Some(NetworkId(1)),
+        ..f()
+    };
+    assert_eq!(check(network, page(1, 100)).await, 3);
+    let found = store
+        .list_partner_details(&by_id("PLAIN"), page(1, 100))
+        .await
+        .unwrap();
+    let d = &found.items[0];
+    assert_eq!(d.network_name.as_deref(), Some("Net 1"));
+    assert_eq!(d.mailbox.as_ref().map(|m| m.id), Some(MailboxId(10)));
+    assert_eq!(d.owner.as_ref().map(|u| u.id), Some(plain));
+}
+
 /// Runs every directory check, each on a fresh store from `fresh`.
 pub async fn run_all<F, Fut>(fresh: F)
 where
@@ -1214,4 +1333,5 @@ where
     default_id_is_exclusive_in_a_mailbox(fresh().await).await;
     partner_lists_filter_order_and_page(fresh().await).await;
     partner_by_address_finds_only_the_active_id(fresh().await).await;
+    partner_details_join_network_mailbox_and_owner(fresh().await).await;
 }

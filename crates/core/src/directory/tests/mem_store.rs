@@ -16,6 +16,8 @@ use crate::store::*;
 #[derive(Default)]
 pub struct MemStore {
     pub state: Mutex<State>,
+    /// How many times a user was read by their number.
+    pub user_reads: std::sync::atomic::AtomicUsize,
 }
 
 #[derive(Default)]
@@ -368,6 +370,20 @@ impl DirectoryStore for MemStore {
             .cloned()
             .collect();
         Ok(page_of(all, page))
+    }
+    async fn list_partner_details(
+        &self,
+        f: &PartnerFilter,
+        page: Page,
+    ) -> StoreResult<Paged<PartnerDetail>> {
+        let found = self.list_partners(f, page).await?;
+        let state = self.state();
+        Ok(found.map(|p| PartnerDetail {
+            network_name: state.networks.get(&p.network_id.0).map(|n| n.name.clone()),
+            mailbox: state.mailboxes.get(&p.mailbox_id.0).cloned(),
+            owner: state.users.get(&p.owner.0).cloned(),
+            partner: p,
+        }))
     }
     async fn partner_by_address(
         &self,

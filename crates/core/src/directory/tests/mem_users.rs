@@ -45,6 +45,8 @@ impl Store for MemStore {
         Ok(id)
     }
     async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
+        self.user_reads
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(self.state().users.get(&id.0).cloned())
     }
     async fn user_by_login(&self, login: &str) -> StoreResult<Option<User>> {

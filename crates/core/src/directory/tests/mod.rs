@@ -1,6 +1,7 @@
 //! Service tests of the directory over a store in memory: permissions as the front ends
 //! meet them, validation, and the lifecycle rules.
 
+mod detail;
 mod mailboxes;
 mod mem_store;
 mod mem_users;
@@ -31,10 +32,15 @@ pub struct World {
 
 impl World {
     pub async fn new() -> World {
+        Self::with_cache_lease(std::time::Duration::ZERO).await
+    }
+
+    /// With session copies (and the identities kept beside them) served for `lease`.
+    pub async fn with_cache_lease(lease: std::time::Duration) -> World {
         let store = Arc::new(MemStore::default());
         let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap());
         let sessions = SessionPolicy {
-            cache_lease: std::time::Duration::ZERO,
+            cache_lease: lease,
             ..SessionPolicy::default()
         };
         let logins = LoginPolicy {

@@ -1,0 +1,442 @@
+//! A page of trading-partner IDs with what describing them takes (the network's name, the
+//! mailbox, the owner) in one statement: the page's own statement, unchanged, joined to the
+//! three tables by their primary keys. Its columns are read by position, by one decoder for
+//! sqlx's rows of both databases and for rusqlite's (the SQLite readers of the hot path).
+
+use std::sync::LazyLock;
+
+use edigrid_core::StoreError;
+use edigrid_core::store::{Page, Paged, PartnerDetail, PartnerFilter, StoreResult, User};
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{FromRow, Row};
+
+use super::{
+    AddressRow, ContactsRow, MailboxRow, PartnerRow, X12Row, list_partners_stmts, partner_order,
+};
+use crate::convert::{UserRow, all};
+use crate::sql::{Backend, Stmt, list, sqlite_numbered, total_from_page};
+use crate::sqlite_readers::SessionReaders;
+
+/// The columns of each table as the decoder below reads them, in its order.
+const PARTNER_COLUMNS: [&str; 15] = [
+    "ecgrid_id",
+    "network_id",
+    "mailbox_id",
+    "qualifier",
+    "id",
+    "description",
+    "status",
+    "data_email",
+    "routing_group",
+    "is_default",
+    "owner",
+    "van",
+    "simulated",
+    "created_ms",
+    "modified_ms",
+];
+
+const MAILBOX_COLUMNS: [&str; 38] = [
+    "id",
+    "network_id",
+    "name",
+    "unique_id",
+    "description",
+    "address1",
+    "address2",
+    "city",
+    "state",
+    "zip",
+    "country",
+    "phone",
+    "admin_email",
+    "status",
+    "contact_owner",
+    "contact_errors",
+    "contact_interconnects",
+    "contact_notices",
+    "contact_reports",
+    "contact_accounting",
+    "contact_customer_service",
+    "managed",
+    "use_type",
+    "inbox_timeout_minutes",
+    "x12_segment",
+    "x12_element",
+    "x12_sub_element",
+    "ebcdic_filter",
+    "ftp_ascii_filter",
+    "low_pass_filter",
+    "mailbag_pass_through",
+    "delete_on_download",
+    "strip_directed_envelope",
+    "notify_email",
+    "notify_on_inbox",
+    "default_as2_id",
+    "created_ms",
+    "modified_ms",
+];
+
+const USER_COLUMNS: [&str; 24] = [
+    "id",
+    "login",
+    "password_hash",
+    "network_id",
+    "mailbox_id",
+    "auth_level",
+    "status",
+    "first_name",
+    "last_name",
+    "email",
+    "company",
+    "phone",
+    "cell_phone",
+    "cell_carrier",
+    "time_zone_offset",
+    "recovery_question",
+    "recovery_answer_hash",
+    "idle_timeout_secs",
+    "max_sessions",
+    "created_ms",
+    "modified_ms",
+    "last_login_ms",
+    "failed_logins",
+    "locked_until_ms",
+];
+
+/// `p.ecgrid_id, ..., n.name, m.id, ..., u.id, ...`: what the decoder reads.
+static SELECTED: LazyLock<String> = LazyLock::new(|| {
+    let of = |alias: &str, columns: &[&str]| {
+        columns
+            .iter()
+            .map(|c| format!("{alias}.{c}"))
+            .collect::<Vec<_>>()
+    };
+    let mut all = of("p", &PARTNER_COLUMNS);
+    all.push("n.name".into());
+    all.extend(of("m", &MAILBOX_COLUMNS));
+    all.extend(of("u", &USER_COLUMNS));
+    all.join(", ")
+});
+
+/// The page `list_partners` reads, joined, and its count (unchanged).
+pub(crate) fn list_partner_details_stmts(f: &PartnerFilter, page: Page) -> (Stmt, Stmt) {
+    let (inner, count) = list_partners_stmts(f, page);
+    let order: Vec<String> = partner_order(f.order)
+        .split(", ")
+        .map(|c| format!("p.{c}"))
+        .collect();
+    let select = Stmt {
+        sql: format!(
+            "SELECT {} FROM ({}) p \
+             LEFT JOIN networks n ON n.id = p.network_id \
+             LEFT JOIN mailboxes m ON m.id = p.mailbox_id \
+             LEFT JOIN users u ON u.id = p.owner \
+             ORDER BY {}",
+            *SELECTED,
+            inner.sql,
+            order.join(", ")
+        ),
+        args: inner.args,
+    };
+    (select, count)
+}
+
+pub(crate) async fn list_partner_details<B: Backend>(
+    db: &B,
+    f: &PartnerFilter,
+    page: Page,
+) -> StoreResult<Paged<PartnerDetail>> {
+    list::<B, DetailRow, _>(db, list_partner_details_stmts(f, page), page).await
+}
+
+/// The same on the calling thread, through the SQLite readers: for lookups an index bounds
+/// (a search by ID), where sqlx's hop to its connection thread costs more than the read.
+pub(crate) fn list_partner_details_inline(
+    readers: &SessionReaders,
+    f: &PartnerFilter,
+    page: Page,
+) -> StoreResult<Paged<PartnerDetail>> {
+    let (select, count) = list_partner_details_stmts(f, page);
+    let backend = |e: rusqlite::Error| StoreError::Backend(e.to_string());
+    readers.with(|conn| {
+        let mut statement = conn
+            .prepare_cached(&sqlite_numbered(&select.sql))
+            .map_err(backend)?;
+        let rows = statement
+            .query_map(rusqlite::params_from_iter(&select.args), |r| {
+                DetailRow::read(r)
+            })
+            .map_err(backend)?
+            .collect::<Result<Vec<DetailRow>, _>>()
+            .map_err(backend)?;
+        let total = match total_from_page(page, rows.len()) {
+            Some(total) => total,
+            None => {
+                let mut statement = conn
+                    .prepare_cached(&sqlite_numbered(&count.sql))
+                    .map_err(backend)?;
+                let n: i64 = statement
+                    .query_row(rusqlite::params_from_iter(&count.args), |r| r.get(0))
+                    .map_err(backend)?;
+                u64::try_from(n).unwrap_or(0)
+            }
+        };
+        Ok(Paged {
+            items: all(rows)?,
+            total,
+        })
+    })
+}
+
+/// A row's columns by position, as each kind of row gives them.
+pub(crate) trait Columns {
+    type Error;
+    fn int(&self, i: usize) -> Result<i32, Self::Error>;
+    fn big(&self, i: usize) -> Result<i64, Self::Error>;
+    fn flag(&self, i: usize) -> Result<bool, Self::Error>;
+    fn text(&self, i: usize) -> Result<String, Self::Error>;
+    fn opt_int(&self, i: usize) -> Result<Option<i32>, Self::Error>;
+    fn opt_big(&self, i: usize) -> Result<Option<i64>, Self::Error>;
+    fn opt_text(&self, i: usize) -> Result<Option<String>, Self::Error>;
+}
+
+macro_rules! columns_by {
+    ($row:ty, $error:ty, $get:ident) => {
+        impl Columns for $row {
+            type Error = $error;
+            fn int(&self, i: usize) -> Result<i32, Self::Error> {
+                self.$get(i)
+            }
+            fn big(&self, i: usize) -> Result<i64, Self::Error> {
+                self.$get(i)
+            }
+            fn flag(&self, i: usize) -> Result<bool, Self::Error> {
+                self.$get(i)
+            }
+            fn text(&self, i: usize) -> Result<String, Self::Error> {
+                self.$get(i)
+            }
+            fn opt_int(&self, i: usize) -> Result<Option<i32>, Self::Error> {
+                self.$get(i)
+            }
+            fn opt_big(&self, i: usize) -> Result<Option<i64>, Self::Error> {
+                self.$get(i)
+            }
+            fn opt_text(&self, i: usize) -> Result<Option<String>, Self::Error> {
+                self.$get(i)
+            }
+        }
+    };
+}
+
+columns_by!(SqliteRow, sqlx::Error, try_get);
+columns_by!(PgRow, sqlx::Error, try_get);
+columns_by!(rusqlite::Row<'_>, rusqlite::Error, get);
+
+/// Reads a row's columns one after the other.
+struct Cursor<'a, C: ?Sized> {
+    row: &'a C,
+    next: usize,
+}
+
+impl<C: Columns + ?Sized> Cursor<'_, C> {
+    fn at(&mut self) -> usize {
+        self.next += 1;
+        self.next - 1
+    }
+    fn int(&mut self) -> Result<i32, C::Error> {
+        let i = self.at();
+        self.row.int(i)
+    }
+    fn big(&mut self) -> Result<i64, C::Error> {
+        let i = self.at();
+        self.row.big(i)
+    }
+    fn flag(&mut self) -> Result<bool, C::Error> {
+        let i = self.at();
+        self.row.flag(i)
+    }
+    fn text(&mut self) -> Result<String, C::Error> {
+        let i = self.at();
+        self.row.text(i)
+    }
+    fn opt_int(&mut self) -> Result<Option<i32>, C::Error> {
+        let i = self.at();
+        self.row.opt_int(i)
+    }
+    fn opt_big(&mut self) -> Result<Option<i64>, C::Error> {
+        let i = self.at();
+        self.row.opt_big(i)
+    }
+    fn opt_text(&mut self) -> Result<Option<String>, C::Error> {
+        let i = self.at();
+        self.row.opt_text(i)
+    }
+    /// Passes over the rest of a joined table's columns when it matched no row.
+    fn skip(&mut self, columns: usize) {
+        self.next += columns;
+    }
+}
+
+/// One ID and what it joined, as stored.
+pub(crate) struct DetailRow {
+    partner: PartnerRow,
+    network_name: Option<String>,
+    mailbox: Option<MailboxRow>,
+    owner: Option<UserRow>,
+}
+
+impl DetailRow {
+    /// The row's columns in the order of [`SELECTED`].
+    pub(crate) fn read<C: Columns + ?Sized>(row: &C) -> Result<Self, C::Error> {
+        let mut c = Cursor { row, next: 0 };
+        let partner = partner(&mut c)?;
+        let network_name = c.opt_text()?;
+        let mailbox = match c.opt_int()? {
+            Some(id) => Some(mailbox(&mut c, id)?),
+            None => {
+                c.skip(MAILBOX_COLUMNS.len() - 1);
+                None
+            }
+        };
+        let owner = match c.opt_int()? {
+            Some(id) => Some(user(&mut c, id)?),
+            None => {
+                c.skip(USER_COLUMNS.len() - 1);
+                None
+            }
+        };
+        Ok(DetailRow {
+            partner,
+            network_name,
+            mailbox,
+            owner,
+        })
+    }
+}
+
+fn partner<C: Columns + ?Sized>(c: &mut Cursor<'_, C>) -> Result<PartnerRow, C::Error> {
+    Ok(PartnerRow {
+        ecgrid_id: c.int()?,
+        network_id: c.int()?,
+        mailbox_id: c.int()?,
+        qualifier: c.text()?,
+        id: c.text()?,
+        description: c.text()?,
+        status: c.text()?,
+        data_email: c.text()?,
+        routing_group: c.text()?,
+        is_default: c.flag()?,
+        owner: c.int()?,
+        van: c.flag()?,
+        simulated: c.flag()?,
+        created_ms: c.big()?,
+        modified_ms: c.big()?,
+    })
+}
+
+/// A mailbox's columns after its `id`.
+fn mailbox<C: Columns + ?Sized>(c: &mut Cursor<'_, C>, id: i32) -> Result<MailboxRow, C::Error> {
+    Ok(MailboxRow {
+        id,
+        network_id: c.int()?,
+        name: c.text()?,
+        unique_id: c.text()?,
+        description: c.text()?,
+        address: AddressRow {
+            address1: c.text()?,
+            address2: c.text()?,
+            city: c.text()?,
+            state: c.text()?,
+            zip: c.text()?,
+            country: c.text()?,
+        },
+        phone: c.text()?,
+        admin_email: c.text()?,
+        status: c.text()?,
+        contacts: ContactsRow {
+            contact_owner: c.int()?,
+            contact_errors: c.int()?,
+            contact_interconnects: c.int()?,
+            contact_notices: c.int()?,
+            contact_reports: c.int()?,
+            contact_accounting: c.int()?,
+            contact_customer_service: c.int()?,
+        },
+        managed: c.flag()?,
+        use_type: c.text()?,
+        inbox_timeout_minutes: c.int()?,
+        x12: X12Row {
+            x12_segment: c.int()?,
+            x12_element: c.int()?,
+            x12_sub_element: c.int()?,
+        },
+        ebcdic_filter: c.int()?,
+        ftp_ascii_filter: c.flag()?,
+        low_pass_filter: c.flag()?,
+        mailbag_pass_through: c.flag()?,
+        delete_on_download: c.flag()?,
+        strip_directed_envelope: c.flag()?,
+        notify_email: c.text()?,
+        notify_on_inbox: c.flag()?,
+        default_as2_id: c.text()?,
+        created_ms: c.big()?,
+        modified_ms: c.big()?,
+    })
+}
+
+/// A user's columns after their `id`.
+fn user<C: Columns + ?Sized>(c: &mut Cursor<'_, C>, id: i32) -> Result<UserRow, C::Error> {
+    Ok(UserRow {
+        id,
+        login: c.text()?,
+        password_hash: c.text()?,
+        network_id: c.int()?,
+        mailbox_id: c.int()?,
+        auth_level: c.text()?,
+        status: c.text()?,
+        first_name: c.text()?,
+        last_name: c.text()?,
+        email: c.text()?,
+        company: c.text()?,
+        phone: c.text()?,
+        cell_phone: c.text()?,
+        cell_carrier: c.text()?,
+        time_zone_offset: c.int()?,
+        recovery_question: c.text()?,
+        recovery_answer_hash: c.opt_text()?,
+        idle_timeout_secs: c.opt_int()?,
+        max_sessions: c.opt_int()?,
+        created_ms: c.big()?,
+        modified_ms: c.big()?,
+        last_login_ms: c.opt_big()?,
+        failed_logins: c.int()?,
+        locked_until_ms: c.opt_big()?,
+    })
+}
+
+impl<'r> FromRow<'r, SqliteRow> for DetailRow {
+    fn from_row(row: &'r SqliteRow) -> Result<Self, sqlx::Error> {
+        DetailRow::read(row)
+    }
+}
+
+impl<'r> FromRow<'r, PgRow> for DetailRow {
+    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
+        DetailRow::read(row)
+    }
+}
+
+impl TryFrom<DetailRow> for PartnerDetail {
+    type Error = StoreError;
+    fn try_from(r: DetailRow) -> Result<Self, StoreError> {
+        Ok(PartnerDetail {
+            partner: r.partner.try_into()?,
+            network_name: r.network_name,
+            mailbox: r.mailbox.map(TryInto::try_into).transpose()?,
+            owner: r.owner.map(User::try_from).transpose()?,
+        })
+    }
+}
