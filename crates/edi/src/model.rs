@@ -262,7 +262,8 @@ pub struct Interchange {
     pub syntax: Field,
     /// ISA14 (`0`/`1`); UNB 0031 (`1`, often empty).
     pub ack_requested: Field,
-    /// None only when the header could not be read far enough to know them.
+    /// None only when the header could not be read far enough to know them, or declares
+    /// delimiters that clash.
     pub delimiters: Option<Delimiters>,
     /// Functional groups, in order.
     pub groups: Vec<Group>,

@@ -14,8 +14,8 @@ pub(crate) fn skip_space(data: &[u8], mut pos: usize) -> usize {
     pos
 }
 
-/// Whether an interchange header begins at `pos`, judged by its tag alone: `ISA` or `UNB`
-/// followed by a separator (or the end of the parcel), or `UNA`. Used where an interchange
+/// Whether an interchange header begins at `pos`, judged by its tag alone: `ISA`, `UNA` or
+/// `UNB` followed by a separator (or the end of the parcel). Used where an interchange
 /// may begin: at the start of the parcel, after whitespace between interchanges, and at a
 /// segment start inside an interchange (where it means the trailer is missing).
 pub(crate) fn header_at(data: &[u8], pos: usize) -> Option<Standard> {
@@ -25,7 +25,7 @@ pub(crate) fn header_at(data: &[u8], pos: usize) -> Option<Standard> {
     };
     if tag_then_separator(b"ISA") {
         Some(Standard::X12)
-    } else if rest.starts_with(b"UNA") || tag_then_separator(b"UNB") {
+    } else if tag_then_separator(b"UNA") || tag_then_separator(b"UNB") {
         Some(Standard::Edifact)
     } else {
         None

@@ -162,6 +162,7 @@ fn parcels_without_envelope_are_sniffed() {
 
 #[test]
 fn text_that_mentions_segment_tags_is_no_interchange() {
+    let document = DocumentKind::Txt;
     for text in [
         "The VISA*ISA segment",
         "UNB and UNA are EDIFACT",
@@ -172,9 +173,16 @@ fn text_that_mentions_segment_tags_is_no_interchange() {
         let reading = read_parcel(parcel.as_bytes());
         assert_eq!(
             reading.verdict,
-            ParcelVerdict::NoEnvelope {
-                document: DocumentKind::Txt
-            },
+            ParcelVerdict::NoEnvelope { document },
+            "{text}"
+        );
+    }
+    // A tag followed by a letter or digit is a word, not a header.
+    for text in ["UNAVAILABLE until Monday", "ISAAC wrote this", "UNBOUND"] {
+        let reading = read_parcel(text.as_bytes());
+        assert_eq!(
+            reading.verdict,
+            ParcelVerdict::NoEnvelope { document },
             "{text}"
         );
     }
