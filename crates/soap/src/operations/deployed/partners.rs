@@ -8,8 +8,8 @@
 use std::collections::HashMap;
 
 use edigrid_core::{
-    Caller, Mailbox, Page, Paged, PartnerAddRequest, PartnerChanges, PartnerFilter, PartnerOrder,
-    PartnerScope, TradingPartner,
+    Caller, Mailbox, Page, Paged, PartnerAddRequest, PartnerChanges, PartnerDetail, PartnerFilter,
+    PartnerOrder, PartnerScope, TradingPartner,
 };
 use edigrid_domain::{
     EcGridId, Error, MailboxId, NetworkId, ParamProblem, RoutingGroup, UserId, UserStatus,
@@ -66,9 +66,10 @@ fn visible<T>(r: Result<T, Error>) -> Result<Option<T>, Error> {
     }
 }
 
-/// Writes `ECGridIDInfo`s, reading the network, mailbox and owner each names once per call,
-/// through the core as the caller (who may read an ID's mailbox and network, hence its
-/// names; the owner only if the caller may read that user, else `Owner` is omitted).
+/// Writes one ID's `ECGridIDInfo`, reading its network, mailbox and owner through the core
+/// as the caller (who may read an ID's mailbox and network, hence its names; the owner only
+/// if the caller may read that user, else `Owner` is omitted). Lists read the same with
+/// their page instead (`detailed`).
 struct Describer<'a> {
     call: &'a Call,
     caller: &'a Caller,
@@ -117,64 +118,76 @@ impl<'a> Describer<'a> {
         Ok(self.owners.get(&id).cloned().flatten())
     }
 
-    /// One ID as `ECGridIDInfo`: `UseType` and `Config` are its mailbox's; `OwnerInfo`
-    /// says where it lives and since when (no expiry, no traffic recorded yet).
+    /// One ID as `ECGridIDInfo` (see [`info_value`]).
     async fn info(&mut self, p: TradingPartner) -> Result<Value, Error> {
         let network_name = self.network_name(p.network_id).await?;
         let mailbox = self.mailbox(p.mailbox_id).await?;
         let owner = self.owner(p.owner).await?;
-        let mailbox_name = mailbox.as_ref().map(|m| m.name.clone());
-        let name = |n: &Option<String>| Value::Str(n.clone().unwrap_or_default());
-        let owner_info = Value::Record(vec![
-            ("NetworkID", Value::Int(p.network_id.0)),
-            ("NetworkName", name(&network_name)),
-            ("MailboxID", Value::Int(p.mailbox_id.0)),
-            ("MailboxName", name(&mailbox_name)),
-            ("Created", Value::DateTime(p.created)),
-            ("Modified", Value::DateTime(p.modified)),
-            ("Effective", Value::DateTime(p.created)),
-            ("Expires", Value::UnsetDateTime),
-            ("LastTraffic", Value::UnsetDateTime),
-            ("RoutingGroup", Value::Enum(p.routing_group.as_str())),
-        ]);
-        let mut fields = vec![
-            ("ECGridID", Value::Int(p.ecgrid_id.0)),
-            ("NetworkID", Value::Int(p.network_id.0)),
-            ("NetworkName", name(&network_name)),
-            ("MailboxID", Value::Int(p.mailbox_id.0)),
-            ("MailboxName", name(&mailbox_name)),
-            ("Qualifier", Value::Str(p.qualifier)),
-            ("ID", Value::Str(p.id)),
-            ("Description", Value::Str(p.description)),
-            ("DataEMail", Value::Str(p.data_email)),
-            ("MailboxDefault", Value::Bool(p.is_default)),
-            ("Status", Value::Enum(ecgrid_status(p.status))),
-            (
-                "UseType",
-                Value::Enum(
-                    mailbox
-                        .as_ref()
-                        .map_or("Undefined", |m| m.use_type.as_str()),
-                ),
-            ),
-            ("OwnerInfo", owner_info),
-        ];
-        if let Some(owner) = owner {
-            fields.push(("Owner", owner));
-        }
-        if let Some(m) = &mailbox {
-            fields.push(("Config", mailbox_config(&m.config)));
-        }
-        Ok(Value::Record(fields))
+        Ok(info_value(p, network_name, mailbox.as_ref(), owner))
     }
+}
 
-    async fn list(&mut self, partners: Vec<TradingPartner>) -> Result<Vec<Value>, Error> {
-        let mut out = Vec::with_capacity(partners.len());
-        for p in partners {
-            out.push(self.info(p).await?);
-        }
-        Ok(out)
+/// One ID as `ECGridIDInfo`, with what the caller may read of its network's name, its
+/// mailbox and its owner: `UseType` and `Config` are its mailbox's; `OwnerInfo` says where
+/// it lives and since when (no expiry, no traffic recorded yet).
+fn info_value(
+    p: TradingPartner,
+    network_name: Option<String>,
+    mailbox: Option<&Mailbox>,
+    owner: Option<Value>,
+) -> Value {
+    let mailbox_name = mailbox.map(|m| m.name.clone());
+    let name = |n: &Option<String>| Value::Str(n.clone().unwrap_or_default());
+    let owner_info = Value::Record(vec![
+        ("NetworkID", Value::Int(p.network_id.0)),
+        ("NetworkName", name(&network_name)),
+        ("MailboxID", Value::Int(p.mailbox_id.0)),
+        ("MailboxName", name(&mailbox_name)),
+        ("Created", Value::DateTime(p.created)),
+        ("Modified", Value::DateTime(p.modified)),
+        ("Effective", Value::DateTime(p.created)),
+        ("Expires", Value::UnsetDateTime),
+        ("LastTraffic", Value::UnsetDateTime),
+        ("RoutingGroup", Value::Enum(p.routing_group.as_str())),
+    ]);
+    let mut fields = vec![
+        ("ECGridID", Value::Int(p.ecgrid_id.0)),
+        ("NetworkID", Value::Int(p.network_id.0)),
+        ("NetworkName", name(&network_name)),
+        ("MailboxID", Value::Int(p.mailbox_id.0)),
+        ("MailboxName", name(&mailbox_name)),
+        ("Qualifier", Value::Str(p.qualifier)),
+        ("ID", Value::Str(p.id)),
+        ("Description", Value::Str(p.description)),
+        ("DataEMail", Value::Str(p.data_email)),
+        ("MailboxDefault", Value::Bool(p.is_default)),
+        ("Status", Value::Enum(ecgrid_status(p.status))),
+        (
+            "UseType",
+            Value::Enum(mailbox.map_or("Undefined", |m| m.use_type.as_str())),
+        ),
+        ("OwnerInfo", owner_info),
+    ];
+    if let Some(owner) = owner {
+        fields.push(("Owner", owner));
     }
+    if let Some(m) = mailbox {
+        fields.push(("Config", mailbox_config(&m.config)));
+    }
+    Value::Record(fields)
+}
+
+/// IDs found with their details (`partner_*_detailed`, which leave out what the caller may
+/// not read) as `ECGridIDInfo`s.
+fn detailed(call: &Call, details: Vec<PartnerDetail>) -> Vec<Value> {
+    let now = call.core.now();
+    details
+        .into_iter()
+        .map(|d| {
+            let owner = d.owner.map(|u| directory_user(u, now));
+            info_value(d.partner, d.network_name, d.mailbox.as_ref(), owner)
+        })
+        .collect()
 }
 
 fn ecgrid_id(call: &Call) -> EcGridId {
@@ -403,13 +416,8 @@ fn scope(call: &Call, caller: &Caller, ex: bool) -> PartnerScope {
     }
 }
 
-async fn described(
-    call: &Call,
-    caller: &Caller,
-    found: Paged<TradingPartner>,
-) -> Result<Value, Error> {
-    let items = Describer::new(call, caller).list(found.items).await?;
-    Ok(Value::List(items))
+fn described(call: &Call, found: Paged<PartnerDetail>) -> Value {
+    Value::List(detailed(call, found.items))
 }
 
 /// The IDs registered for `Qualifier`:`ID` (compared case-insensitively and without
@@ -418,7 +426,7 @@ async fn search(call: Call, ex: bool) -> Result<Value, Error> {
     let caller = authenticate(&call).await?;
     let found = call
         .core
-        .partner_search(
+        .partner_search_detailed(
             &caller,
             scope(&call, &caller, ex),
             call.args.str("Qualifier"),
@@ -426,7 +434,7 @@ async fn search(call: Call, ex: bool) -> Result<Value, Error> {
             Page::first(UNPAGED),
         )
         .await?;
-    described(&call, &caller, found).await
+    Ok(described(&call, found))
 }
 
 async fn tp_search(call: Call) -> Result<Value, Error> {
@@ -451,9 +459,9 @@ async fn list(call: Call, ex: bool) -> Result<Value, Error> {
     let filter = list_filter(scope(&call, &caller, ex));
     let found = call
         .core
-        .partner_list(&caller, filter, Page::first(UNPAGED))
+        .partner_list_detailed(&caller, filter, Page::first(UNPAGED))
         .await?;
-    described(&call, &caller, found).await
+    Ok(described(&call, found))
 }
 
 async fn tp_list(call: Call) -> Result<Value, Error> {
@@ -469,14 +477,14 @@ async fn tp_find_ex(call: Call) -> Result<Value, Error> {
     let caller = authenticate(&call).await?;
     let found = call
         .core
-        .partner_find(
+        .partner_find_detailed(
             &caller,
             scope(&call, &caller, true),
             call.args.str("Description"),
             Page::first(UNPAGED),
         )
         .await?;
-    described(&call, &caller, found).await
+    Ok(described(&call, found))
 }
 
 /// `PageSize` (0: 100, at most 500) and `PageNumber` (0: the first).
@@ -496,16 +504,11 @@ fn requested_page(call: &Call) -> Result<Page, Error> {
 }
 
 /// One page as `ECGridIDInfoCollection`: `Count` is the records on this page.
-async fn collection(
-    call: &Call,
-    caller: &Caller,
-    page: Page,
-    found: Paged<TradingPartner>,
-) -> Result<Value, Error> {
+fn collection(call: &Call, page: Page, found: Paged<PartnerDetail>) -> Value {
     let total_pages = found.pages(page.size);
     let total = i32::try_from(found.total).unwrap_or(i32::MAX);
-    let items = Describer::new(call, caller).list(found.items).await?;
-    Ok(Value::Record(vec![
+    let items = detailed(call, found.items);
+    Value::Record(vec![
         ("PageSize", short(page.size)),
         ("PageNumber", short(page.number)),
         (
@@ -515,15 +518,18 @@ async fn collection(
         ("TotalRecords", Value::Int(total)),
         ("TotalPages", short(total_pages)),
         ("ECGridIDInfoList", Value::List(items)),
-    ]))
+    ])
 }
 
 async fn tp_list_ex_paged(call: Call) -> Result<Value, Error> {
     let page = requested_page(&call)?;
     let caller = authenticate(&call).await?;
     let filter = list_filter(scope(&call, &caller, true));
-    let found = call.core.partner_list(&caller, filter, page).await?;
-    collection(&call, &caller, page, found).await
+    let found = call
+        .core
+        .partner_list_detailed(&caller, filter, page)
+        .await?;
+    Ok(collection(&call, page, found))
 }
 
 /// `TPListByOwner`: the IDs the caller may read owned by `OwnerUserID` (0: those without
@@ -546,6 +552,9 @@ async fn tp_list_by_owner(call: Call) -> Result<Value, Error> {
         order,
         ..PartnerFilter::default()
     };
-    let found = call.core.partner_list(&caller, filter, page).await?;
-    collection(&call, &caller, page, found).await
+    let found = call
+        .core
+        .partner_list_detailed(&caller, filter, page)
+        .await?;
+    Ok(collection(&call, page, found))
 }
