@@ -1,13 +1,16 @@
 //! The envelope every REST response has, success or error, and the mapping of domain
 //! errors to HTTP statuses and error codes.
 
+use std::collections::BTreeMap;
+
 use axum::Json;
 use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use edigrid_domain::{Error, SessionProblem};
 use serde::Serialize;
-use utoipa::ToSchema;
+use utoipa::openapi::{Content, Ref, RefOr, Response as DocResponse, ResponseBuilder};
+use utoipa::{IntoResponses, ToSchema};
 
 /// `{"success", "data", "errorCode", "message"}`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -77,6 +80,42 @@ pub struct DoneBody {
     pub data: Option<()>,
     pub error_code: String,
     pub message: String,
+}
+
+/// The errors a directory endpoint may answer, each an [`ErrorBody`]: `400`, `401`, `403`,
+/// `404` and `500`. Named in `responses(...)` after the endpoint's own `200`.
+pub struct StandardErrors;
+
+/// [`StandardErrors`] and `413`, for an endpoint that reads a JSON body.
+pub struct BodyErrors;
+
+impl IntoResponses for StandardErrors {
+    fn responses() -> BTreeMap<String, RefOr<DocResponse>> {
+        error_responses(&[400, 401, 403, 404, 500])
+    }
+}
+
+impl IntoResponses for BodyErrors {
+    fn responses() -> BTreeMap<String, RefOr<DocResponse>> {
+        error_responses(&[400, 401, 403, 404, 413, 500])
+    }
+}
+
+/// Each status answered with the error envelope, as `(status = N, body = ErrorBody)` says it.
+fn error_responses(statuses: &[u16]) -> BTreeMap<String, RefOr<DocResponse>> {
+    statuses
+        .iter()
+        .map(|status| {
+            let response = ResponseBuilder::new()
+                .description("")
+                .content(
+                    "application/json",
+                    Content::new(Some(Ref::from_schema_name("ErrorBody"))),
+                )
+                .build();
+            (status.to_string(), response.into())
+        })
+        .collect()
 }
 
 /// An error of the REST API: a status, a code and a message.

@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::RestState;
 use crate::auth::Authenticated;
-use crate::envelope::{ApiError, ApiResponse, Data, ErrorBody, from_core};
+use crate::envelope::{ApiError, ApiResponse, BodyErrors, Data, StandardErrors, from_core};
 use crate::json::{JsonBody, QueryParams};
 use crate::wire::{
     EdiStandardName, EmailPayloadName, EmailSystem, EmailSystemName, IdPath, RoutingGroupName,
@@ -66,11 +66,7 @@ fn infos(partners: Vec<TradingPartner>) -> Data<Vec<EcGridIdInfo>> {
 #[utoipa::path(get, path = "/v2/ids/{id}", tag = "ids",
     params(("id" = i32, Path, minimum = 1, description = "ECGridID")),
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<EcGridIdInfo>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<EcGridIdInfo>), StandardErrors))]
 pub async fn get_id(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -101,11 +97,7 @@ pub struct CreateIdBody {
 /// not be held by another registration.
 #[utoipa::path(post, path = "/v2/ids", tag = "ids", request_body = CreateIdBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<EcGridIdInfo>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<EcGridIdInfo>), BodyErrors))]
 pub async fn create_id(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -141,11 +133,7 @@ pub struct UpdateIdBody {
 #[utoipa::path(put, path = "/v2/ids/{id}", tag = "ids", request_body = UpdateIdBody,
     params(("id" = i32, Path, minimum = 1, description = "ECGridID")),
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<EcGridIdInfo>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<EcGridIdInfo>), BodyErrors))]
 pub async fn update_id(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -178,11 +166,7 @@ pub async fn update_id(
 #[utoipa::path(delete, path = "/v2/ids/{id}", tag = "ids",
     params(("id" = i32, Path, minimum = 1, description = "ECGridID")),
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<bool>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<bool>), StandardErrors))]
 pub async fn delete_id(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -241,11 +225,7 @@ async fn find(
 /// The registrations of a qualifier:ID pair the caller may read (all but terminated ones).
 #[utoipa::path(post, path = "/v2/ids/find", tag = "ids", request_body = FindIdBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<Vec<EcGridIdInfo>>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<Vec<EcGridIdInfo>>), BodyErrors))]
 pub async fn find_id(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -257,11 +237,7 @@ pub async fn find_id(
 /// The migration table's path of `POST /v2/ids/find`, in the query string.
 #[utoipa::path(get, path = "/v2/ids/find", tag = "ids", params(FindIdBody),
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<Vec<EcGridIdInfo>>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<Vec<EcGridIdInfo>>), StandardErrors))]
 pub async fn find_id_query(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -314,11 +290,7 @@ async fn list(
 /// One page of the IDs the caller may read, by ECGridID: a bare array.
 #[utoipa::path(post, path = "/v2/ids/list", tag = "ids", request_body = ListIdsBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<Vec<EcGridIdInfo>>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<Vec<EcGridIdInfo>>), BodyErrors))]
 pub async fn list_ids(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -330,11 +302,7 @@ pub async fn list_ids(
 /// The migration table's path of `POST /v2/ids/list`, its filters in the query string.
 #[utoipa::path(get, path = "/v2/ids", tag = "ids", params(ListIdsBody),
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<Vec<EcGridIdInfo>>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<Vec<EcGridIdInfo>>), StandardErrors))]
 pub async fn list_ids_query(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -377,11 +345,7 @@ async fn move_to(
 /// Moves an ID to another mailbox the caller manages the IDs of; it stops being a default.
 #[utoipa::path(post, path = "/v2/ids/tp-move", tag = "ids", request_body = MoveBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<EcGridIdInfo>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<EcGridIdInfo>), BodyErrors))]
 pub async fn move_tp(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -395,11 +359,7 @@ pub async fn move_tp(
 #[utoipa::path(post, path = "/v2/ids/{id}/move-tp", tag = "ids", request_body = MoveFields,
     params(("id" = i32, Path, minimum = 1, description = "ECGridID")),
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<EcGridIdInfo>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<EcGridIdInfo>), BodyErrors))]
 pub async fn move_tp_by_id(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -423,11 +383,7 @@ pub struct AddVanBody {
 /// mailbox of the given ID; it is reached through an interconnect.
 #[utoipa::path(post, path = "/v2/ids/tp-add-van", tag = "ids", request_body = AddVanBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<bool>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<bool>), BodyErrors))]
 pub async fn add_van(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -475,11 +431,7 @@ pub struct MailboxDefaultData {
 #[utoipa::path(post, path = "/v2/ids/tp-get-mailbox-default", tag = "ids",
     request_body = EcGridIdBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<MailboxDefaultData>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<MailboxDefaultData>), BodyErrors))]
 pub async fn get_mailbox_default(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -514,11 +466,7 @@ pub struct IdConfigBody {
 /// they are.
 #[utoipa::path(post, path = "/v2/ids/update-config", tag = "ids", request_body = IdConfigBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<bool>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<bool>), BodyErrors))]
 pub async fn update_config(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -562,11 +510,7 @@ pub struct DataEmailBody {
 #[utoipa::path(post, path = "/v2/ids/tp-update-data-email", tag = "ids",
     request_body = DataEmailBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<bool>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<bool>), BodyErrors))]
 pub async fn update_data_email(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -598,11 +542,7 @@ pub struct DescriptionBody {
 #[utoipa::path(post, path = "/v2/ids/tp-update-description", tag = "ids",
     request_body = DescriptionBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<bool>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<bool>), BodyErrors))]
 pub async fn update_description(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,

@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::RestState;
 use crate::auth::Authenticated;
-use crate::envelope::{ApiError, ApiResponse, Data, Done, DoneBody, ErrorBody};
+use crate::envelope::{ApiError, ApiResponse, BodyErrors, Data, Done, DoneBody, StandardErrors};
 use crate::json::{JsonBody, QueryParams};
 use crate::networks_routes::delimiters;
 use crate::wire::{IdPath, StatusName, UseTypeName, Wire, filter_id, page, positive};
@@ -57,11 +57,7 @@ fn info(mailbox: Mailbox) -> Data<MailboxIdInfo> {
 #[utoipa::path(get, path = "/v2/mailboxes/{id}", tag = "mailboxes",
     params(("id" = i32, Path, minimum = 1, description = "MailboxID")),
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<MailboxIdInfo>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<MailboxIdInfo>), StandardErrors))]
 pub async fn get_mailbox(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -124,11 +120,7 @@ async fn list(
 #[utoipa::path(post, path = "/v2/mailboxes/list", tag = "mailboxes",
     request_body = ListMailboxesBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<MailboxPage>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<MailboxPage>), BodyErrors))]
 pub async fn list_mailboxes(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -141,11 +133,7 @@ pub async fn list_mailboxes(
 /// string.
 #[utoipa::path(get, path = "/v2/mailboxes", tag = "mailboxes", params(ListMailboxesBody),
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<MailboxPage>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<MailboxPage>), StandardErrors))]
 pub async fn list_mailboxes_query(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -190,11 +178,7 @@ async fn create(
 #[utoipa::path(post, path = "/v2/mailboxes/create", tag = "mailboxes",
     request_body = CreateMailboxBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<MailboxIdInfo>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<MailboxIdInfo>), BodyErrors))]
 pub async fn create_mailbox(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -207,11 +191,7 @@ pub async fn create_mailbox(
 #[utoipa::path(post, path = "/v2/mailboxes", tag = "mailboxes",
     request_body = CreateMailboxBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<MailboxIdInfo>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<MailboxIdInfo>), BodyErrors))]
 pub async fn create_mailbox_alias(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -241,11 +221,7 @@ pub struct UpdateMailboxBody {
 #[utoipa::path(post, path = "/v2/mailboxes/update", tag = "mailboxes",
     request_body = UpdateMailboxBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<MailboxIdInfo>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<MailboxIdInfo>), BodyErrors))]
 pub async fn update_mailbox(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -282,9 +258,7 @@ pub async fn update_mailbox(
     security(("bearer" = []), ("apiKey" = [])),
     responses(
         (status = 200, body = DoneBody, description = "data is null; message `Mailbox terminated.`"),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 500, body = ErrorBody)))]
+        StandardErrors))]
 pub async fn delete_mailbox(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -326,9 +300,7 @@ pub struct MailboxConfigBody {
     security(("bearer" = []), ("apiKey" = [])),
     responses(
         (status = 200, body = DoneBody, description = "data is null; message `Mailbox configuration updated.`"),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+        BodyErrors))]
 pub async fn update_config(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -384,9 +356,7 @@ pub struct MailboxDelimitersBody {
     security(("bearer" = []), ("apiKey" = [])),
     responses(
         (status = 200, body = DoneBody, description = "data is null; message `X12 delimiters updated.`"),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+        BodyErrors))]
 pub async fn x12_delimiters(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,

@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::RestState;
 use crate::auth::Authenticated;
-use crate::envelope::{ApiError, ApiResponse, Data, Done, DoneBody, ErrorBody};
+use crate::envelope::{ApiError, ApiResponse, BodyErrors, Data, Done, DoneBody, StandardErrors};
 use crate::json::{JsonBody, QueryParams};
 use crate::wire::{
     ContactTypeName, IdPath, StatusName, Wire, delimiter, filter_id, page, positive,
@@ -56,11 +56,7 @@ fn info(network: Network) -> Data<NetworkIdInfo> {
 #[utoipa::path(get, path = "/v2/networks/{id}", tag = "networks",
     params(("id" = i32, Path, minimum = 1, description = "NetworkID")),
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<NetworkIdInfo>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<NetworkIdInfo>), StandardErrors))]
 pub async fn get_network(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -144,11 +140,7 @@ async fn list(
 #[utoipa::path(post, path = "/v2/networks/list", tag = "networks",
     request_body = ListNetworksBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<NetworkPage>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<NetworkPage>), BodyErrors))]
 pub async fn list_networks(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -160,11 +152,7 @@ pub async fn list_networks(
 /// The migration table's path of `POST /v2/networks/list`, its filters in the query string.
 #[utoipa::path(get, path = "/v2/networks", tag = "networks", params(ListNetworksBody),
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<NetworkPage>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<NetworkPage>), StandardErrors))]
 pub async fn list_networks_query(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -236,11 +224,7 @@ async fn update(
 /// its status).
 #[utoipa::path(put, path = "/v2/networks", tag = "networks", request_body = UpdateNetworkBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<NetworkIdInfo>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<NetworkIdInfo>), BodyErrors))]
 pub async fn update_network(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -265,11 +249,7 @@ pub async fn update_network(
 #[utoipa::path(put, path = "/v2/networks/{id}", tag = "networks", request_body = NetworkFields,
     params(("id" = i32, Path, minimum = 1, description = "NetworkID")),
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<NetworkIdInfo>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<NetworkIdInfo>), BodyErrors))]
 pub async fn update_network_by_id(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -300,11 +280,7 @@ pub struct CreateNetworkBody {
 /// no endpoint page upstream.
 #[utoipa::path(post, path = "/v2/networks", tag = "networks", request_body = CreateNetworkBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<NetworkIdInfo>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<NetworkIdInfo>), BodyErrors))]
 pub async fn create_network(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -355,11 +331,7 @@ pub struct ContactData {
 #[utoipa::path(post, path = "/v2/networks/get-contact", tag = "networks",
     request_body = GetContactBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<ContactData>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<ContactData>), BodyErrors))]
 pub async fn get_contact(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -398,9 +370,7 @@ pub struct NetworkConfigBody {
     security(("bearer" = []), ("apiKey" = [])),
     responses(
         (status = 200, body = DoneBody, description = "data is null; message `Network configuration updated.`"),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+        BodyErrors))]
 pub async fn update_config(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -456,9 +426,7 @@ pub fn delimiters(
     security(("bearer" = []), ("apiKey" = [])),
     responses(
         (status = 200, body = DoneBody, description = "data is null; message `X12 delimiters updated.`"),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+        BodyErrors))]
 pub async fn x12_delimiters(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,

@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::RestState;
 use crate::auth::Authenticated;
-use crate::envelope::{ApiError, ApiResponse, Data, ErrorBody};
+use crate::envelope::{ApiError, ApiResponse, BodyErrors, Data, ErrorBody, StandardErrors};
 use crate::json::{JsonBody, QueryParams};
 use crate::wire::{
     AuthLevelName, CellCarrierName, IdPath, StatusName, Wire, filter_id, page, positive,
@@ -116,11 +116,7 @@ pub async fn me(
 #[utoipa::path(get, path = "/v2/users/{id}", tag = "users",
     params(("id" = i32, Path, minimum = 1, description = "UserID")),
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<UserIdInfo>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<UserIdInfo>), StandardErrors))]
 pub async fn get_user(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -153,11 +149,7 @@ pub struct CreateUserBody {
 /// Creates a user in a mailbox the caller administers, at most at the caller's own level.
 #[utoipa::path(post, path = "/v2/users", tag = "users", request_body = CreateUserBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<UserIdInfo>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<UserIdInfo>), BodyErrors))]
 pub async fn create_user(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -248,11 +240,7 @@ async fn update(
 /// status change, after the profile).
 #[utoipa::path(put, path = "/v2/users", tag = "users", request_body = UpdateUserBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<UserIdInfo>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<UserIdInfo>), BodyErrors))]
 pub async fn update_user(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -273,11 +261,7 @@ pub async fn update_user(
 #[utoipa::path(put, path = "/v2/users/{id}", tag = "users", request_body = UpdateUserFields,
     params(("id" = i32, Path, minimum = 1, description = "UserID")),
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<UserIdInfo>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<UserIdInfo>), BodyErrors))]
 pub async fn update_user_by_id(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -335,11 +319,7 @@ async fn list(
 /// One page of the users the caller may read, by UserID: a bare array.
 #[utoipa::path(post, path = "/v2/users/list", tag = "users", request_body = ListUsersBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<Vec<UserIdInfo>>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<Vec<UserIdInfo>>), BodyErrors))]
 pub async fn list_users(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -351,11 +331,7 @@ pub async fn list_users(
 /// The migration table's path of `POST /v2/users/list`, its filters in the query string.
 #[utoipa::path(get, path = "/v2/users", tag = "users", params(ListUsersBody),
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<Vec<UserIdInfo>>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<Vec<UserIdInfo>>), StandardErrors))]
 pub async fn list_users_query(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -374,11 +350,7 @@ pub struct ByNameBody {
 /// array of one.
 #[utoipa::path(post, path = "/v2/users/by-name", tag = "users", request_body = ByNameBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<Vec<UserIdInfo>>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<Vec<UserIdInfo>>), BodyErrors))]
 pub async fn by_name(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -450,11 +422,7 @@ async fn set_role(
 /// user as set-network-mailbox does.
 #[utoipa::path(post, path = "/v2/users/role", tag = "users", request_body = RoleBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<UserIdInfo>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<UserIdInfo>), BodyErrors))]
 pub async fn role(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -473,11 +441,7 @@ pub async fn role(
 #[utoipa::path(post, path = "/v2/users/{id}/set-role", tag = "users", request_body = RoleFields,
     params(("id" = i32, Path, minimum = 1, description = "UserID")),
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<UserIdInfo>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<UserIdInfo>), BodyErrors))]
 pub async fn role_by_id(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -525,11 +489,7 @@ pub struct NetworkMailboxBody {
 #[utoipa::path(post, path = "/v2/users/set-network-mailbox", tag = "users",
     request_body = NetworkMailboxBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<UserIdInfo>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<UserIdInfo>), BodyErrors))]
 pub async fn set_network_mailbox(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -559,11 +519,7 @@ pub struct SetPasswordBody {
 /// user's other sessions end.
 #[utoipa::path(post, path = "/v2/users/password", tag = "users", request_body = SetPasswordBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<bool>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<bool>), BodyErrors))]
 pub async fn set_password(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -581,11 +537,7 @@ pub async fn set_password(
 #[utoipa::path(delete, path = "/v2/users/{id}", tag = "users",
     params(("id" = i32, Path, minimum = 1, description = "UserID")),
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<bool>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<bool>), StandardErrors))]
 pub async fn terminate_user(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -616,11 +568,7 @@ pub struct UserConfigBody {
 #[utoipa::path(post, path = "/v2/users/update-config", tag = "users",
     request_body = UserConfigBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<bool>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<bool>), BodyErrors))]
 pub async fn update_config(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -675,11 +623,7 @@ pub async fn generate_password_route(
 #[utoipa::path(post, path = "/v2/users/reset/{id}", tag = "users",
     params(("id" = i32, Path, minimum = 1, description = "UserID")),
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<bool>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<bool>), StandardErrors))]
 pub async fn reset(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -694,11 +638,7 @@ pub async fn reset(
 #[utoipa::path(get, path = "/v2/users/key/{id}", tag = "users",
     params(("id" = i32, Path, minimum = 1, description = "UserID")),
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<String>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<String>), StandardErrors))]
 pub async fn key(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -711,11 +651,7 @@ pub async fn key(
 #[utoipa::path(get, path = "/v2/users/{id}/api-key", tag = "users",
     params(("id" = i32, Path, minimum = 1, description = "UserID")),
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<String>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<String>), StandardErrors))]
 pub async fn api_key(
     state: State<RestState>,
     caller: Authenticated,
@@ -728,11 +664,7 @@ pub async fn api_key(
 #[utoipa::path(post, path = "/v2/users/key-generate/{id}", tag = "users",
     params(("id" = i32, Path, minimum = 1, description = "UserID")),
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<String>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<String>), StandardErrors))]
 pub async fn key_generate(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
@@ -747,11 +679,7 @@ pub async fn key_generate(
 #[utoipa::path(post, path = "/v2/users/{id}/generate-api-key", tag = "users",
     params(("id" = i32, Path, minimum = 1, description = "UserID")),
     security(("bearer" = []), ("apiKey" = [])),
-    responses(
-        (status = 200, body = ApiResponse<String>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = ApiResponse<String>), StandardErrors))]
 pub async fn generate_api_key(
     state: State<RestState>,
     caller: Authenticated,
