@@ -686,9 +686,16 @@ pub(crate) async fn update_partner<B: Backend>(db: &B, p: &TradingPartner) -> St
 
 fn list_partners_stmts(f: &PartnerFilter, page: Page) -> (Stmt, Stmt) {
     let mut c = Conditions::default();
-    c.equals("network_id", f.network.map(|n| n.0));
-    c.equals("mailbox_id", f.mailbox.map(|m| m.0));
-    c.equals("owner", f.owner.map(|u| u.0));
+    // A search by ID is bounded by `partners_by_key` whatever else it names.
+    if f.id_key.is_some() {
+        c.equals_unindexed("network_id", f.network.map(|n| n.0));
+        c.equals_unindexed("mailbox_id", f.mailbox.map(|m| m.0));
+        c.equals_unindexed("owner", f.owner.map(|u| u.0));
+    } else {
+        c.equals("network_id", f.network.map(|n| n.0));
+        c.equals("mailbox_id", f.mailbox.map(|m| m.0));
+        c.equals("owner", f.owner.map(|u| u.0));
+    }
     c.equals("qualifier_key", f.qualifier_key.as_deref());
     c.equals("id_key", f.id_key.as_deref());
     c.contains(&["description"], f.description_contains.as_deref());
