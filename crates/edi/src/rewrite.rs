@@ -3,15 +3,23 @@
 use crate::scan::clash;
 use crate::{LineEnd, X12Delimiters};
 
+/// Where the element separator stands in the fixed-width ISA (ISA11 is at 82, ISA16 at 104,
+/// the terminator at 105).
+const ISA_SEPARATORS: [usize; 16] = [
+    3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103,
+];
+
 /// Why an interchange cannot be rewritten to other delimiters; it then goes unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Conflict {
     /// The bytes do not begin with an ISA segment written with the old delimiters.
     #[error("the interchange does not begin with an ISA segment written with the old delimiters")]
     NotFromDelimiters,
-    /// Two of the new delimiters are the same byte (or a line end repeats one).
-    #[error("the new {first} and {second} are the same byte 0x{byte:02X}")]
+    /// Two of the old or new delimiters are the same byte (or a new line end repeats one).
+    #[error("the {which} {first} and {second} are the same byte 0x{byte:02X}")]
     Clash {
+        /// `old` or `new`.
+        which: &'static str,
         /// One delimiter's name.
         first: &'static str,
         /// The other's.
@@ -19,9 +27,12 @@ pub enum Conflict {
         /// The byte both use.
         byte: u8,
     },
-    /// A new delimiter would be a letter, digit or space, which ISA elements contain.
-    #[error("the new {delimiter} 0x{byte:02X} is a letter, digit or space")]
+    /// An old or new delimiter is a letter, digit or space: ISA elements contain those, so
+    /// data could not be told from delimiters.
+    #[error("the {which} {delimiter} 0x{byte:02X} is a letter, digit or space")]
     Unusable {
+        /// `old` or `new`.
+        which: &'static str,
         /// The delimiter's name.
         delimiter: &'static str,
         /// Its byte.
@@ -41,9 +52,11 @@ pub enum Conflict {
 
 /// Rewrites the bytes of one X12 interchange (as [`crate::Interchange::range`] delimits
 /// them) from the delimiters it was written with to others, keeping every other byte
-/// identical: element, sub-element (ISA16 included) and repetition separators (ISA11
-/// included) are replaced, and each segment terminator with its line end is replaced by the
-/// new terminator and line end.
+/// identical: in the fixed-width ISA, the delimiters at their positions (element separators,
+/// ISA11 when it is the repetition separator, ISA16); after it, every byte equal to an old
+/// separator; and each segment terminator, with its line end when present, becomes the new
+/// terminator and line end. Refused when an old or new delimiter is a letter, digit or space,
+/// when new delimiters clash, or when a data byte equals a new delimiter.
 ///
 /// The repetition separator exists from 00501 on: when `from` has none, ISA11 stays as it
 /// is whatever `to` says; when `to` has none, the old one is kept.
@@ -54,19 +67,50 @@ pub fn rewrite_x12_delimiters(
 ) -> Result<Vec<u8>, Conflict> {
     let header_matches = interchange.len() >= 106
         && interchange.starts_with(b"ISA")
-        && interchange[3] == from.element
+        && ISA_SEPARATORS
+            .iter()
+            .all(|&i| interchange[i] == from.element)
         && interchange[104] == from.sub_element
         && interchange[105] == from.segment
         && from.repetition.is_none_or(|r| interchange[82] == r);
     if !header_matches {
         return Err(Conflict::NotFromDelimiters);
     }
+    check_usable("old", &named(&from), LineEnd::None)?;
     let repetition = from.repetition.map(|old| to.repetition.unwrap_or(old));
     let to = X12Delimiters { repetition, ..to };
     let new = named(&to);
-    check_usable(&new, to.line_end)?;
+    check_usable("new", &new, to.line_end)?;
+    let data =
+        |out: &mut Vec<u8>, offset: usize, byte: u8| match new.iter().find(|&&(_, b)| b == byte) {
+            Some(&(delimiter, _)) => Err(Conflict::InData {
+                offset,
+                byte,
+                delimiter,
+            }),
+            None => {
+                out.push(byte);
+                Ok(())
+            }
+        };
+    let mut out = Vec::with_capacity(interchange.len() + interchange.len() / 16);
 
-    // What each byte of the old interchange becomes: a new delimiter, or itself (data).
+    // The ISA is read by position, so its delimiters are rewritten by position too: a byte
+    // of an ISA element that looks like a delimiter (a `^` in ISA05, say) is data.
+    for (i, &byte) in interchange[..105].iter().enumerate() {
+        let delimiter = match i {
+            _ if ISA_SEPARATORS.contains(&i) => Some(to.element),
+            82 => to.repetition,
+            104 => Some(to.sub_element),
+            _ => None,
+        };
+        match delimiter {
+            Some(delimiter) => out.push(delimiter),
+            None => data(&mut out, i, byte)?,
+        }
+    }
+
+    // After it, a byte equal to an old delimiter is that delimiter.
     let mut map: [Option<u8>; 256] = [None; 256];
     map[usize::from(from.element)] = Some(to.element);
     map[usize::from(from.sub_element)] = Some(to.sub_element);
@@ -74,8 +118,7 @@ pub fn rewrite_x12_delimiters(
         map[usize::from(old)] = Some(new);
     }
     let old_line_end = from.line_end.as_bytes();
-    let mut out = Vec::with_capacity(interchange.len() + interchange.len() / 16);
-    let mut i = 0;
+    let mut i = 105;
     while i < interchange.len() {
         let byte = interchange[i];
         i += 1;
@@ -87,14 +130,8 @@ pub fn rewrite_x12_delimiters(
             }
         } else if let Some(replacement) = map[usize::from(byte)] {
             out.push(replacement);
-        } else if let Some(&(delimiter, _)) = new.iter().find(|&&(_, b)| b == byte) {
-            return Err(Conflict::InData {
-                offset: i - 1,
-                byte,
-                delimiter,
-            });
         } else {
-            out.push(byte);
+            data(&mut out, i - 1, byte)?;
         }
     }
     Ok(out)
@@ -110,15 +147,24 @@ fn named(d: &X12Delimiters) -> Vec<(&'static str, u8)> {
     named
 }
 
-fn check_usable(new: &[(&'static str, u8)], line_end: LineEnd) -> Result<(), Conflict> {
-    if let Some(&(delimiter, byte)) = new
+fn check_usable(
+    which: &'static str,
+    delimiters: &[(&'static str, u8)],
+    line_end: LineEnd,
+) -> Result<(), Conflict> {
+    if let Some(&(delimiter, byte)) = delimiters
         .iter()
         .find(|&&(_, b)| b == b' ' || b.is_ascii_alphanumeric())
     {
-        return Err(Conflict::Unusable { delimiter, byte });
+        return Err(Conflict::Unusable {
+            which,
+            delimiter,
+            byte,
+        });
     }
-    if let Some((first, second, byte)) = clash(new) {
+    if let Some((first, second, byte)) = clash(delimiters) {
         return Err(Conflict::Clash {
+            which,
             first,
             second,
             byte,
@@ -127,8 +173,9 @@ fn check_usable(new: &[(&'static str, u8)], line_end: LineEnd) -> Result<(), Con
     // The line end must read back as a line end, so none of its bytes may be a delimiter
     // (a CR terminator followed by LF is fine: the line end is then LF alone).
     for &byte in line_end.as_bytes() {
-        if let Some(&(first, _)) = new.iter().find(|&&(_, b)| b == byte) {
+        if let Some(&(first, _)) = delimiters.iter().find(|&&(_, b)| b == byte) {
             return Err(Conflict::Clash {
+                which,
                 first,
                 second: "line end",
                 byte,

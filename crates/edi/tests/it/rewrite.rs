@@ -201,3 +201,48 @@ fn without_a_new_repetition_separator_the_old_one_stays() {
         }))
     );
 }
+
+#[test]
+fn old_delimiters_that_could_be_data_are_refused() {
+    // ISA16 a digit: every 5 of the data would be taken for a separator.
+    let original = x12_850("000000001")
+        .replace("*T*>~", "*T*5~")
+        .replace("A>B", "A5B");
+    let from = X12Delimiters {
+        sub_element: b'5',
+        ..STANDARD
+    };
+    let reading = only(original.as_bytes());
+    assert_eq!(reading.delimiters, Some(Delimiters::X12(from)));
+    let conflict = rewrite_x12_delimiters(original.as_bytes(), from, PIPES).unwrap_err();
+    assert_eq!(
+        conflict.to_string(),
+        "the old sub-element separator 0x35 is a letter, digit or space"
+    );
+}
+
+#[test]
+fn a_delimiter_byte_inside_an_isa_element_is_data() {
+    // ISA05 `Z^` holds the repetition separator; the ISA is read by position, so it is data.
+    let original = x12_850("000000001").replacen("*ZZ*", "*Z^*", 1);
+    let before = only(original.as_bytes());
+    assert_eq!(before.sender.qualifier, "Z^");
+    let rewritten = rewrite_x12_delimiters(original.as_bytes(), STANDARD, PIPES).unwrap();
+    let after = only(&rewritten);
+    assert_eq!(after.sender, before.sender);
+    assert_eq!(after.delimiters, Some(Delimiters::X12(PIPES)));
+    let in_data = X12Delimiters {
+        element: b'^',
+        repetition: Some(b'!'),
+        ..PIPES
+    };
+    let conflict = rewrite_x12_delimiters(original.as_bytes(), STANDARD, in_data).unwrap_err();
+    assert_eq!(
+        conflict,
+        Conflict::InData {
+            offset: 33,
+            byte: b'^',
+            delimiter: "element separator"
+        }
+    );
+}
