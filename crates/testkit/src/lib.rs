@@ -14,11 +14,17 @@ use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+mod directory;
+
+pub use directory::{Directory, DirectoryBuilder};
 pub use edigrid_soap::SOAP_PATH;
 
 /// The password every test user gets.
 pub const TEST_PASSWORD: &str = "Test#Pass1";
+/// The documented dialect's namespace.
 pub const NS: &str = "http://www.ecgridos.net/";
+/// The deployed v4.1 dialect's namespace (the hosted service's WSDL).
+pub const DEPLOYED_NS: &str = "https://os.ecgrid.io/";
 pub const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 pub const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
 
@@ -194,23 +200,7 @@ impl TestApp {
         mailbox: i32,
         person: Person,
     ) -> UserId {
-        let store = self.core.store();
-        if store.network(NetworkId(network)).await.unwrap().is_none() {
-            self.core
-                .add_network(NetworkId(network), &format!("Network {network}"))
-                .await
-                .unwrap();
-        }
-        if store.mailbox(MailboxId(mailbox)).await.unwrap().is_none() {
-            self.core
-                .add_mailbox(
-                    NetworkId(network),
-                    MailboxId(mailbox),
-                    &format!("Mailbox {mailbox}"),
-                )
-                .await
-                .unwrap();
-        }
+        self.add_mailbox(network, mailbox).await;
         self.core
             .add_user(NewUserRequest {
                 login: login.into(),
@@ -228,6 +218,18 @@ impl TestApp {
     /// `"{ns}{op}"`, from 127.0.0.1.
     pub async fn soap_in(&self, ns: &str, op: &str, params: &[(&str, &str)]) -> SoapReply {
         self.soap_in_from(&self.http, ns, op, params).await
+    }
+
+    /// A SOAP 1.1 call in namespace `ns` that must succeed (HTTP 200, no fault).
+    pub async fn soap_ok_in(&self, ns: &str, op: &str, params: &[(&str, &str)]) -> SoapReply {
+        let reply = self.soap_in(ns, op, params).await;
+        assert!(
+            reply.status == 200 && reply.fault().is_none(),
+            "{op} in {ns} {params:?}: want a result, got {}: {}",
+            reply.status,
+            reply.body
+        );
+        reply
     }
 
     /// A SOAP 1.2 call whose operation element is in namespace `ns`, with the action
@@ -412,6 +414,12 @@ impl SoapReply {
     /// Text of the first element with this local name.
     pub fn field(&self, name: &str) -> Option<String> {
         self.all(name).into_iter().next()
+    }
+
+    /// Text of the first element with this local name; panics, showing the body, if none.
+    pub fn expect_field(&self, name: &str) -> String {
+        self.field(name)
+            .unwrap_or_else(|| panic!("no <{name}> in {}", self.body))
     }
 
     /// Texts of every element with this local name, in document order.

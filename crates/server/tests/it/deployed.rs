@@ -10,10 +10,14 @@ use chrono::{DateTime, Duration, Utc};
 use edigrid_core::Clock;
 use edigrid_core::store::Person;
 use edigrid_domain::{AuthLevel, UserId};
-use edigrid_testkit::{NS, SOAP11, SOAP12, SoapReply, TEST_PASSWORD, TestApp, spawn_app};
-use tokio::process::Command;
+use edigrid_testkit::{
+    DEPLOYED_NS, NS, SOAP11, SOAP12, SoapReply, TEST_PASSWORD, TestApp, spawn_app,
+};
 
-const DEPLOYED: &str = "https://os.ecgrid.io/";
+use crate::support::deployed::{Elem, USER_ID_INFO, xsd_time};
+use crate::support::python::{python, repo_root};
+
+const DEPLOYED: &str = DEPLOYED_NS;
 const V3: &str = "http://ecgridos.net/";
 const DIALECTS: [&str; 2] = [DEPLOYED, V3];
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
@@ -64,30 +68,6 @@ const SESSION_EVENT: [&str; 6] = [
     "Comment",
 ];
 
-/// `UserIDInfo` (the deployed one, listed by UserListLockedOut) in the WSDL's order.
-const USER_ID_INFO: [&str; 20] = [
-    "UserID",
-    "LoginName",
-    "RecoveryQuestion",
-    "FirstName",
-    "LastName",
-    "Company",
-    "EMail",
-    "Phone",
-    "CellPhone",
-    "CellCarrier",
-    "TimeZoneOffset",
-    "NetworkID",
-    "MailboxID",
-    "AuthLevel",
-    "Created",
-    "Modified",
-    "LastLogin",
-    "Status",
-    "LockedOut",
-    "OpenSessions",
-];
-
 const DETAIL_CHILDREN: [&str; 5] = [
     "ECGridOSSOAPErrorCode",
     "ErrorCode",
@@ -122,53 +102,6 @@ async fn call(app: &TestApp, soap: Soap, ns: &str, op: &str, params: &[(&str, &s
 /// A deployed call over SOAP 1.1 in `https://os.ecgrid.io/`.
 async fn dep(app: &TestApp, op: &str, params: &[(&str, &str)]) -> SoapReply {
     app.soap_in(DEPLOYED, op, params).await
-}
-
-// ---- an owned copy of the XML, to compare shapes without roxmltree lifetimes ---------------
-
-#[derive(Debug, Clone)]
-struct Elem {
-    ns: Option<String>,
-    name: String,
-    text: String,
-    children: Vec<Elem>,
-}
-
-impl Elem {
-    fn of(node: roxmltree::Node) -> Elem {
-        Elem {
-            ns: node.tag_name().namespace().map(str::to_string),
-            name: node.tag_name().name().to_string(),
-            text: node.text().unwrap_or("").trim().to_string(),
-            children: node
-                .children()
-                .filter(|n| n.is_element())
-                .map(Elem::of)
-                .collect(),
-        }
-    }
-
-    fn names(&self) -> Vec<&str> {
-        self.children.iter().map(|c| c.name.as_str()).collect()
-    }
-
-    fn get(&self, name: &str) -> &Elem {
-        let found: Vec<_> = self.children.iter().filter(|c| c.name == name).collect();
-        assert_eq!(found.len(), 1, "one <{name}> in <{}>: {self:?}", self.name);
-        found[0]
-    }
-
-    fn text_of(&self, name: &str) -> &str {
-        &self.get(name).text
-    }
-
-    /// Every child is in `ns` (the WSDL's schema is `elementFormDefault="qualified"`).
-    fn assert_all_in(&self, ns: &str) {
-        for c in &self.children {
-            assert_eq!(c.ns.as_deref(), Some(ns), "namespace of <{}>", c.name);
-            c.assert_all_in(ns);
-        }
-    }
 }
 
 /// A successful reply: HTTP 200, the envelope of `soap`, Body holding exactly
@@ -231,10 +164,6 @@ fn parse_time(text: &str, what: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
         .unwrap_or_else(|e| panic!("{what} {text:?} is not a zoned dateTime: {e}"))
         .with_timezone(&Utc)
-}
-
-fn xsd_time(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 // ---- faults ---------------------------------------------------------------------------------
@@ -594,10 +523,6 @@ async fn open_sessions_of(app: &TestApp, id: UserId) -> usize {
 
 // ---- the zeep flow --------------------------------------------------------------------------
 
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 fn deployed_wsdl() -> PathBuf {
     let path = repo_root().join("../shared/upstream/ECGridOS-v4.1-deployed.wsdl");
     assert!(
@@ -608,42 +533,14 @@ fn deployed_wsdl() -> PathBuf {
     path
 }
 
-fn venv_python() -> PathBuf {
-    let python = repo_root().join(".venv/bin/python");
-    assert!(
-        python.is_file(),
-        "no {}: run scripts/install-test-clients.sh, which installs zeep",
-        python.display()
-    );
-    python
-}
-
+/// Runs `deployed_flow.py ARGS`; its output, once it has passed.
 async fn run_python(args: &[String]) -> String {
-    let root = repo_root();
-    let script = root.join("tests/clients/python/deployed_flow.py");
-    let output = Command::new(venv_python())
-        .arg(&script)
-        .args(args)
-        .current_dir(&root)
-        .output()
-        .await
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run {} ({e}); run scripts/install-test-clients.sh",
-                script.display()
-            )
-        });
-    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "deployed_flow.py {args:?} failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
-    );
-    assert!(
-        stdout.contains("PASS"),
-        "deployed_flow.py did not finish:\n{stdout}"
-    );
-    stdout
+    let script = repo_root().join("tests/clients/python/deployed_flow.py");
+    let mut all = vec![script.display().to_string()];
+    all.extend_from_slice(args);
+    let ran = python(&all).await;
+    ran.assert_passed(&format!("deployed_flow.py {args:?}"), "PASS");
+    ran.stdout
 }
 
 #[tokio::test]

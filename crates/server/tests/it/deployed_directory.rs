@@ -10,39 +10,16 @@
 //! Parameters are written `Name=value|Name=value` (values may hold spaces); the refusal tables
 //! are kept one line per case.
 
-use std::path::PathBuf;
-
 use chrono::{Duration, Utc};
-use edigrid_core::{Caller, PartnerAddRequest};
-use edigrid_domain::{AuthLevel, EcGridId, MailboxId, NetworkId, UserId, UserStatus};
-use edigrid_testkit::{Fault, TEST_PASSWORD, TestApp, spawn_app};
-use tokio::process::Command;
+use edigrid_core::Caller;
+use edigrid_domain::{AuthLevel, EcGridId, NetworkId, UserId, UserStatus};
+use edigrid_testkit::{DEPLOYED_NS as DEP, Fault, TEST_PASSWORD, TestApp, spawn_app};
 
-const DEP: &str = "https://os.ecgrid.io/";
+use crate::support::deployed::{Elem, USER_ID_INFO, xsd_time};
+use crate::support::python::{python, repo_root};
+
 const MISSING: &str = "987654";
 
-const USER_ID_INFO: [&str; 20] = [
-    "UserID",
-    "LoginName",
-    "RecoveryQuestion",
-    "FirstName",
-    "LastName",
-    "Company",
-    "EMail",
-    "Phone",
-    "CellPhone",
-    "CellCarrier",
-    "TimeZoneOffset",
-    "NetworkID",
-    "MailboxID",
-    "AuthLevel",
-    "Created",
-    "Modified",
-    "LastLogin",
-    "Status",
-    "LockedOut",
-    "OpenSessions",
-];
 const MAILBOX_CONFIG: [&str; 10] = [
     "InBoxTimeout",
     "SegTerm",
@@ -102,59 +79,6 @@ const NETWORK_ID_INFO: [&str; 25] = [
     "Modified",
 ];
 
-// ---- the result element, owned -------------------------------------------------------------
-
-#[derive(Debug, Clone)]
-struct Elem {
-    name: String,
-    text: String,
-    children: Vec<Elem>,
-}
-
-impl Elem {
-    fn of(node: roxmltree::Node) -> Elem {
-        Elem {
-            name: node.tag_name().name().to_string(),
-            text: node.text().unwrap_or("").to_string(),
-            children: node
-                .children()
-                .filter(|n| n.is_element())
-                .map(Elem::of)
-                .collect(),
-        }
-    }
-
-    fn names(&self) -> Vec<&str> {
-        self.children.iter().map(|c| c.name.as_str()).collect()
-    }
-
-    fn find(&self, name: &str) -> Option<&Elem> {
-        self.children.iter().find(|c| c.name == name)
-    }
-
-    fn get(&self, name: &str) -> &Elem {
-        self.find(name)
-            .unwrap_or_else(|| panic!("no <{name}> in <{}>: {:?}", self.name, self.names()))
-    }
-
-    /// The texts of `fields`, in that order.
-    fn texts(&self, fields: &[&str]) -> Vec<&str> {
-        fields.iter().map(|f| self.get(f).text.as_str()).collect()
-    }
-
-    fn text_of(&self, name: &str) -> &str {
-        &self.get(name).text
-    }
-
-    /// The items' `field` texts (of an `ArrayOf...` result).
-    fn column(&self, field: &str) -> Vec<String> {
-        self.children
-            .iter()
-            .map(|c| c.text_of(field).to_string())
-            .collect()
-    }
-}
-
 // ---- the world and its calls ----------------------------------------------------------------
 
 struct World {
@@ -181,24 +105,28 @@ fn params(spec: &str) -> Vec<(&str, &str)> {
 impl World {
     async fn new() -> World {
         let app = spawn_app().await;
-        let user = |login, level| app.add_user(login, level, 100, 200);
-        let netadmin = user("netadmin", AuthLevel::NetworkAdmin).await;
-        user("mbxadmin", AuthLevel::MailboxAdmin).await;
-        let mbxuser = user("mbxuser", AuthLevel::MailboxUser).await;
-        user("general", AuthLevel::General).await;
-        user("techops", AuthLevel::TechOps).await;
-        let faradmin = app
-            .add_user("faradmin", AuthLevel::NetworkAdmin, 300, 400)
+        let users = app
+            .directory()
+            .users_in(
+                100,
+                200,
+                &[
+                    ("netadmin", AuthLevel::NetworkAdmin),
+                    ("mbxadmin", AuthLevel::MailboxAdmin),
+                    ("mbxuser", AuthLevel::MailboxUser),
+                    ("general", AuthLevel::General),
+                    ("techops", AuthLevel::TechOps),
+                ],
+            )
+            .user("faradmin", AuthLevel::NetworkAdmin, 300, 400)
+            .mailbox(100, 201)
+            .build()
             .await;
-        app.core
-            .add_mailbox(NetworkId(100), MailboxId(201), "Mailbox 201")
-            .await
-            .unwrap();
         let mut w = World {
             app,
-            netadmin,
-            mbxuser,
-            faradmin,
+            netadmin: users.user("netadmin"),
+            mbxuser: users.user("mbxuser"),
+            faradmin: users.user("faradmin"),
             net: String::new(),
             ops: String::new(),
             mbx: String::new(),
@@ -292,19 +220,8 @@ impl World {
 
     /// Registers `qualifier:id` in `mailbox` as the operator; returns its ECGridID.
     async fn partner(&self, network: i32, mailbox: i32, qualifier: &str, id: &str) -> i32 {
-        let request = PartnerAddRequest {
-            network: NetworkId(network),
-            mailbox: MailboxId(mailbox),
-            qualifier: qualifier.into(),
-            id: id.into(),
-            ..PartnerAddRequest::default()
-        };
-        let added = self
-            .app
-            .core
-            .partner_add(&Caller::operator(), request)
-            .await;
-        added.unwrap().ecgrid_id.0
+        let added = self.app.add_partner(network, mailbox, qualifier, id, "");
+        added.await.0
     }
 }
 
@@ -659,7 +576,6 @@ fn data_set_rows(result: &Elem) -> Vec<Vec<String>> {
 /// zeep, from the deployed WSDL, logs in as `login` and reads NetworkStatusSummary; returns
 /// the rows it parsed (typed by the inline schema) as JSON.
 async fn zeep_status_summary(app: &TestApp, login: &str) -> serde_json::Value {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let script = r#"
 import json, sys
 sys.path.insert(0, "tests/clients/python")
@@ -672,24 +588,11 @@ result = svc.NetworkStatusSummary(SessionID=sid, ShowInactive=True)
 rows = [r["Table"] for r in result._value_1._value_1]
 print(json.dumps([[t.NetworkID, t.Name, t.Status, t.MailboxCount, t.ECGridIDCount] for t in rows]))
 "#;
-    let output = Command::new(root.join(".venv/bin/python"))
-        .arg("-c")
-        .arg(script)
-        .arg(root.join("crates/soap/data/ECGridOS-v4.1-deployed.wsdl"))
-        .arg(app.soap_url())
-        .arg(login)
-        .arg(TEST_PASSWORD)
-        .current_dir(&root)
-        .output()
-        .await
-        .expect("run .venv/bin/python (scripts/install-test-clients.sh installs zeep)");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "zeep could not read NetworkStatusSummary:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_str(stdout.trim()).unwrap()
+    let wsdl = repo_root().join("crates/soap/data/ECGridOS-v4.1-deployed.wsdl");
+    let wsdl = wsdl.display().to_string();
+    let ran = python(&["-c", script, &wsdl, &app.soap_url(), login, TEST_PASSWORD]).await;
+    ran.assert_success("zeep reading NetworkStatusSummary");
+    serde_json::from_str(ran.stdout.trim()).unwrap()
 }
 
 #[tokio::test]
@@ -709,34 +612,21 @@ async fn network_status_summary_is_a_data_set_that_zeep_reads() {
         .unwrap();
     w.partner(300, 400, "ZZ", "DDD").await;
 
-    let rows = |e: Elem| data_set_rows(&e);
-    assert_eq!(
-        rows(
-            w.ok(&w.ops, "NetworkStatusSummary", "ShowInactive=false")
-                .await
-        ),
-        [
-            ["100", "Network 100", "Active", "2", "2"],
-            ["300", "Network 300", "Active", "1", "1"]
-        ],
-        "(NetworkID, Name, Status, mailboxes, active IDs) of every network, for TechOps"
-    );
-    assert_eq!(
-        rows(
-            w.ok(&w.net, "NetworkStatusSummary", "ShowInactive=true")
-                .await
-        ),
-        [["100", "Network 100", "Active", "2", "3"]],
-        "a NetworkAdmin sees its own network, inactive IDs too"
-    );
-    assert_eq!(
-        rows(
-            w.ok(&w.mbx, "NetworkStatusSummary", "ShowInactive=true")
-                .await
-        ),
-        [["100", "Network 100", "Active", "1", "2"]],
-        "a MailboxAdmin counts its own mailbox"
-    );
+    // (session, ShowInactive, rows of NetworkID, Name, Status, mailboxes and IDs, why)
+    #[rustfmt::skip]
+    let summaries: [(&str, &str, &[[&str; 5]], &str); 3] = [
+        (&w.ops, "false", &[["100", "Network 100", "Active", "2", "2"], ["300", "Network 300", "Active", "1", "1"]],
+            "every network, active IDs only, for TechOps"),
+        (&w.net, "true", &[["100", "Network 100", "Active", "2", "3"]],
+            "a NetworkAdmin sees its own network, inactive IDs too"),
+        (&w.mbx, "true", &[["100", "Network 100", "Active", "1", "2"]],
+            "a MailboxAdmin counts its own mailbox"),
+    ];
+    for (sid, inactive, want, why) in summaries {
+        let spec = format!("ShowInactive={inactive}");
+        let result = w.ok(sid, "NetworkStatusSummary", &spec).await;
+        assert_eq!(data_set_rows(&result), want, "{why}");
+    }
     assert_eq!(
         zeep_status_summary(&w.app, "techops").await,
         serde_json::json!([
@@ -911,10 +801,6 @@ async fn deployed_mailboxes_are_created_read_configured_and_listed() {
 
 // ---- trading-partner IDs --------------------------------------------------------------------
 
-fn xsd_time(t: chrono::DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
 #[tokio::test]
 async fn deployed_partner_ids_are_registered_moved_and_changed() {
     let w = &World::new().await;
@@ -1070,13 +956,12 @@ async fn deployed_partner_ids_are_registered_moved_and_changed() {
         .app
         .add_user("gone", AuthLevel::MailboxUser, 100, 200)
         .await;
-    let core = &w.app.core;
-    core.user_set_status(&Caller::operator(), gone, UserStatus::Terminated)
+    w.app
+        .core
+        .user_set_status(&Caller::operator(), gone, UserStatus::Terminated)
         .await
         .unwrap();
-    core.add_mailbox(NetworkId(100), MailboxId(202), "Empty")
-        .await
-        .unwrap();
+    w.app.add_mailbox(100, 202).await;
     let gone = gone.0;
     #[rustfmt::skip]
     w.all_refused(&[

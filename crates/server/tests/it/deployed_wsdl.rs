@@ -4,21 +4,16 @@
 //! address is (public URL, else Host, forwarded headers only from trusted proxies). A zeep
 //! client built from that URL alone calls the server.
 
-use std::path::PathBuf;
-
 use edigrid_domain::AuthLevel;
 use edigrid_testkit::{TEST_PASSWORD, TestApp, spawn_app, spawn_app_with};
-use tokio::process::Command;
+
+use crate::support::python::{python, repo_root};
 
 const PATH: &str = "/v4.1/prod/ECGridOS-deployed.wsdl";
 const WSDL_NS: &str = "http://schemas.xmlsoap.org/wsdl/";
 const SOAP_PORT_TYPE: &str = "ECGridOS_x0020_API_x0020_v4Soap";
 /// The addresses as the file holds them.
 const ORIGINAL_ADDRESS: &str = "http://os.ecgrid.io/v4.1/prod/ECGridOS.asmx";
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 fn data_file() -> String {
     std::fs::read_to_string(repo_root().join("crates/soap/data/ECGridOS-v4.1-deployed.wsdl"))
@@ -183,32 +178,18 @@ async fn zeep_from_served_url(soap: &str) {
     let app = spawn_app().await;
     app.add_user("integrator", AuthLevel::MailboxAdmin, 100, 200)
         .await;
-    let root = repo_root();
-    let python = root.join(".venv/bin/python");
-    assert!(
-        python.is_file(),
-        "no {}: run scripts/install-test-clients.sh, which installs zeep",
-        python.display()
-    );
-    let output = Command::new(&python)
-        .args(["-c", ZEEP_FROM_URL])
-        .args([
-            wsdl_url(&app),
-            app.soap_url(),
-            soap.to_string(),
-            "integrator".to_string(),
-            TEST_PASSWORD.to_string(),
-        ])
-        .current_dir(&root)
-        .output()
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success() && stdout.contains("PASS"),
-        "zeep from the served WSDL, SOAP {soap}\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
-    );
+    let ran = python(&[
+        "-c",
+        ZEEP_FROM_URL,
+        &wsdl_url(&app),
+        &app.soap_url(),
+        soap,
+        "integrator",
+        TEST_PASSWORD,
+    ])
+    .await;
+    ran.assert_passed(&format!("zeep from the served WSDL, SOAP {soap}"), "PASS");
+    let stdout = ran.stdout;
     assert!(
         stdout.contains("WhoAmI integrator MailboxAdmin"),
         "{stdout}"

@@ -12,32 +12,26 @@ use std::time::Duration;
 
 use edigrid_core::store::Mailbox;
 use edigrid_domain::{AuthLevel, EcGridId, MailboxId, NetworkId, UserId, UserStatus};
-use edigrid_testkit::{SoapReply, TEST_PASSWORD, TestApp, spawn_app};
+use edigrid_testkit::{DEPLOYED_NS, NS, SoapReply, TEST_PASSWORD, TestApp, spawn_app};
+use reqwest::Method;
 use serde_json::{Value, json};
-use tokio::process::Command;
 
-const DEPLOYED: &str = "https://os.ecgrid.io/";
-const DOCUMENTED: &str = "http://www.ecgridos.net/";
+use crate::rest_auth::{Auth, call, call_json};
+use crate::support::python::{python, repo_root};
+
 const ADMIN: &str = "netadmin";
 
 /// A server with `netadmin` (NetworkAdmin of network 100, mailbox 200, named "Network 100" and
 /// "Mailbox 200") and, out of its scope, network 300 with mailbox 400.
 async fn directory_app() -> (TestApp, UserId) {
     let app = spawn_app().await;
-    let admin = app.add_user(ADMIN, AuthLevel::NetworkAdmin, 100, 200).await;
-    app.core
-        .add_network(NetworkId(300), "Network 300")
-        .await
-        .unwrap();
-    app.core
-        .add_mailbox(NetworkId(300), MailboxId(400), "Mailbox 400")
-        .await
-        .unwrap();
-    (app, admin)
-}
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let users = app
+        .directory()
+        .user(ADMIN, AuthLevel::NetworkAdmin, 100, 200)
+        .mailbox(300, 400)
+        .build()
+        .await;
+    (app, users.user(ADMIN))
 }
 
 /// The deployed WSDL the project keeps as a data file, else the shared upstream copy.
@@ -55,34 +49,17 @@ fn deployed_wsdl() -> PathBuf {
 /// Runs `tests/clients/python/{script}`; panics with its output unless it exits 0 and prints
 /// PASS. Returns the JSON of its `CREATED` line: what it made, for the checks that follow.
 async fn run_flow(script: &str, args: &[String]) -> Value {
-    let root = repo_root();
-    let python = root.join(".venv/bin/python");
-    assert!(
-        python.is_file(),
-        "no {}: run scripts/install-test-clients.sh, which installs zeep and requests",
-        python.display()
-    );
-    let mut command = Command::new(&python);
-    command
-        .arg(root.join("tests/clients/python").join(script))
-        .args(args)
-        .current_dir(&root)
-        .kill_on_drop(true);
-    let output = tokio::time::timeout(Duration::from_secs(120), command.output())
+    let mut all = vec![repo_root().join("tests/clients/python").join(script)];
+    all.extend(args.iter().map(PathBuf::from));
+    let ran = tokio::time::timeout(Duration::from_secs(120), python(&all))
         .await
-        .unwrap_or_else(|_| panic!("{script} ran for over 2 minutes"))
-        .unwrap_or_else(|e| panic!("cannot run {script} with {}: {e}", python.display()));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success() && stdout.lines().any(|l| l.starts_with("PASS ")),
-        "{script} failed ({})\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
-        output.status
-    );
-    let line = stdout
+        .unwrap_or_else(|_| panic!("{script} ran for over 2 minutes"));
+    ran.assert_passed(script, "PASS ");
+    let line = ran
+        .stdout
         .lines()
         .find_map(|l| l.strip_prefix("CREATED "))
-        .unwrap_or_else(|| panic!("{script} printed no CREATED line:\n{stdout}"));
+        .unwrap_or_else(|| panic!("{script} printed no CREATED line:\n{}", ran.stdout));
     serde_json::from_str(line).unwrap_or_else(|e| panic!("CREATED is not JSON ({e}): {line}"))
 }
 
@@ -172,62 +149,19 @@ async fn all_sessions_ended(app: &TestApp, user: i32, why: &str) {
 
 // ---- raw calls to the three front ends ------------------------------------------------------
 
-/// A SOAP 1.1 call in `ns` that must succeed.
-async fn soap_ok(app: &TestApp, ns: &str, op: &str, params: &[(&str, &str)]) -> SoapReply {
-    let reply = app.soap_in(ns, op, params).await;
-    assert!(
-        reply.status == 200 && reply.fault().is_none(),
-        "{op} in {ns} {params:?}: want a result, got {}: {}",
-        reply.status,
-        reply.body
-    );
-    reply
-}
-
-/// The text of the first element called `name` (the record's own fields come before any
-/// nested record's).
-fn field(reply: &SoapReply, name: &str) -> String {
-    reply
-        .field(name)
-        .unwrap_or_else(|| panic!("no <{name}> in {}", reply.body))
-}
-
 async fn deployed_login(app: &TestApp) -> String {
-    let reply = soap_ok(
-        app,
-        DEPLOYED,
-        "Login",
-        &[("LoginName", ADMIN), ("Password", TEST_PASSWORD)],
-    )
-    .await;
-    field(&reply, "LoginResult")
+    let params = [("LoginName", ADMIN), ("Password", TEST_PASSWORD)];
+    let reply = app.soap_ok_in(DEPLOYED_NS, "Login", &params).await;
+    reply.expect_field("LoginResult")
 }
 
 /// A REST call with `X-API-Key` that must succeed; returns the envelope's `data`.
-async fn rest(
-    app: &TestApp,
-    key: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> Value {
-    let mut request = app
-        .http
-        .request(method.clone(), format!("{}{path}", app.base_url()))
-        .header("X-API-Key", key);
-    if let Some(body) = &body {
-        request = request.json(body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap();
-    let envelope: Value = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("{method} {path}: not JSON ({e}): {text}"));
-    assert!(
-        status == 200 && envelope["success"] == json!(true),
-        "{method} {path} {body:?}: want 200 and success, got {status}: {text}"
-    );
-    envelope["data"].clone()
+async fn rest(app: &TestApp, key: &str, method: Method, path: &str, body: Option<Value>) -> Value {
+    let reply = match body {
+        Some(body) => call_json(app, method, path, Auth::Key(key), &body).await,
+        None => call(app, method, path, Auth::Key(key)).await,
+    };
+    reply.ok().clone()
 }
 
 /// What reads the directory through the three front ends as `netadmin`: a deployed session,
@@ -243,113 +177,89 @@ impl Fronts {
         Fronts {
             deployed: deployed_login(app).await,
             documented: app.login(ADMIN).await,
-            key: app.core.issue_api_key(admin).await.unwrap(),
+            key: app.api_key(admin).await,
         }
+    }
+
+    /// `op` on the object `param`=`id` in both SOAP dialects: (dialect, reply).
+    async fn soap_views(
+        &self,
+        app: &TestApp,
+        op: &str,
+        param: &str,
+        id: i32,
+    ) -> Vec<(&'static str, SoapReply)> {
+        let id = id.to_string();
+        let mut views = Vec::new();
+        for (dialect, ns, sid) in [
+            ("deployed", DEPLOYED_NS, &self.deployed),
+            ("documented", NS, &self.documented),
+        ] {
+            let params = [("SessionID", sid.as_str()), (param, id.as_str())];
+            views.push((dialect, app.soap_ok_in(ns, op, &params).await));
+        }
+        views
     }
 
     /// One mailbox as each front end shows it: the deployed `Name`, the documented
     /// `CompanyName` and REST's `companyName` are `name`; status and network agree too.
     async fn mailbox_alike(&self, app: &TestApp, m: i32, name: &str, status: &str) {
-        let id = m.to_string();
-        let dep = soap_ok(
-            app,
-            DEPLOYED,
-            "MailboxInfo",
-            &[("SessionID", &self.deployed), ("MailboxID", &id)],
-        )
-        .await;
-        let doc = soap_ok(
-            app,
-            DOCUMENTED,
-            "MailboxInfo",
-            &[("SessionID", &self.documented), ("MailboxID", &id)],
-        )
-        .await;
-        let want = (name.to_string(), status.to_string(), "100".to_string());
-        let soap_views = [
-            ("deployed MailboxInfo", &dep, "Name"),
-            ("documented MailboxInfo", &doc, "CompanyName"),
-        ];
-        for (front, reply, name_field) in soap_views {
+        let want = [name, status, "100"];
+        for (dialect, reply) in self.soap_views(app, "MailboxInfo", "MailboxID", m).await {
+            let name_field = if dialect == "deployed" {
+                "Name"
+            } else {
+                "CompanyName"
+            };
             assert_eq!(
-                (
-                    field(reply, name_field),
-                    field(reply, "Status"),
-                    field(reply, "NetworkID")
-                ),
+                fields(&reply, &[name_field, "Status", "NetworkID"]),
                 want,
-                "{front} of mailbox {m}: ({name_field}, Status, NetworkID)"
+                "{dialect} MailboxInfo of mailbox {m}: ({name_field}, Status, NetworkID)"
             );
         }
-        let json = rest(
-            app,
-            &self.key,
-            reqwest::Method::GET,
-            &format!("/v2/mailboxes/{m}"),
-            None,
-        )
-        .await;
+        let path = format!("/v2/mailboxes/{m}");
+        let json = rest(app, &self.key, Method::GET, &path, None).await;
         assert_eq!(
-            (
-                text(&json, "companyName").to_string(),
-                text(&json, "status").to_string(),
-                json["networkId"].to_string(),
-            ),
+            [
+                text(&json, "companyName"),
+                text(&json, "status"),
+                &json["networkId"].to_string(),
+            ],
             want,
-            "REST GET /v2/mailboxes/{m}: (companyName, status, networkId)"
+            "REST GET {path}: (companyName, status, networkId)"
         );
     }
 
     /// One trading-partner ID as each front end shows it: qualifier and ID as registered over
     /// SOAP, the ID padded to 15 over REST (X12, as upstream), the same status and mailbox.
     async fn partner_alike(&self, app: &TestApp, e: i32, pair: (&str, &str), m: i32, status: &str) {
-        let id = e.to_string();
-        let dep = soap_ok(
-            app,
-            DEPLOYED,
-            "TPInfo",
-            &[("SessionID", &self.deployed), ("ECGridID", &id)],
-        )
-        .await;
-        let doc = soap_ok(
-            app,
-            DOCUMENTED,
-            "TPInfo",
-            &[("SessionID", &self.documented), ("ECGridID", &id)],
-        )
-        .await;
-        let want = |shown: String| (pair.0.to_string(), shown, status.to_string(), m.to_string());
-        for (front, reply) in [("deployed TPInfo", &dep), ("documented TPInfo", &doc)] {
+        let m = m.to_string();
+        for (dialect, reply) in self.soap_views(app, "TPInfo", "ECGridID", e).await {
             assert_eq!(
-                (
-                    field(reply, "Qualifier"),
-                    field(reply, "ID"),
-                    field(reply, "Status"),
-                    field(reply, "MailboxID")
-                ),
-                want(pair.1.to_string()),
-                "{front} of ECGridID {e}: (Qualifier, ID, Status, MailboxID)"
+                fields(&reply, &["Qualifier", "ID", "Status", "MailboxID"]),
+                [pair.0, pair.1, status, &m],
+                "{dialect} TPInfo of ECGridID {e}: (Qualifier, ID, Status, MailboxID)"
             );
         }
-        let json = rest(
-            app,
-            &self.key,
-            reqwest::Method::GET,
-            &format!("/v2/ids/{e}"),
-            None,
-        )
-        .await;
+        let path = format!("/v2/ids/{e}");
+        let json = rest(app, &self.key, Method::GET, &path, None).await;
         assert_eq!(
-            (
-                text(&json, "qualifier").to_string(),
-                text(&json, "id").to_string(),
-                text(&json, "status").to_string(),
-                json["mailboxId"].to_string(),
-            ),
-            want(format!("{:<15}", pair.1)),
-            "REST GET /v2/ids/{e}: (qualifier, id padded to 15, status, mailboxId)"
+            [
+                text(&json, "qualifier"),
+                text(&json, "id"),
+                text(&json, "status"),
+                &json["mailboxId"].to_string(),
+            ],
+            [pair.0, &format!("{:<15}", pair.1), status, &m],
+            "REST GET {path}: (qualifier, id padded to 15, status, mailboxId)"
         );
     }
+}
+
+/// The texts of the first elements called `names` (a record's own fields come before any
+/// nested record's).
+fn fields(reply: &SoapReply, names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| reply.expect_field(n)).collect()
 }
 
 // ---- the client flows -----------------------------------------------------------------------
@@ -539,7 +449,7 @@ async fn zeep_on_edigrids_wsdl_runs_the_documented_directory_flow() {
 #[tokio::test]
 async fn python_requests_runs_the_rest_directory_flow() {
     let (app, admin) = directory_app().await;
-    let key = app.core.issue_api_key(admin).await.unwrap();
+    let key = app.api_key(admin).await;
     let created = run_flow(
         "directory_rest_flow.py",
         &args(&[
@@ -611,35 +521,35 @@ async fn what_one_front_end_creates_the_other_two_read_alike() {
     let admin_id = admin.0.to_string();
 
     // Created in the deployed dialect, read through the documented one and REST.
-    let added = soap_ok(
-        &app,
-        DEPLOYED,
-        "MailboxAdd",
-        &[
-            ("SessionID", &sid),
-            ("Name", "Cross Deployed"),
-            ("UserID", &admin_id),
-        ],
-    )
-    .await;
-    let m: i32 = field(&added, "MailboxAddResult").parse().unwrap();
+    let added = app
+        .soap_ok_in(
+            DEPLOYED_NS,
+            "MailboxAdd",
+            &[
+                ("SessionID", &sid),
+                ("Name", "Cross Deployed"),
+                ("UserID", &admin_id),
+            ],
+        )
+        .await;
+    let m: i32 = added.expect_field("MailboxAddResult").parse().unwrap();
     let m_text = m.to_string();
-    let tp = soap_ok(
-        &app,
-        DEPLOYED,
-        "TPAddEx",
-        &[
-            ("SessionID", &sid),
-            ("NetworkID", "100"),
-            ("MailboxID", &m_text),
-            ("Qualifier", "ZZ"),
-            ("ID", "CROSSDEP1"),
-            ("Description", "made in the deployed dialect"),
-            ("RoutingGroup", "ProductionA"),
-        ],
-    )
-    .await;
-    let e: i32 = field(&tp, "TPAddExResult").parse().unwrap();
+    let tp = app
+        .soap_ok_in(
+            DEPLOYED_NS,
+            "TPAddEx",
+            &[
+                ("SessionID", &sid),
+                ("NetworkID", "100"),
+                ("MailboxID", &m_text),
+                ("Qualifier", "ZZ"),
+                ("ID", "CROSSDEP1"),
+                ("Description", "made in the deployed dialect"),
+                ("RoutingGroup", "ProductionA"),
+            ],
+        )
+        .await;
+    let e: i32 = tp.expect_field("TPAddExResult").parse().unwrap();
     fronts
         .mailbox_alike(&app, m, "Cross Deployed", "Active")
         .await;
@@ -651,7 +561,7 @@ async fn what_one_front_end_creates_the_other_two_read_alike() {
     let made = rest(
         &app,
         &key,
-        reqwest::Method::POST,
+        Method::POST,
         "/v2/mailboxes/create",
         Some(json!({"networkId": 100, "uniqueId": "CROSSREST", "companyName": "Cross Rest"})),
     )
@@ -660,7 +570,7 @@ async fn what_one_front_end_creates_the_other_two_read_alike() {
     let made = rest(
         &app,
         &key,
-        reqwest::Method::POST,
+        Method::POST,
         "/v2/ids",
         Some(json!({"mailboxId": r, "qualifier": "01", "id": "123456789", "description": "made over REST"})),
     )
@@ -670,26 +580,25 @@ async fn what_one_front_end_creates_the_other_two_read_alike() {
     fronts
         .partner_alike(&app, f, ("01", "123456789"), r, "Active")
         .await;
-    let doc = soap_ok(
-        &app,
-        DOCUMENTED,
-        "MailboxInfo",
-        &[
-            ("SessionID", &fronts.documented),
-            ("MailboxID", &r.to_string()),
-        ],
-    )
-    .await;
+    let doc = app
+        .soap_ok_in(
+            NS,
+            "MailboxInfo",
+            &[
+                ("SessionID", &fronts.documented),
+                ("MailboxID", &r.to_string()),
+            ],
+        )
+        .await;
     assert_eq!(
-        field(&doc, "UniqueID"),
+        doc.expect_field("UniqueID"),
         "CROSSREST",
         "REST's uniqueId is the documented UniqueID"
     );
 
     // Terminated in one, terminated in all: the deployed MailboxTerminate and REST's DELETE.
-    soap_ok(
-        &app,
-        DEPLOYED,
+    app.soap_ok_in(
+        DEPLOYED_NS,
         "MailboxTerminate",
         &[("SessionID", &sid), ("MailboxID", &m_text)],
     )
@@ -697,23 +606,17 @@ async fn what_one_front_end_creates_the_other_two_read_alike() {
     rest(
         &app,
         &key,
-        reqwest::Method::DELETE,
+        Method::DELETE,
         &format!("/v2/mailboxes/{r}"),
         None,
     )
     .await;
-    fronts
-        .mailbox_alike(&app, m, "Cross Deployed", "Terminated")
-        .await;
-    fronts
-        .mailbox_alike(&app, r, "Cross Rest", "Terminated")
-        .await;
-    fronts
-        .partner_alike(&app, e, ("ZZ", "CROSSDEP1"), m, "Terminated")
-        .await;
-    fronts
-        .partner_alike(&app, f, ("01", "123456789"), r, "Terminated")
-        .await;
+    for (m, name) in [(m, "Cross Deployed"), (r, "Cross Rest")] {
+        fronts.mailbox_alike(&app, m, name, "Terminated").await;
+    }
+    for (e, pair, m) in [(e, ("ZZ", "CROSSDEP1"), m), (f, ("01", "123456789"), r)] {
+        fronts.partner_alike(&app, e, pair, m, "Terminated").await;
+    }
     assert_eq!(
         stored_partner(&app, f).await,
         (

@@ -37,4 +37,5 @@ mod session_events;
 mod session_log;
 mod smoke;
 mod soap_body;
+mod support;
 mod tls;

@@ -3,8 +3,6 @@
 //! OpenAPI document (`tests/clients/python/run_schemathesis.sh`), and the docs UI, which must
 //! load with no internet. `scripts/test` installs the Python tools into `.venv`.
 
-use std::path::PathBuf;
-
 use edigrid_core::store::EndReason;
 use edigrid_domain::AuthLevel;
 use edigrid_rest::OPENAPI_PATH;
@@ -12,9 +10,7 @@ use edigrid_testkit::{TEST_PASSWORD, TestApp, spawn_app};
 use reqwest::Url;
 use tokio::process::Command;
 
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use crate::support::python::repo_root;
 
 /// A server with the user the programs log in as.
 async fn app_with_integrator() -> TestApp {
