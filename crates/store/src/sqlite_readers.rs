@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use edigrid_core::StoreError;
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 use crate::convert::SessionRow;
@@ -35,6 +36,12 @@ impl SessionReaders {
                 )
                 .map_err(|e| StoreError::Backend(e.to_string()))?;
                 conn.busy_timeout(Duration::from_secs(10))
+                    .map_err(|e| StoreError::Backend(e.to_string()))?;
+                // Plans made without the bound values. Otherwise, once ANALYZE has gathered
+                // samples (sqlite_stat4), SQLite prepares a statement again whenever a value
+                // its plan was estimated from changes: a search bound to a new ID on every
+                // call spent more time re-parsing its statement than running it.
+                conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
                     .map_err(|e| StoreError::Backend(e.to_string()))?;
                 Ok(Mutex::new(conn))
             })

@@ -440,3 +440,89 @@ impl TryFrom<DetailRow> for PartnerDetail {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use chrono::{TimeZone, Utc};
+    use edigrid_core::DirectoryStore;
+    use edigrid_core::store::{Mailbox, Network, TradingPartner};
+    use edigrid_domain::{EcGridId, MailboxId, NetworkId, RoutingGroup, UserId, UserStatus};
+    use rusqlite::StatementStatus;
+
+    use super::*;
+    use crate::SqliteStore;
+
+    /// Once ANALYZE has gathered samples, a search bound to another ID on every call is
+    /// still served by the statement prepared the first time (not parsed again per call),
+    /// and finds what the pool's path finds.
+    #[tokio::test]
+    async fn inline_searches_are_not_prepared_again_for_each_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("search.db");
+        let store = SqliteStore::open(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        store
+            .insert_network(&Network::new(NetworkId(1), "N".into(), t))
+            .await
+            .unwrap();
+        store
+            .insert_mailbox(&Mailbox::new(MailboxId(10), NetworkId(1), "M".into(), t))
+            .await
+            .unwrap();
+        for i in 0..200 {
+            let id = format!("ID{i:04}");
+            let p = TradingPartner {
+                ecgrid_id: EcGridId(0),
+                network_id: NetworkId(1),
+                mailbox_id: MailboxId(10),
+                qualifier: "ZZ".into(),
+                id: id.clone(),
+                description: id,
+                status: UserStatus::Active,
+                data_email: String::new(),
+                routing_group: RoutingGroup::ProductionA,
+                is_default: false,
+                owner: UserId(0),
+                van: false,
+                simulated: false,
+                created: t,
+                modified: t,
+            };
+            store.insert_partner(&p).await.unwrap();
+        }
+        sqlx::query("ANALYZE").execute(store.pool()).await.unwrap();
+        let samples: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sqlite_stat4")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert!(samples.0 > 0, "ANALYZE gathered samples");
+
+        let readers = SessionReaders::open(&path, 1).unwrap();
+        let search = |i: usize| PartnerFilter {
+            network: Some(NetworkId(1)),
+            qualifier_key: Some("ZZ".into()),
+            id_key: Some(format!("ID{i:04}")),
+            statuses: vec![UserStatus::Active],
+            ..PartnerFilter::default()
+        };
+        for i in 0..20 {
+            let inline = list_partner_details_inline(&readers, &search(i), Page::first(100));
+            let pooled = store
+                .list_partner_details(&search(i), Page::first(100))
+                .await;
+            assert_eq!(inline.unwrap(), pooled.unwrap());
+        }
+        let (select, _) = list_partner_details_stmts(&search(0), Page::first(100));
+        let reprepared = readers
+            .with(|conn| {
+                let statement = conn.prepare_cached(&sqlite_numbered(&select.sql)).unwrap();
+                Ok(statement.get_status(StatementStatus::RePrepare))
+            })
+            .unwrap();
+        assert_eq!(reprepared, 0);
+    }
+}
