@@ -31,9 +31,14 @@ fuzz_target!(|data: &[u8]| {
 });
 
 fn check_inside(ic: &Interchange) {
-    let inside = |r: &std::ops::Range<usize>| ic.range.start <= r.start && r.start <= r.end && r.end <= ic.range.end;
+    let inside = |r: &std::ops::Range<usize>| {
+        ic.range.start <= r.start && r.start <= r.end && r.end <= ic.range.end
+    };
     if let Verdict::Invalid { offset, .. } = ic.verdict {
-        assert!(ic.range.start <= offset && offset <= ic.range.end, "verdict offset outside its interchange");
+        assert!(
+            ic.range.start <= offset && offset <= ic.range.end,
+            "verdict offset outside its interchange"
+        );
     }
     for group in &ic.groups {
         assert!(inside(&group.range));
@@ -63,12 +68,18 @@ fn check_rewrite(data: &[u8], ic: &Interchange) {
     };
     let again = read_parcel(&rewritten);
     let [back] = &again.interchanges[..] else {
-        panic!("a rewritten interchange reads as {} interchanges", again.interchanges.len());
+        panic!(
+            "a rewritten interchange reads as {} interchanges",
+            again.interchanges.len()
+        );
     };
     assert_eq!(back.verdict, Verdict::Valid);
     assert_eq!(back.range, 0..rewritten.len());
     assert_eq!(back.delimiters, Some(Delimiters::X12(to)));
-    assert_eq!((&back.sender, &back.receiver, &back.control_number), (&ic.sender, &ic.receiver, &ic.control_number));
+    assert_eq!(
+        (&back.sender, &back.receiver, &back.control_number),
+        (&ic.sender, &ic.receiver, &ic.control_number)
+    );
     assert_eq!(back.groups.len(), ic.groups.len());
     assert_eq!(back.findings.len(), ic.findings.len());
 }
