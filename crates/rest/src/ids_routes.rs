@@ -14,7 +14,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::RestState;
 use crate::auth::Authenticated;
 use crate::envelope::{ApiError, ApiResponse, BodyErrors, Data, StandardErrors, from_core};
-use crate::json::{JsonBody, QueryParams};
+use crate::json::JsonBody;
+use crate::list_routes::body_and_query_routes;
 use crate::wire::{
     EdiStandardName, EmailPayloadName, EmailSystem, EmailSystemName, IdPath, RoutingGroupName,
     StatusName, Wire, check_standard, filter_id, page, positive, shown_id, standard_of,
@@ -222,28 +223,12 @@ async fn find(
     Ok(infos(found.items))
 }
 
-/// The registrations of a qualifier:ID pair the caller may read (all but terminated ones).
-#[utoipa::path(post, path = "/v2/ids/find", tag = "ids", request_body = FindIdBody,
-    security(("bearer" = []), ("apiKey" = [])),
-    responses((status = 200, body = ApiResponse<Vec<EcGridIdInfo>>), BodyErrors))]
-pub async fn find_id(
-    State(state): State<RestState>,
-    Authenticated(caller): Authenticated,
-    JsonBody(b): JsonBody<FindIdBody>,
-) -> Result<Data<Vec<EcGridIdInfo>>, ApiError> {
-    find(&state, &caller, b).await
-}
-
-/// The migration table's path of `POST /v2/ids/find`, in the query string.
-#[utoipa::path(get, path = "/v2/ids/find", tag = "ids", params(FindIdBody),
-    security(("bearer" = []), ("apiKey" = [])),
-    responses((status = 200, body = ApiResponse<Vec<EcGridIdInfo>>), StandardErrors))]
-pub async fn find_id_query(
-    State(state): State<RestState>,
-    Authenticated(caller): Authenticated,
-    QueryParams(query): QueryParams<FindIdBody>,
-) -> Result<Data<Vec<EcGridIdInfo>>, ApiError> {
-    find(&state, &caller, query).await
+body_and_query_routes! {
+    tag = "ids", filters = FindIdBody, answer = Vec<EcGridIdInfo>, serve = find;
+    /// The registrations of a qualifier:ID pair the caller may read (all but terminated ones).
+    post "/v2/ids/find" => find_id;
+    /// The migration table's path of `POST /v2/ids/find`, in the query string.
+    get "/v2/ids/find" => find_id_query;
 }
 
 #[derive(Debug, Deserialize, ToSchema, IntoParams)]
@@ -287,28 +272,12 @@ async fn list(
     Ok(infos(found.items))
 }
 
-/// One page of the IDs the caller may read, by ECGridID: a bare array.
-#[utoipa::path(post, path = "/v2/ids/list", tag = "ids", request_body = ListIdsBody,
-    security(("bearer" = []), ("apiKey" = [])),
-    responses((status = 200, body = ApiResponse<Vec<EcGridIdInfo>>), BodyErrors))]
-pub async fn list_ids(
-    State(state): State<RestState>,
-    Authenticated(caller): Authenticated,
-    JsonBody(b): JsonBody<ListIdsBody>,
-) -> Result<Data<Vec<EcGridIdInfo>>, ApiError> {
-    list(&state, &caller, b).await
-}
-
-/// The migration table's path of `POST /v2/ids/list`, its filters in the query string.
-#[utoipa::path(get, path = "/v2/ids", tag = "ids", params(ListIdsBody),
-    security(("bearer" = []), ("apiKey" = [])),
-    responses((status = 200, body = ApiResponse<Vec<EcGridIdInfo>>), StandardErrors))]
-pub async fn list_ids_query(
-    State(state): State<RestState>,
-    Authenticated(caller): Authenticated,
-    QueryParams(query): QueryParams<ListIdsBody>,
-) -> Result<Data<Vec<EcGridIdInfo>>, ApiError> {
-    list(&state, &caller, query).await
+body_and_query_routes! {
+    tag = "ids", filters = ListIdsBody, answer = Vec<EcGridIdInfo>, serve = list;
+    /// One page of the IDs the caller may read, by ECGridID: a bare array.
+    post "/v2/ids/list" => list_ids;
+    /// The migration table's path of `POST /v2/ids/list`, its filters in the query string.
+    get "/v2/ids" => list_ids_query;
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -8,6 +8,7 @@ pub mod catalogue;
 mod envelope;
 mod ids_routes;
 mod json;
+mod list_routes;
 mod mailboxes_routes;
 mod networks_routes;
 mod time_format;

@@ -15,7 +15,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::RestState;
 use crate::auth::Authenticated;
 use crate::envelope::{ApiError, ApiResponse, BodyErrors, Data, Done, DoneBody, StandardErrors};
-use crate::json::{JsonBody, QueryParams};
+use crate::json::JsonBody;
+use crate::list_routes::body_and_query_routes;
 use crate::networks_routes::delimiters;
 use crate::wire::{IdPath, StatusName, UseTypeName, Wire, filter_id, page, positive};
 
@@ -116,30 +117,13 @@ async fn list(
     }))
 }
 
-/// One page of the mailboxes the caller may read, by MailboxID.
-#[utoipa::path(post, path = "/v2/mailboxes/list", tag = "mailboxes",
-    request_body = ListMailboxesBody,
-    security(("bearer" = []), ("apiKey" = [])),
-    responses((status = 200, body = ApiResponse<MailboxPage>), BodyErrors))]
-pub async fn list_mailboxes(
-    State(state): State<RestState>,
-    Authenticated(caller): Authenticated,
-    JsonBody(body): JsonBody<ListMailboxesBody>,
-) -> Result<Data<MailboxPage>, ApiError> {
-    list(&state, &caller, body).await
-}
-
-/// The migration table's path of `POST /v2/mailboxes/list`, its filters in the query
-/// string.
-#[utoipa::path(get, path = "/v2/mailboxes", tag = "mailboxes", params(ListMailboxesBody),
-    security(("bearer" = []), ("apiKey" = [])),
-    responses((status = 200, body = ApiResponse<MailboxPage>), StandardErrors))]
-pub async fn list_mailboxes_query(
-    State(state): State<RestState>,
-    Authenticated(caller): Authenticated,
-    QueryParams(query): QueryParams<ListMailboxesBody>,
-) -> Result<Data<MailboxPage>, ApiError> {
-    list(&state, &caller, query).await
+body_and_query_routes! {
+    tag = "mailboxes", filters = ListMailboxesBody, answer = MailboxPage, serve = list;
+    /// One page of the mailboxes the caller may read, by MailboxID.
+    post "/v2/mailboxes/list" => list_mailboxes;
+    /// The migration table's path of `POST /v2/mailboxes/list`, its filters in the query
+    /// string.
+    get "/v2/mailboxes" => list_mailboxes_query;
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

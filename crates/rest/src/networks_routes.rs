@@ -15,7 +15,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::RestState;
 use crate::auth::Authenticated;
 use crate::envelope::{ApiError, ApiResponse, BodyErrors, Data, Done, DoneBody, StandardErrors};
-use crate::json::{JsonBody, QueryParams};
+use crate::json::JsonBody;
+use crate::list_routes::body_and_query_routes;
 use crate::wire::{
     ContactTypeName, IdPath, StatusName, Wire, delimiter, filter_id, page, positive,
 };
@@ -136,29 +137,12 @@ async fn list(
     }))
 }
 
-/// One page of the networks the caller may read, by NetworkID.
-#[utoipa::path(post, path = "/v2/networks/list", tag = "networks",
-    request_body = ListNetworksBody,
-    security(("bearer" = []), ("apiKey" = [])),
-    responses((status = 200, body = ApiResponse<NetworkPage>), BodyErrors))]
-pub async fn list_networks(
-    State(state): State<RestState>,
-    Authenticated(caller): Authenticated,
-    JsonBody(body): JsonBody<ListNetworksBody>,
-) -> Result<Data<NetworkPage>, ApiError> {
-    list(&state, &caller, body).await
-}
-
-/// The migration table's path of `POST /v2/networks/list`, its filters in the query string.
-#[utoipa::path(get, path = "/v2/networks", tag = "networks", params(ListNetworksBody),
-    security(("bearer" = []), ("apiKey" = [])),
-    responses((status = 200, body = ApiResponse<NetworkPage>), StandardErrors))]
-pub async fn list_networks_query(
-    State(state): State<RestState>,
-    Authenticated(caller): Authenticated,
-    QueryParams(query): QueryParams<ListNetworksBody>,
-) -> Result<Data<NetworkPage>, ApiError> {
-    list(&state, &caller, query).await
+body_and_query_routes! {
+    tag = "networks", filters = ListNetworksBody, answer = NetworkPage, serve = list;
+    /// One page of the networks the caller may read, by NetworkID.
+    post "/v2/networks/list" => list_networks;
+    /// The migration table's path of `POST /v2/networks/list`, its filters in the query string.
+    get "/v2/networks" => list_networks_query;
 }
 
 /// A network's record as `PUT /v2/networks` changes it; absent fields stay as they are.

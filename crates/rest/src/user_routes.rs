@@ -16,7 +16,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::RestState;
 use crate::auth::Authenticated;
 use crate::envelope::{ApiError, ApiResponse, BodyErrors, Data, ErrorBody, StandardErrors};
-use crate::json::{JsonBody, QueryParams};
+use crate::json::JsonBody;
+use crate::list_routes::body_and_query_routes;
 use crate::wire::{
     AuthLevelName, CellCarrierName, IdPath, StatusName, Wire, filter_id, page, positive,
 };
@@ -316,28 +317,12 @@ async fn list(
     ))
 }
 
-/// One page of the users the caller may read, by UserID: a bare array.
-#[utoipa::path(post, path = "/v2/users/list", tag = "users", request_body = ListUsersBody,
-    security(("bearer" = []), ("apiKey" = [])),
-    responses((status = 200, body = ApiResponse<Vec<UserIdInfo>>), BodyErrors))]
-pub async fn list_users(
-    State(state): State<RestState>,
-    Authenticated(caller): Authenticated,
-    JsonBody(body): JsonBody<ListUsersBody>,
-) -> Result<Data<Vec<UserIdInfo>>, ApiError> {
-    list(&state, &caller, body).await
-}
-
-/// The migration table's path of `POST /v2/users/list`, its filters in the query string.
-#[utoipa::path(get, path = "/v2/users", tag = "users", params(ListUsersBody),
-    security(("bearer" = []), ("apiKey" = [])),
-    responses((status = 200, body = ApiResponse<Vec<UserIdInfo>>), StandardErrors))]
-pub async fn list_users_query(
-    State(state): State<RestState>,
-    Authenticated(caller): Authenticated,
-    QueryParams(query): QueryParams<ListUsersBody>,
-) -> Result<Data<Vec<UserIdInfo>>, ApiError> {
-    list(&state, &caller, query).await
+body_and_query_routes! {
+    tag = "users", filters = ListUsersBody, answer = Vec<UserIdInfo>, serve = list;
+    /// One page of the users the caller may read, by UserID: a bare array.
+    post "/v2/users/list" => list_users;
+    /// The migration table's path of `POST /v2/users/list`, its filters in the query string.
+    get "/v2/users" => list_users_query;
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
