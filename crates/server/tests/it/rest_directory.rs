@@ -10,6 +10,8 @@
 //! 200, and out of their scope network 300 with mailbox 400 and its NetworkAdmin `faradmin`.
 //! Everyone calls with an API key.
 
+use std::future::Future;
+
 use edigrid_core::Caller;
 use edigrid_domain::{AuthLevel, CellCarrier, ContactType, MailboxId, NetworkId, UserId};
 use edigrid_rest::catalogue::{ALIASES, CATALOGUE, Coverage, Method as CatalogueMethod};
@@ -19,6 +21,7 @@ use serde_json::{Value, json};
 
 use crate::rest_auth::{
     Auth, Reply, assert_invalid_naming, call, call_json, call_raw, names_field, parse_time,
+    try_login,
 };
 
 const MISSING: i32 = 987_654;
@@ -39,57 +42,60 @@ struct Dir {
 
 async fn dir() -> Dir {
     let app = spawn_app().await;
-    let root_id = app.add_user("root", AuthLevel::Root, 1, 10).await;
-    let net_id = app
-        .add_user("netadmin", AuthLevel::NetworkAdmin, 100, 200)
+    let users = app
+        .directory()
+        .user("root", AuthLevel::Root, 1, 10)
+        .users_in(
+            100,
+            200,
+            &[
+                ("netadmin", AuthLevel::NetworkAdmin),
+                ("mbxadmin", AuthLevel::MailboxAdmin),
+                ("mbxuser", AuthLevel::MailboxUser),
+            ],
+        )
+        .user("faradmin", AuthLevel::NetworkAdmin, 300, 400)
+        .mailbox(100, 201)
+        .build()
         .await;
-    let mbx_id = app
-        .add_user("mbxadmin", AuthLevel::MailboxAdmin, 100, 200)
-        .await;
-    let user_id = app
-        .add_user("mbxuser", AuthLevel::MailboxUser, 100, 200)
-        .await;
-    let far_id = app
-        .add_user("faradmin", AuthLevel::NetworkAdmin, 300, 400)
-        .await;
-    app.core
-        .add_mailbox(NetworkId(100), MailboxId(201), "Mailbox 201")
-        .await
-        .unwrap();
-    let key = |id: UserId| {
-        let core = app.core.clone();
-        async move { core.issue_api_key(id).await.unwrap() }
-    };
+    let id = |login| users.user(login);
     Dir {
-        root: key(root_id).await,
-        net: key(net_id).await,
-        mbx: key(mbx_id).await,
-        user: key(user_id).await,
-        far: key(far_id).await,
-        root_id: root_id.0,
-        net_id: net_id.0,
-        mbx_id: mbx_id.0,
-        user_id: user_id.0,
-        far_id: far_id.0,
+        root: app.api_key(id("root")).await,
+        net: app.api_key(id("netadmin")).await,
+        mbx: app.api_key(id("mbxadmin")).await,
+        user: app.api_key(id("mbxuser")).await,
+        far: app.api_key(id("faradmin")).await,
+        root_id: id("root").0,
+        net_id: id("netadmin").0,
+        mbx_id: id("mbxadmin").0,
+        user_id: id("mbxuser").0,
+        far_id: id("faradmin").0,
         app,
     }
 }
 
 impl Dir {
-    async fn get(&self, key: &str, path: &str) -> Reply {
-        call(&self.app, Method::GET, path, Auth::Key(key)).await
+    async fn get(&self, key: &str, path: impl AsRef<str>) -> Reply {
+        call(&self.app, Method::GET, path.as_ref(), Auth::Key(key)).await
     }
 
-    async fn delete(&self, key: &str, path: &str) -> Reply {
-        call(&self.app, Method::DELETE, path, Auth::Key(key)).await
+    async fn delete(&self, key: &str, path: impl AsRef<str>) -> Reply {
+        call(&self.app, Method::DELETE, path.as_ref(), Auth::Key(key)).await
     }
 
-    async fn post(&self, key: &str, path: &str, body: Value) -> Reply {
-        call_json(&self.app, Method::POST, path, Auth::Key(key), &body).await
+    async fn post(&self, key: &str, path: impl AsRef<str>, body: Value) -> Reply {
+        call_json(
+            &self.app,
+            Method::POST,
+            path.as_ref(),
+            Auth::Key(key),
+            &body,
+        )
+        .await
     }
 
-    async fn put(&self, key: &str, path: &str, body: Value) -> Reply {
-        call_json(&self.app, Method::PUT, path, Auth::Key(key), &body).await
+    async fn put(&self, key: &str, path: impl AsRef<str>, body: Value) -> Reply {
+        call_json(&self.app, Method::PUT, path.as_ref(), Auth::Key(key), &body).await
     }
 
     /// A trading-partner ID registered by `key` in `mailbox`; its ECGridID.
@@ -105,6 +111,28 @@ impl Dir {
     }
 }
 
+/// `base` with the members of `change` set.
+fn merged(base: &Value, change: &Value) -> Value {
+    let mut out = base.clone();
+    for (k, v) in change.as_object().unwrap() {
+        out[k] = v.clone();
+    }
+    out
+}
+
+/// The `key` of every item of a bare array.
+#[track_caller]
+fn column(reply: &Reply, key: &str) -> Vec<i32> {
+    let items = reply.ok().as_array();
+    let items = items.unwrap_or_else(|| panic!("not an array: {}", reply.body));
+    items.iter().map(|item| as_i32(&item[key])).collect()
+}
+
+/// The values of `keys` in `v`, in order: several fields checked in one assertion.
+fn pick(v: &Value, keys: &[&str]) -> Value {
+    keys.iter().map(|k| v[k].clone()).collect()
+}
+
 fn as_i32(v: &Value) -> i32 {
     v.as_i64()
         .and_then(|n| i32::try_from(n).ok())
@@ -116,6 +144,14 @@ fn as_i32(v: &Value) -> i32 {
 fn assert_same_denial(existing: &Reply, missing: &Reply) {
     existing.assert_error(403, "AccessDenied");
     assert_eq!(existing.body, missing.body, "no existence oracle");
+}
+
+/// `call` on `far`, an object out of the caller's scope, and on [`MISSING`]: the same `403`
+/// ([`assert_same_denial`]). Returns the answer about `far`.
+async fn same_denial<F: Future<Output = Reply>>(far: i32, call: impl Fn(i32) -> F) -> Reply {
+    let existing = call(far).await;
+    assert_same_denial(&existing, &call(MISSING).await);
+    existing
 }
 
 #[track_caller]
@@ -191,39 +227,23 @@ async fn get_user_shows_the_user_and_hides_what_is_out_of_scope() {
     let u = reply.ok();
     assert_eq!(keys_of(u), sorted(USER_KEYS));
     assert_eq!(
-        (&u["userId"], &u["login"], &u["email"], &u["lastName"]),
-        (
-            &json!(d.user_id),
-            &json!("mbxuser"),
-            &json!("mbxuser@example.com"),
-            &json!("mbxuser")
-        )
+        pick(u, &["userId", "login", "email", "lastName"]),
+        json!([d.user_id, "mbxuser", "mbxuser@example.com", "mbxuser"])
     );
     assert_eq!(
-        (
-            &u["networkId"],
-            &u["mailboxId"],
-            &u["authLevel"],
-            &u["status"]
-        ),
-        (
-            &json!(100),
-            &json!(200),
-            &json!("MailboxUser"),
-            &json!("Active")
-        )
+        pick(u, &["networkId", "mailboxId", "authLevel", "status"]),
+        json!([100, 200, "MailboxUser", "Active"])
     );
     parse_time(&u["created"]);
 
-    let far = d.get(&d.net, &format!("/v2/users/{}", d.far_id)).await;
-    let missing = d.get(&d.net, &format!("/v2/users/{MISSING}")).await;
-    assert_same_denial(&far, &missing);
+    same_denial(d.far_id, |id| d.get(&d.net, format!("/v2/users/{id}"))).await;
     assert_not_found_naming(
-        &d.get(&d.root, &format!("/v2/users/{MISSING}")).await,
+        &d.get(&d.root, format!("/v2/users/{MISSING}")).await,
         "userId",
     );
-    assert_invalid_naming(&d.get(&d.net, "/v2/users/abc").await, "id");
-    assert_invalid_naming(&d.get(&d.net, "/v2/users/0").await, "id");
+    for bad in ["abc", "0"] {
+        assert_invalid_naming(&d.get(&d.net, format!("/v2/users/{bad}")).await, "id");
+    }
     // A MailboxUser sees its own mailbox's users only.
     d.get(&d.user, &format!("/v2/users/{}", d.mbx_id))
         .await
@@ -243,20 +263,11 @@ async fn create_user_makes_a_user_where_the_caller_may_and_names_bad_fields() {
     let u = reply.ok().clone();
     assert_eq!(keys_of(&u), sorted(USER_KEYS));
     assert_eq!(
-        (
-            &u["login"],
-            &u["mailboxId"],
-            &u["authLevel"],
-            &u["status"],
-            &u["firstName"]
+        pick(
+            &u,
+            &["login", "mailboxId", "authLevel", "status", "firstName"]
         ),
-        (
-            &json!("newbie"),
-            &json!(201),
-            &json!("MailboxAdmin"),
-            &json!("Active"),
-            &json!("New")
-        )
+        json!(["newbie", 201, "MailboxAdmin", "Active", "New"])
     );
     let stored = d
         .app
@@ -276,12 +287,8 @@ async fn create_user_makes_a_user_where_the_caller_may_and_names_bad_fields() {
         )
         .await;
     assert_eq!(
-        (
-            &plain.ok()["networkId"],
-            &plain.ok()["mailboxId"],
-            &plain.ok()["authLevel"]
-        ),
-        (&json!(100), &json!(200), &json!("MailboxUser"))
+        pick(plain.ok(), &["networkId", "mailboxId", "authLevel"]),
+        json!([100, 200, "MailboxUser"])
     );
 
     for (change, field) in [
@@ -293,11 +300,7 @@ async fn create_user_makes_a_user_where_the_caller_may_and_names_bad_fields() {
         (json!({"authLevel": "Emperor"}), "authLevel"),
         (json!({"mailboxId": -1}), "mailboxId"),
     ] {
-        let mut bad = body.clone();
-        bad["login"] = json!("other");
-        for (k, v) in change.as_object().unwrap() {
-            bad[k] = v.clone();
-        }
+        let bad = merged(&merged(&body, &json!({"login": "other"})), &change);
         assert_invalid_naming(&d.post(&d.net, "/v2/users", bad).await, field);
     }
     let mut missing = body.clone();
@@ -305,24 +308,17 @@ async fn create_user_makes_a_user_where_the_caller_may_and_names_bad_fields() {
     assert_invalid_naming(&d.post(&d.net, "/v2/users", missing).await, "password");
 
     // Above the caller's level, or in another network: refused.
-    let mut high = body.clone();
-    high["login"] = json!("high");
-    high["authLevel"] = json!("NetOps");
+    let high = merged(&body, &json!({"login": "high", "authLevel": "NetOps"}));
     d.post(&d.net, "/v2/users", high)
         .await
         .assert_error(403, "AccessDenied");
-    let mut far = body.clone();
-    far["login"] = json!("faraway");
-    far["networkId"] = json!(300);
-    far["mailboxId"] = json!(400);
-    let far = d.post(&d.net, "/v2/users", far).await;
-    let mut missing_mailbox = body.clone();
-    missing_mailbox["login"] = json!("faraway");
-    missing_mailbox["networkId"] = json!(300);
-    missing_mailbox["mailboxId"] = json!(MISSING);
-    let missing = d.post(&d.net, "/v2/users", missing_mailbox).await;
-    far.assert_error(403, "AccessDenied");
-    missing.assert_error(403, "AccessDenied");
+    for mailbox in [400, MISSING] {
+        let change = json!({"login": "faraway", "networkId": 300, "mailboxId": mailbox});
+        let far = merged(&body, &change);
+        d.post(&d.net, "/v2/users", far)
+            .await
+            .assert_error(403, "AccessDenied");
+    }
 }
 
 #[tokio::test]
@@ -338,13 +334,8 @@ async fn update_user_changes_the_profile_and_takes_a_status_on_both_paths() {
         .await;
     let u = reply.ok().clone();
     assert_eq!(
-        (&u["firstName"], &u["email"], &u["lastName"], &u["status"]),
-        (
-            &json!("Uma"),
-            &json!("uma@example.com"),
-            &json!("mbxuser"),
-            &json!("Active")
-        )
+        pick(&u, &["firstName", "email", "lastName", "status"]),
+        json!(["Uma", "uma@example.com", "mbxuser", "Active"])
     );
     // The migration table's path answers the same.
     let alias = d
@@ -366,8 +357,8 @@ async fn update_user_changes_the_profile_and_takes_a_status_on_both_paths() {
         )
         .await;
     assert_eq!(
-        (&suspended.ok()["status"], &suspended.ok()["lastName"]),
-        (&json!("Suspended"), &json!("Later"))
+        pick(suspended.ok(), &["status", "lastName"]),
+        json!(["Suspended", "Later"])
     );
     call(&d.app, Method::GET, "/v2/users/me", Auth::Bearer(&t.token))
         .await
@@ -381,21 +372,14 @@ async fn update_user_changes_the_profile_and_takes_a_status_on_both_paths() {
         .await;
     assert_eq!(active.ok()["status"], json!("Active"));
 
-    assert_invalid_naming(&d.put(&d.net, path, json!({"userId": "x"})).await, "userId");
-    assert_invalid_naming(
-        &d.put(&d.net, path, json!({"firstName": "x"})).await,
-        "userId",
-    );
-    assert_invalid_naming(
-        &d.put(&d.net, path, json!({"userId": d.user_id, "status": "Gone"}))
-            .await,
-        "status",
-    );
-    assert_invalid_naming(
-        &d.put(&d.net, path, json!({"userId": d.user_id, "email": "bad"}))
-            .await,
-        "email",
-    );
+    for (body, field) in [
+        (json!({"userId": "x"}), "userId"),
+        (json!({"firstName": "x"}), "userId"),
+        (json!({"userId": d.user_id, "status": "Gone"}), "status"),
+        (json!({"userId": d.user_id, "email": "bad"}), "email"),
+    ] {
+        assert_invalid_naming(&d.put(&d.net, path, body).await, field);
+    }
     // Nobody changes their own status.
     d.put(
         &d.net,
@@ -404,27 +388,17 @@ async fn update_user_changes_the_profile_and_takes_a_status_on_both_paths() {
     )
     .await
     .assert_error(403, "AccessDenied");
-    let far = d
-        .put(&d.net, path, json!({"userId": d.far_id, "firstName": "x"}))
-        .await;
-    let missing = d
-        .put(&d.net, path, json!({"userId": MISSING, "firstName": "x"}))
-        .await;
-    assert_same_denial(&far, &missing);
+    same_denial(d.far_id, |id| {
+        d.put(&d.net, path, json!({"userId": id, "firstName": "x"}))
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn list_users_pages_a_bare_array_and_its_get_alias_is_the_same() {
     let d = dir().await;
     let all = d.post(&d.net, "/v2/users/list", json!({})).await;
-    let ids: Vec<i32> = all
-        .ok()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| as_i32(&u["userId"]))
-        .collect();
-    assert_eq!(ids, [d.net_id, d.mbx_id, d.user_id]);
+    assert_eq!(column(&all, "userId"), [d.net_id, d.mbx_id, d.user_id]);
     assert_eq!(d.get(&d.net, "/v2/users").await.ok(), all.ok());
 
     let page2 = json!({"networkId": 100, "mailboxId": 200, "pageNo": 2, "recordsPerPage": 2});
@@ -459,40 +433,29 @@ async fn list_users_pages_a_bare_array_and_its_get_alias_is_the_same() {
     ] {
         assert_invalid_naming(&d.post(&d.net, "/v2/users/list", body).await, field);
     }
-    assert_invalid_naming(
-        &d.get(&d.net, "/v2/users?recordsPerPage=501").await,
-        "recordsPerPage",
-    );
-    assert_invalid_naming(&d.get(&d.net, "/v2/users?pageNo=x").await, "pageNo");
-    let far = d
-        .post(&d.net, "/v2/users/list", json!({"networkId": 300}))
-        .await;
-    let missing = d
-        .post(&d.net, "/v2/users/list", json!({"networkId": MISSING}))
-        .await;
-    assert_same_denial(&far, &missing);
+    for (query, field) in [
+        ("recordsPerPage=501", "recordsPerPage"),
+        ("pageNo=x", "pageNo"),
+    ] {
+        assert_invalid_naming(&d.get(&d.net, format!("/v2/users?{query}")).await, field);
+    }
+    same_denial(300, |n| {
+        d.post(&d.net, "/v2/users/list", json!({"networkId": n}))
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn by_name_finds_the_login_in_any_case() {
     let d = dir().await;
-    let found = d
-        .post(&d.net, "/v2/users/by-name", json!({"login": "MBXUSER"}))
-        .await;
-    let one = d.get(&d.net, &format!("/v2/users/{}", d.user_id)).await;
-    assert_eq!(found.ok(), &json!([one.ok()]));
-    let far = d
-        .post(&d.net, "/v2/users/by-name", json!({"login": "faradmin"}))
-        .await;
-    let missing = d
-        .post(&d.net, "/v2/users/by-name", json!({"login": "nobody"}))
-        .await;
-    assert_same_denial(&far, &missing);
-    assert_not_found_naming(
-        &d.post(&d.root, "/v2/users/by-name", json!({"login": "nobody"}))
-            .await,
-        "login",
+    let by_name = |key, login| d.post(key, "/v2/users/by-name", json!({"login": login}));
+    let one = d.get(&d.net, format!("/v2/users/{}", d.user_id)).await;
+    assert_eq!(by_name(&d.net, "MBXUSER").await.ok(), &json!([one.ok()]));
+    assert_same_denial(
+        &by_name(&d.net, "faradmin").await,
+        &by_name(&d.net, "nobody").await,
     );
+    assert_not_found_naming(&by_name(&d.root, "nobody").await, "login");
     assert_invalid_naming(
         &d.post(&d.net, "/v2/users/by-name", json!({})).await,
         "login",
@@ -502,183 +465,101 @@ async fn by_name_finds_the_login_in_any_case() {
 #[tokio::test]
 async fn role_sets_the_level_up_to_the_callers_own_on_both_paths() {
     let d = dir().await;
-    let raised = d
-        .post(
-            &d.net,
-            "/v2/users/role",
-            json!({"userId": d.user_id, "authLevel": "MailboxAdmin"}),
-        )
-        .await;
+    let role = |key, body| d.post(key, "/v2/users/role", body);
+    let set_role = format!("/v2/users/{}/set-role", d.user_id);
+    let raised = role(
+        &d.net,
+        json!({"userId": d.user_id, "authLevel": "MailboxAdmin"}),
+    )
+    .await;
     assert_eq!(raised.ok()["authLevel"], json!("MailboxAdmin"));
     let alias = d
-        .post(
-            &d.net,
-            &format!("/v2/users/{}/set-role", d.user_id),
-            json!({"authLevel": "MailboxAdmin"}),
-        )
+        .post(&d.net, &set_role, json!({"authLevel": "MailboxAdmin"}))
         .await;
     assert_eq!(alias.ok(), raised.ok());
     // With a mailbox, the user moves too.
-    let moved = d
-        .post(
-            &d.net,
-            "/v2/users/role",
-            json!({"userId": d.user_id, "authLevel": "MailboxUser", "mailboxId": 201}),
-        )
-        .await;
+    let moved = role(
+        &d.net,
+        json!({"userId": d.user_id, "authLevel": "MailboxUser", "mailboxId": 201}),
+    )
+    .await;
     assert_eq!(
-        (&moved.ok()["authLevel"], &moved.ok()["mailboxId"]),
-        (&json!("MailboxUser"), &json!(201))
+        pick(moved.ok(), &["authLevel", "mailboxId"]),
+        json!(["MailboxUser", 201])
     );
 
-    for path in [
-        "/v2/users/role".to_string(),
-        format!("/v2/users/{}/set-role", d.user_id),
-    ] {
+    for path in ["/v2/users/role", &set_role] {
         let body = json!({"userId": d.user_id, "authLevel": "NetOps"});
-        d.post(&d.net, &path, body)
+        d.post(&d.net, path, body)
             .await
             .assert_error(403, "AccessDenied");
         let body = json!({"userId": d.user_id, "authLevel": "Emperor"});
-        assert_invalid_naming(&d.post(&d.net, &path, body).await, "authLevel");
+        assert_invalid_naming(&d.post(&d.net, path, body).await, "authLevel");
     }
-    assert_invalid_naming(
-        &d.post(&d.net, "/v2/users/role", json!({"authLevel": "General"}))
-            .await,
-        "userId",
-    );
-    d.post(
+    let no_user = role(&d.net, json!({"authLevel": "General"})).await;
+    assert_invalid_naming(&no_user, "userId");
+    role(
         &d.mbx,
-        "/v2/users/role",
         json!({"userId": d.mbx_id, "authLevel": "MailboxUser"}),
     )
     .await
     .assert_error(403, "AccessDenied");
-    let far = d
-        .post(
-            &d.net,
-            "/v2/users/role",
-            json!({"userId": d.far_id, "authLevel": "General"}),
-        )
-        .await;
-    let missing = d
-        .post(
-            &d.net,
-            "/v2/users/role",
-            json!({"userId": MISSING, "authLevel": "General"}),
-        )
-        .await;
-    assert_same_denial(&far, &missing);
+    same_denial(d.far_id, |id| {
+        role(&d.net, json!({"userId": id, "authLevel": "General"}))
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn set_network_mailbox_moves_a_user_within_the_callers_reach() {
     let d = dir().await;
-    let moved = d
-        .post(
-            &d.net,
-            "/v2/users/set-network-mailbox",
-            json!({"userId": d.user_id, "networkId": 100, "mailboxId": 201}),
-        )
-        .await;
+    let set = |key, body| d.post(key, "/v2/users/set-network-mailbox", body);
+    let u = d.user_id;
+    let moved = set(
+        &d.net,
+        json!({"userId": u, "networkId": 100, "mailboxId": 201}),
+    )
+    .await;
     assert_eq!(
-        (&moved.ok()["networkId"], &moved.ok()["mailboxId"]),
-        (&json!(100), &json!(201))
+        pick(moved.ok(), &["networkId", "mailboxId"]),
+        json!([100, 201])
     );
     // The network is the mailbox's when not given.
-    let back = d
-        .post(
-            &d.net,
-            "/v2/users/set-network-mailbox",
-            json!({"userId": d.user_id, "mailboxId": 200}),
-        )
-        .await;
+    let back = set(&d.net, json!({"userId": u, "mailboxId": 200})).await;
     assert_eq!(back.ok()["mailboxId"], json!(200));
-    assert_invalid_naming(
-        &d.post(
-            &d.net,
-            "/v2/users/set-network-mailbox",
-            json!({"userId": d.user_id, "networkId": 100}),
-        )
-        .await,
-        "mailboxId",
-    );
-    assert_invalid_naming(
-        &d.post(
-            &d.net,
-            "/v2/users/set-network-mailbox",
-            json!({"userId": d.user_id, "networkId": 300, "mailboxId": 200}),
-        )
-        .await,
-        "mailboxId",
-    );
-    let far = d
-        .post(
-            &d.net,
-            "/v2/users/set-network-mailbox",
-            json!({"userId": d.user_id, "mailboxId": 400}),
-        )
-        .await;
-    let missing = d
-        .post(
-            &d.net,
-            "/v2/users/set-network-mailbox",
-            json!({"userId": d.user_id, "mailboxId": MISSING}),
-        )
-        .await;
-    assert_same_denial(&far, &missing);
-    d.post(
-        &d.user,
-        "/v2/users/set-network-mailbox",
-        json!({"userId": d.user_id, "mailboxId": 201}),
-    )
-    .await
-    .assert_error(403, "AccessDenied");
+    for body in [
+        json!({"userId": u, "networkId": 100}),
+        json!({"userId": u, "networkId": 300, "mailboxId": 200}),
+    ] {
+        assert_invalid_naming(&set(&d.net, body).await, "mailboxId");
+    }
+    same_denial(400, |m| set(&d.net, json!({"userId": u, "mailboxId": m}))).await;
+    set(&d.user, json!({"userId": u, "mailboxId": 201}))
+        .await
+        .assert_error(403, "AccessDenied");
 }
 
 #[tokio::test]
 async fn password_sets_a_users_password_and_terminate_ends_the_user() {
     let d = dir().await;
-    let set = d
-        .post(
-            &d.net,
-            "/v2/users/password",
-            json!({"userId": d.user_id, "newPassword": "Other#Pass9"}),
-        )
-        .await;
+    let password = |key, body| d.post(key, "/v2/users/password", body);
+    let set = password(
+        &d.net,
+        json!({"userId": d.user_id, "newPassword": "Other#Pass9"}),
+    )
+    .await;
     assert_eq!(set.ok(), &json!(true));
-    let login = |password: &'static str| {
-        let app = &d.app;
-        async move {
-            call_json(
-                app,
-                Method::POST,
-                "/v2/auth/login",
-                Auth::None,
-                &json!({"login": "mbxuser", "password": password}),
-            )
-            .await
-        }
-    };
+    let login = |password| try_login(&d.app, "mbxuser", password);
     login("Other#Pass9").await.ok();
     assert_eq!(login(TEST_PASSWORD).await.status, 401);
-    assert_invalid_naming(
-        &d.post(
-            &d.net,
-            "/v2/users/password",
-            json!({"userId": d.user_id, "newPassword": "weak"}),
-        )
-        .await,
-        "newPassword",
-    );
-    assert_invalid_naming(
-        &d.post(&d.net, "/v2/users/password", json!({"userId": d.user_id}))
-            .await,
-        "newPassword",
-    );
-    d.post(
+    for body in [
+        json!({"userId": d.user_id, "newPassword": "weak"}),
+        json!({"userId": d.user_id}),
+    ] {
+        assert_invalid_naming(&password(&d.net, body).await, "newPassword");
+    }
+    password(
         &d.user,
-        "/v2/users/password",
         json!({"userId": d.net_id, "newPassword": "Other#Pass9"}),
     )
     .await
@@ -696,14 +577,12 @@ async fn password_sets_a_users_password_and_terminate_ends_the_user() {
         .await
         .assert_error(401, "InvalidAPIKey");
     assert_invalid_naming(&d.delete(&d.net, &path).await, "userId");
-    d.delete(&d.net, &format!("/v2/users/{}", d.net_id))
+    d.delete(&d.net, format!("/v2/users/{}", d.net_id))
         .await
         .assert_error(403, "AccessDenied");
-    let far = d.delete(&d.net, &format!("/v2/users/{}", d.far_id)).await;
-    let missing = d.delete(&d.net, &format!("/v2/users/{MISSING}")).await;
-    assert_same_denial(&far, &missing);
+    same_denial(d.far_id, |id| d.delete(&d.net, format!("/v2/users/{id}"))).await;
     assert_not_found_naming(
-        &d.delete(&d.root, &format!("/v2/users/{MISSING}")).await,
+        &d.delete(&d.root, format!("/v2/users/{MISSING}")).await,
         "userId",
     );
 }
@@ -711,14 +590,12 @@ async fn password_sets_a_users_password_and_terminate_ends_the_user() {
 #[tokio::test]
 async fn update_config_sets_the_users_other_settings() {
     let d = dir().await;
-    let reply = d
-        .post(
-            &d.net,
-            "/v2/users/update-config",
-            json!({"userId": d.user_id, "cellPhone": "555-0100", "cellCarrier": "Verizon",
-                "timeZoneOffset": -300, "company": "Acme"}),
-        )
-        .await;
+    let config = |body| d.post(&d.net, "/v2/users/update-config", body);
+    let reply = config(
+        json!({"userId": d.user_id, "cellPhone": "555-0100", "cellCarrier": "Verizon",
+            "timeZoneOffset": -300, "company": "Acme"}),
+    )
+    .await;
     assert_eq!(reply.ok(), &json!(true));
     let stored = d
         .app
@@ -748,33 +625,17 @@ async fn update_config_sets_the_users_other_settings() {
         ),
         (json!({"cellPhone": "1"}), "userId"),
     ] {
-        assert_invalid_naming(
-            &d.post(&d.net, "/v2/users/update-config", body).await,
-            field,
-        );
+        assert_invalid_naming(&config(body).await, field);
     }
-    let far = d
-        .post(
-            &d.net,
-            "/v2/users/update-config",
-            json!({"userId": d.far_id, "company": "x"}),
-        )
-        .await;
-    let missing = d
-        .post(
-            &d.net,
-            "/v2/users/update-config",
-            json!({"userId": MISSING, "company": "x"}),
-        )
-        .await;
-    assert_same_denial(&far, &missing);
+    same_denial(d.far_id, |id| config(json!({"userId": id, "company": "x"}))).await;
 }
 
 #[tokio::test]
 async fn generate_password_meets_the_policy_and_send_sms_is_refused() {
     let d = dir().await;
+    let generate = |body| d.post(&d.user, "/v2/users/generate-password", body);
     for (body, len) in [(json!({"length": 16}), 16), (json!({}), 12)] {
-        let reply = d.post(&d.user, "/v2/users/generate-password", body).await;
+        let reply = generate(body).await;
         let password = reply.ok().as_str().unwrap().to_string();
         assert_eq!(password.chars().count(), len);
         edigrid_domain::check_password_policy(&password, "password").unwrap();
@@ -784,10 +645,7 @@ async fn generate_password_meets_the_policy_and_send_sms_is_refused() {
         (json!({"length": 257}), "length"),
         (json!({"length": "long"}), "length"),
     ] {
-        assert_invalid_naming(
-            &d.post(&d.user, "/v2/users/generate-password", body).await,
-            field,
-        );
+        assert_invalid_naming(&generate(body).await, field);
     }
     call_json(
         &d.app,
@@ -814,9 +672,9 @@ async fn generate_password_meets_the_policy_and_send_sms_is_refused() {
 #[tokio::test]
 async fn the_api_key_aliases_answer_as_the_pages_paths() {
     let d = dir().await;
-    let shown = d.get(&d.net, &format!("/v2/users/key/{}", d.user_id)).await;
+    let shown = d.get(&d.net, format!("/v2/users/key/{}", d.user_id)).await;
     let alias = d
-        .get(&d.net, &format!("/v2/users/{}/api-key", d.user_id))
+        .get(&d.net, format!("/v2/users/{}/api-key", d.user_id))
         .await;
     assert_eq!(alias.ok(), shown.ok());
     assert_eq!(shown.ok().as_str().unwrap(), &d.user[..8]);
@@ -824,7 +682,7 @@ async fn the_api_key_aliases_answer_as_the_pages_paths() {
     let new = d
         .post(
             &d.net,
-            &format!("/v2/users/{}/generate-api-key", d.user_id),
+            format!("/v2/users/{}/generate-api-key", d.user_id),
             json!(null),
         )
         .await;
@@ -836,15 +694,8 @@ async fn the_api_key_aliases_answer_as_the_pages_paths() {
         d.get(&new, "/v2/users/me").await.ok()["userId"],
         json!(d.user_id)
     );
-    for path in [
-        format!("/v2/users/{}/api-key", d.net_id),
-        format!("/v2/users/{}/generate-api-key", d.net_id),
-    ] {
-        let method = if path.ends_with("api-key") && !path.contains("generate") {
-            Method::GET
-        } else {
-            Method::POST
-        };
+    for (method, page) in [(Method::GET, "api-key"), (Method::POST, "generate-api-key")] {
+        let path = format!("/v2/users/{}/{page}", d.net_id);
         call(&d.app, method, &path, Auth::Key(&d.mbx))
             .await
             .assert_error(403, "AccessDenied");
@@ -860,20 +711,14 @@ async fn get_network_shows_the_callers_network_only() {
     let n = d.get(&d.net, "/v2/networks/100").await;
     assert_eq!(keys_of(n.ok()), sorted(NETWORK_KEYS));
     assert_eq!(
-        (
-            &n.ok()["networkId"],
-            &n.ok()["companyName"],
-            &n.ok()["status"]
-        ),
-        (&json!(100), &json!("Network 100"), &json!("Active"))
+        pick(n.ok(), &["networkId", "companyName", "status"]),
+        json!([100, "Network 100", "Active"])
     );
     // Mailbox users read the network they belong to.
     assert_eq!(d.get(&d.user, "/v2/networks/100").await.ok(), n.ok());
-    let far = d.get(&d.net, "/v2/networks/300").await;
-    let missing = d.get(&d.net, &format!("/v2/networks/{MISSING}")).await;
-    assert_same_denial(&far, &missing);
+    same_denial(300, |n| d.get(&d.net, format!("/v2/networks/{n}"))).await;
     assert_not_found_naming(
-        &d.get(&d.root, &format!("/v2/networks/{MISSING}")).await,
+        &d.get(&d.root, format!("/v2/networks/{MISSING}")).await,
         "networkId",
     );
     assert_invalid_naming(&d.get(&d.net, "/v2/networks/-3").await, "id");
@@ -882,25 +727,22 @@ async fn get_network_shows_the_callers_network_only() {
 #[tokio::test]
 async fn list_networks_is_a_paged_object_and_its_get_alias_is_the_same() {
     let d = dir().await;
-    let own = d.post(&d.net, "/v2/networks/list", json!({})).await;
+    let list = |key, body| d.post(key, "/v2/networks/list", body);
+    let own = list(&d.net, json!({})).await;
     assert_eq!(
         keys_of(own.ok()),
         sorted(["totalRecords", "pageNo", "recordsPerPage", "networks"])
     );
     assert_eq!(
-        (
-            &own.ok()["totalRecords"],
-            &own.ok()["pageNo"],
-            &own.ok()["recordsPerPage"]
-        ),
-        (&json!(1), &json!(1), &json!(25))
+        pick(own.ok(), &["totalRecords", "pageNo", "recordsPerPage"]),
+        json!([1, 1, 25])
     );
     assert_eq!(own.ok()["networks"][0]["networkId"], json!(100));
     assert_eq!(d.get(&d.net, "/v2/networks").await.ok(), own.ok());
 
     // Root sees 1, 100 and 300: page 2 of 2 per page holds 300.
     let body = json!({"pageNo": 2, "recordsPerPage": 2});
-    let page = d.post(&d.root, "/v2/networks/list", body).await;
+    let page = list(&d.root, body).await;
     assert_eq!(
         (
             &page.ok()["totalRecords"],
@@ -914,9 +756,7 @@ async fn list_networks_is_a_paged_object_and_its_get_alias_is_the_same() {
             .ok(),
         page.ok()
     );
-    let of_mailbox = d
-        .post(&d.root, "/v2/networks/list", json!({"mailboxId": 400}))
-        .await;
+    let of_mailbox = list(&d.root, json!({"mailboxId": 400})).await;
     assert_eq!(
         (
             &of_mailbox.ok()["totalRecords"],
@@ -924,29 +764,17 @@ async fn list_networks_is_a_paged_object_and_its_get_alias_is_the_same() {
         ),
         (&json!(1), &json!(300))
     );
-    let suspended = d
-        .post(&d.root, "/v2/networks/list", json!({"status": "Suspended"}))
-        .await;
+    let suspended = list(&d.root, json!({"status": "Suspended"})).await;
     assert_eq!(suspended.ok()["networks"], json!([]));
 
-    assert_invalid_naming(
-        &d.post(&d.net, "/v2/networks/list", json!({"recordsPerPage": 501}))
-            .await,
-        "recordsPerPage",
-    );
-    assert_invalid_naming(
-        &d.post(&d.net, "/v2/networks/list", json!({"networkId": "x"}))
-            .await,
-        "networkId",
-    );
-    let far = d
-        .post(&d.net, "/v2/networks/list", json!({"networkId": 300}))
-        .await;
-    let missing = d
-        .post(&d.net, "/v2/networks/list", json!({"networkId": MISSING}))
-        .await;
-    assert_same_denial(&far, &missing);
-    d.post(&d.user, "/v2/networks/list", json!({"mailboxId": 400}))
+    for (body, field) in [
+        (json!({"recordsPerPage": 501}), "recordsPerPage"),
+        (json!({"networkId": "x"}), "networkId"),
+    ] {
+        assert_invalid_naming(&list(&d.net, body).await, field);
+    }
+    same_denial(300, |n| list(&d.net, json!({"networkId": n}))).await;
+    list(&d.user, json!({"mailboxId": 400}))
         .await
         .assert_error(403, "AccessDenied");
 }
@@ -985,20 +813,12 @@ async fn update_network_changes_the_record_on_both_paths() {
     assert_eq!(alias.ok()["companyName"], json!("Acme Net"));
     assert_eq!(keys_of(alias.ok()), sorted(NETWORK_KEYS));
 
-    assert_invalid_naming(
-        &d.put(&d.net, "/v2/networks", json!({"networkId": "x"}))
-            .await,
-        "networkId",
-    );
-    assert_invalid_naming(
-        &d.put(
-            &d.net,
-            "/v2/networks",
-            json!({"networkId": 100, "companyName": ""}),
-        )
-        .await,
-        "companyName",
-    );
+    for (body, field) in [
+        (json!({"networkId": "x"}), "networkId"),
+        (json!({"networkId": 100, "companyName": ""}), "companyName"),
+    ] {
+        assert_invalid_naming(&d.put(&d.net, "/v2/networks", body).await, field);
+    }
     d.put(
         &d.mbx,
         "/v2/networks",
@@ -1006,17 +826,10 @@ async fn update_network_changes_the_record_on_both_paths() {
     )
     .await
     .assert_error(403, "AccessDenied");
-    let far = d
-        .put(&d.net, "/v2/networks/300", json!({"city": "x"}))
-        .await;
-    let missing = d
-        .put(
-            &d.net,
-            &format!("/v2/networks/{MISSING}"),
-            json!({"city": "x"}),
-        )
-        .await;
-    assert_same_denial(&far, &missing);
+    same_denial(300, |n| {
+        d.put(&d.net, format!("/v2/networks/{n}"), json!({"city": "x"}))
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -1030,27 +843,19 @@ async fn create_network_is_for_root_and_techops() {
         )
         .await;
     assert_eq!(
-        (
-            &made.ok()["networkId"],
-            &made.ok()["companyName"],
-            &made.ok()["uniqueId"]
-        ),
-        (&json!(500), &json!("Net 500"), &json!("N500"))
+        pick(made.ok(), &["networkId", "companyName", "uniqueId"]),
+        json!([500, "Net 500", "N500"])
     );
     assert_eq!(d.get(&d.root, "/v2/networks/500").await.ok(), made.ok());
-    assert_invalid_naming(
-        &d.post(
-            &d.root,
-            "/v2/networks",
+    for (body, field) in [
+        (
             json!({"networkId": 500, "companyName": "Again"}),
-        )
-        .await,
-        "networkId",
-    );
-    assert_invalid_naming(
-        &d.post(&d.root, "/v2/networks", json!({})).await,
-        "companyName",
-    );
+            "networkId",
+        ),
+        (json!({}), "companyName"),
+    ] {
+        assert_invalid_naming(&d.post(&d.root, "/v2/networks", body).await, field);
+    }
     d.post(&d.net, "/v2/networks", json!({"companyName": "Mine"}))
         .await
         .assert_error(403, "AccessDenied");
@@ -1059,12 +864,9 @@ async fn create_network_is_for_root_and_techops() {
 #[tokio::test]
 async fn get_contact_shows_the_named_user() {
     let d = dir().await;
+    let get_contact = |body| d.post(&d.net, "/v2/networks/get-contact", body);
     let body = json!({"networkId": 100, "contactType": "CustomerService"});
-    assert_not_found_naming(
-        &d.post(&d.net, "/v2/networks/get-contact", body.clone())
-            .await,
-        "contactType",
-    );
+    assert_not_found_naming(&get_contact(body.clone()).await, "contactType");
     d.app
         .core
         .network_set_contact(
@@ -1075,57 +877,33 @@ async fn get_contact_shows_the_named_user() {
         )
         .await
         .unwrap();
-    let contact = d.post(&d.net, "/v2/networks/get-contact", body).await;
+    let contact = get_contact(body).await;
     assert_eq!(
         contact.ok(),
         &json!({"networkId": 100, "contactType": "CustomerService", "name": "Test mbxadmin",
             "email": "mbxadmin@example.com", "phone": ""})
     );
-    assert_invalid_naming(
-        &d.post(
-            &d.net,
-            "/v2/networks/get-contact",
-            json!({"networkId": 100, "contactType": "Boss"}),
-        )
-        .await,
-        "contactType",
-    );
-    let far = d
-        .post(
-            &d.net,
-            "/v2/networks/get-contact",
-            json!({"networkId": 300, "contactType": "Owner"}),
-        )
-        .await;
-    let missing = d
-        .post(
-            &d.net,
-            "/v2/networks/get-contact",
-            json!({"networkId": MISSING, "contactType": "Owner"}),
-        )
-        .await;
-    assert_same_denial(&far, &missing);
+    let boss = get_contact(json!({"networkId": 100, "contactType": "Boss"})).await;
+    assert_invalid_naming(&boss, "contactType");
+    same_denial(300, |n| {
+        get_contact(json!({"networkId": n, "contactType": "Owner"}))
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn network_config_and_delimiters_are_stored() {
     let d = dir().await;
-    let done = d
-        .post(
-            &d.net,
-            "/v2/networks/update-config",
-            json!({"networkId": 100, "deleteOnDownload": true}),
-        )
-        .await;
+    let config = |key, body| d.post(key, "/v2/networks/update-config", body);
+    let x12 = |key, body| d.post(key, "/v2/networks/x12-delimiters", body);
+    let done = config(&d.net, json!({"networkId": 100, "deleteOnDownload": true})).await;
     assert_eq!(
         (done.ok(), done.message()),
         (&Value::Null, "Network configuration updated.")
     );
     let delimiters = json!({"networkId": 100, "elementDelimiter": "*",
         "subElementDelimiter": ">", "segmentTerminator": "~"});
-    let done = d
-        .post(&d.net, "/v2/networks/x12-delimiters", delimiters.clone())
-        .await;
+    let done = x12(&d.net, delimiters.clone()).await;
     assert_eq!(
         (done.ok(), done.message()),
         (&Value::Null, "X12 delimiters updated.")
@@ -1153,42 +931,21 @@ async fn network_config_and_delimiters_are_stored() {
         (json!({"subElementDelimiter": "A"}), "subElementDelimiter"),
         (json!({"segmentTerminator": 7}), "segmentTerminator"),
     ] {
-        let mut bad = delimiters.clone();
-        for (k, v) in change.as_object().unwrap() {
-            bad[k] = v.clone();
-        }
-        assert_invalid_naming(
-            &d.post(&d.net, "/v2/networks/x12-delimiters", bad).await,
-            field,
-        );
+        let bad = merged(&delimiters, &change);
+        assert_invalid_naming(&x12(&d.net, bad).await, field);
     }
-    assert_invalid_naming(
-        &d.post(
-            &d.net,
-            "/v2/networks/update-config",
-            json!({"networkId": 100, "deleteOnDownload": "yes"}),
-        )
-        .await,
-        "deleteOnDownload",
-    );
-    d.post(&d.mbx, "/v2/networks/x12-delimiters", delimiters.clone())
+    let yes = config(&d.net, json!({"networkId": 100, "deleteOnDownload": "yes"})).await;
+    assert_invalid_naming(&yes, "deleteOnDownload");
+    x12(&d.mbx, delimiters.clone())
         .await
         .assert_error(403, "AccessDenied");
-    d.post(
-        &d.mbx,
-        "/v2/networks/update-config",
-        json!({"networkId": 100}),
-    )
-    .await
-    .assert_error(403, "AccessDenied");
-    let mut far = delimiters.clone();
-    far["networkId"] = json!(300);
-    let mut missing = delimiters;
-    missing["networkId"] = json!(MISSING);
-    assert_same_denial(
-        &d.post(&d.net, "/v2/networks/x12-delimiters", far).await,
-        &d.post(&d.net, "/v2/networks/x12-delimiters", missing).await,
-    );
+    config(&d.mbx, json!({"networkId": 100}))
+        .await
+        .assert_error(403, "AccessDenied");
+    same_denial(300, |n| {
+        x12(&d.net, merged(&delimiters, &json!({"networkId": n})))
+    })
+    .await;
 }
 
 // ---- mailboxes -----------------------------------------------------------------------------
@@ -1199,29 +956,15 @@ async fn get_mailbox_shows_mailboxes_in_scope() {
     let m = d.get(&d.mbx, "/v2/mailboxes/200").await;
     assert_eq!(keys_of(m.ok()), sorted(MAILBOX_KEYS));
     assert_eq!(
-        (
-            &m.ok()["mailboxId"],
-            &m.ok()["networkId"],
-            &m.ok()["companyName"],
-            &m.ok()["status"]
-        ),
-        (
-            &json!(200),
-            &json!(100),
-            &json!("Mailbox 200"),
-            &json!("Active")
-        )
+        pick(m.ok(), &["mailboxId", "networkId", "companyName", "status"]),
+        json!([200, 100, "Mailbox 200", "Active"])
     );
     // A MailboxAdmin sees its own mailbox, not its network's others.
-    let other = d.get(&d.mbx, "/v2/mailboxes/201").await;
-    let missing = d.get(&d.mbx, &format!("/v2/mailboxes/{MISSING}")).await;
-    assert_same_denial(&other, &missing);
-    assert_same_denial(
-        &d.get(&d.net, "/v2/mailboxes/400").await,
-        &d.get(&d.net, &format!("/v2/mailboxes/{MISSING}")).await,
-    );
+    for (key, other) in [(&d.mbx, 201), (&d.net, 400)] {
+        same_denial(other, |m| d.get(key, format!("/v2/mailboxes/{m}"))).await;
+    }
     assert_not_found_naming(
-        &d.get(&d.root, &format!("/v2/mailboxes/{MISSING}")).await,
+        &d.get(&d.root, format!("/v2/mailboxes/{MISSING}")).await,
         "mailboxId",
     );
     assert_invalid_naming(&d.get(&d.mbx, "/v2/mailboxes/2.5").await, "id");
@@ -1230,7 +973,8 @@ async fn get_mailbox_shows_mailboxes_in_scope() {
 #[tokio::test]
 async fn list_mailboxes_pages_and_its_get_alias_is_the_same() {
     let d = dir().await;
-    let all = d.post(&d.net, "/v2/mailboxes/list", json!({})).await;
+    let list = |key, body| d.post(key, "/v2/mailboxes/list", body);
+    let all = list(&d.net, json!({})).await;
     let ids: Vec<&Value> = all.ok()["mailboxes"]
         .as_array()
         .unwrap()
@@ -1240,13 +984,11 @@ async fn list_mailboxes_pages_and_its_get_alias_is_the_same() {
     assert_eq!(ids, [&json!(200), &json!(201)]);
     assert_eq!(all.ok()["totalRecords"], json!(2));
     assert_eq!(d.get(&d.net, "/v2/mailboxes").await.ok(), all.ok());
-    let second = d
-        .post(
-            &d.net,
-            "/v2/mailboxes/list",
-            json!({"networkId": 100, "status": "Active", "pageNo": 2, "recordsPerPage": 1}),
-        )
-        .await;
+    let second = list(
+        &d.net,
+        json!({"networkId": 100, "status": "Active", "pageNo": 2, "recordsPerPage": 1}),
+    )
+    .await;
     assert_eq!(
         (
             &second.ok()["totalRecords"],
@@ -1266,50 +1008,33 @@ async fn list_mailboxes_pages_and_its_get_alias_is_the_same() {
         second.ok()
     );
     // A MailboxAdmin's list is its own mailbox.
-    let own = d.post(&d.mbx, "/v2/mailboxes/list", json!({})).await;
+    let own = list(&d.mbx, json!({})).await;
     assert_eq!(own.ok()["totalRecords"], json!(1));
 
-    assert_invalid_naming(
-        &d.post(&d.net, "/v2/mailboxes/list", json!({"recordsPerPage": 501}))
-            .await,
-        "recordsPerPage",
-    );
+    let too_many = list(&d.net, json!({"recordsPerPage": 501})).await;
+    assert_invalid_naming(&too_many, "recordsPerPage");
     assert_invalid_naming(
         &d.get(&d.net, "/v2/mailboxes?status=active").await,
         "status",
     );
-    assert_same_denial(
-        &d.post(&d.net, "/v2/mailboxes/list", json!({"networkId": 300}))
-            .await,
-        &d.post(&d.net, "/v2/mailboxes/list", json!({"networkId": MISSING}))
-            .await,
-    );
+    same_denial(300, |n| list(&d.net, json!({"networkId": n}))).await;
 }
 
 #[tokio::test]
 async fn create_mailbox_makes_one_on_both_paths_with_a_unique_code() {
     let d = dir().await;
+    let create = |key, body| d.post(key, "/v2/mailboxes/create", body);
     let body = json!({"networkId": 100, "uniqueId": "ACME01", "companyName": "Acme One"});
-    let made = d.post(&d.net, "/v2/mailboxes/create", body).await;
+    let made = create(&d.net, body).await;
     let m = made.ok().clone();
     assert_eq!(keys_of(&m), sorted(MAILBOX_KEYS));
     assert_eq!(
-        (
-            &m["networkId"],
-            &m["uniqueId"],
-            &m["companyName"],
-            &m["status"]
-        ),
-        (
-            &json!(100),
-            &json!("ACME01"),
-            &json!("Acme One"),
-            &json!("Active")
-        )
+        pick(&m, &["networkId", "uniqueId", "companyName", "status"]),
+        json!([100, "ACME01", "Acme One", "Active"])
     );
     assert_eq!(m["created"], m["modified"]);
     let id = as_i32(&m["mailboxId"]);
-    assert_eq!(d.get(&d.net, &format!("/v2/mailboxes/{id}")).await.ok(), &m);
+    assert_eq!(d.get(&d.net, format!("/v2/mailboxes/{id}")).await.ok(), &m);
     let alias = d
         .post(
             &d.net,
@@ -1320,52 +1045,31 @@ async fn create_mailbox_makes_one_on_both_paths_with_a_unique_code() {
     assert_eq!(keys_of(alias.ok()), sorted(MAILBOX_KEYS));
     assert_eq!(alias.ok()["uniqueId"], json!("ACME02"));
 
-    for (body, field) in [
-        (
-            json!({"networkId": 100, "uniqueId": "acme01", "companyName": "Dup"}),
-            "uniqueId",
-        ),
-        (
-            json!({"networkId": 100, "uniqueId": "TOOLONGCODE13", "companyName": "x"}),
-            "uniqueId",
-        ),
-        (
-            json!({"networkId": 100, "uniqueId": "A B", "companyName": "x"}),
-            "uniqueId",
-        ),
-        (
-            json!({"networkId": 100, "uniqueId": "OK1", "companyName": ""}),
-            "companyName",
-        ),
+    #[rustfmt::skip]
+    let invalid = [
+        (json!({"networkId": 100, "uniqueId": "acme01", "companyName": "Dup"}), "uniqueId"),
+        (json!({"networkId": 100, "uniqueId": "TOOLONGCODE13", "companyName": "x"}), "uniqueId"),
+        (json!({"networkId": 100, "uniqueId": "A B", "companyName": "x"}), "uniqueId"),
+        (json!({"networkId": 100, "uniqueId": "OK1", "companyName": ""}), "companyName"),
         (json!({"networkId": 100, "uniqueId": "OK1"}), "companyName"),
-        (
-            json!({"networkId": "100", "uniqueId": "OK1", "companyName": "x"}),
-            "networkId",
-        ),
-    ] {
-        assert_invalid_naming(&d.post(&d.net, "/v2/mailboxes/create", body).await, field);
+        (json!({"networkId": "100", "uniqueId": "OK1", "companyName": "x"}), "networkId"),
+    ];
+    for (body, field) in invalid {
+        assert_invalid_naming(&create(&d.net, body).await, field);
     }
-    d.post(
+    create(
         &d.mbx,
-        "/v2/mailboxes/create",
         json!({"networkId": 100, "uniqueId": "MINE", "companyName": "x"}),
     )
     .await
     .assert_error(403, "AccessDenied");
-    assert_same_denial(
-        &d.post(
+    same_denial(300, |n| {
+        create(
             &d.net,
-            "/v2/mailboxes/create",
-            json!({"networkId": 300, "uniqueId": "X1", "companyName": "x"}),
+            json!({"networkId": n, "uniqueId": "X1", "companyName": "x"}),
         )
-        .await,
-        &d.post(
-            &d.net,
-            "/v2/mailboxes/create",
-            json!({"networkId": MISSING, "uniqueId": "X1", "companyName": "x"}),
-        )
-        .await,
-    );
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -1433,59 +1137,31 @@ async fn update_mailbox_and_its_configuration() {
         )
     );
 
-    for (path, body, field) in [
-        (
-            "/v2/mailboxes/update",
-            json!({"mailboxId": 200, "companyName": ""}),
-            "companyName",
-        ),
-        (
-            "/v2/mailboxes/update",
-            json!({"companyName": "x"}),
-            "mailboxId",
-        ),
-        (
-            "/v2/mailboxes/update-config",
-            json!({"mailboxId": 200, "inBoxTimeout": -1}),
-            "inBoxTimeout",
-        ),
-        (
-            "/v2/mailboxes/update-config",
-            json!({"mailboxId": 200, "useType": "Sometimes"}),
-            "useType",
-        ),
-        (
-            "/v2/mailboxes/update-config",
-            json!({"mailboxId": 200, "notifyEmail": "x"}),
-            "notifyEmail",
-        ),
-        (
-            "/v2/mailboxes/x12-delimiters",
-            json!({"mailboxId": 200, "elementDelimiter": "*", "subElementDelimiter": "*",
-                "segmentTerminator": "~"}),
-            "elementDelimiter",
-        ),
-    ] {
+    #[rustfmt::skip]
+    let invalid = [
+        ("update", json!({"mailboxId": 200, "companyName": ""}), "companyName"),
+        ("update", json!({"companyName": "x"}), "mailboxId"),
+        ("update-config", json!({"mailboxId": 200, "inBoxTimeout": -1}), "inBoxTimeout"),
+        ("update-config", json!({"mailboxId": 200, "useType": "Sometimes"}), "useType"),
+        ("update-config", json!({"mailboxId": 200, "notifyEmail": "x"}), "notifyEmail"),
+        ("x12-delimiters", json!({"mailboxId": 200, "elementDelimiter": "*",
+            "subElementDelimiter": "*", "segmentTerminator": "~"}), "elementDelimiter"),
+    ];
+    for (page, body, field) in invalid {
+        let path = format!("/v2/mailboxes/{page}");
         assert_invalid_naming(&d.post(&d.mbx, path, body).await, field);
     }
-    for path in [
-        "/v2/mailboxes/update",
-        "/v2/mailboxes/update-config",
-        "/v2/mailboxes/x12-delimiters",
-    ] {
+    for page in ["update", "update-config", "x12-delimiters"] {
+        let path = format!("/v2/mailboxes/{page}");
         let body = json!({"mailboxId": 200, "companyName": "x", "elementDelimiter": "*",
             "subElementDelimiter": ":", "segmentTerminator": "~"});
-        d.post(&d.user, path, body.clone())
+        d.post(&d.user, &path, body.clone())
             .await
             .assert_error(403, "AccessDenied");
-        let mut far = body.clone();
-        far["mailboxId"] = json!(400);
-        let mut missing = body;
-        missing["mailboxId"] = json!(MISSING);
-        assert_same_denial(
-            &d.post(&d.net, path, far).await,
-            &d.post(&d.net, path, missing).await,
-        );
+        same_denial(400, |m| {
+            d.post(&d.net, &path, merged(&body, &json!({"mailboxId": m})))
+        })
+        .await;
     }
 }
 
@@ -1503,19 +1179,16 @@ async fn delete_mailbox_terminates_it_and_its_ids() {
         json!("Terminated")
     );
     assert_eq!(
-        d.get(&d.net, &format!("/v2/ids/{e}")).await.ok()["status"],
+        d.get(&d.net, format!("/v2/ids/{e}")).await.ok()["status"],
         json!("Terminated")
     );
     assert_invalid_naming(&d.delete(&d.net, "/v2/mailboxes/201").await, "mailboxId");
     d.delete(&d.mbx, "/v2/mailboxes/200")
         .await
         .assert_error(403, "AccessDenied");
-    assert_same_denial(
-        &d.delete(&d.net, "/v2/mailboxes/400").await,
-        &d.delete(&d.net, &format!("/v2/mailboxes/{MISSING}")).await,
-    );
+    same_denial(400, |m| d.delete(&d.net, format!("/v2/mailboxes/{m}"))).await;
     assert_not_found_naming(
-        &d.delete(&d.root, &format!("/v2/mailboxes/{MISSING}")).await,
+        &d.delete(&d.root, format!("/v2/mailboxes/{MISSING}")).await,
         "mailboxId",
     );
 }
@@ -1525,37 +1198,39 @@ async fn delete_mailbox_terminates_it_and_its_ids() {
 #[tokio::test]
 async fn create_id_registers_a_pair_shown_padded_and_refuses_a_taken_one() {
     let d = dir().await;
-    let made = d
-        .post(
-            &d.mbx,
-            "/v2/ids",
-            json!({"mailboxId": 200, "qualifier": "ZZ", "id": "ACME", "description": "Acme",
-                "ediStandard": "X12", "routingGroup": "ProductionB"}),
-        )
-        .await;
+    let create = |key, body| d.post(key, "/v2/ids", body);
+    let made = create(
+        &d.mbx,
+        json!({"mailboxId": 200, "qualifier": "ZZ", "id": "ACME", "description": "Acme",
+            "ediStandard": "X12", "routingGroup": "ProductionB"}),
+    )
+    .await;
     let t = made.ok().clone();
     assert_eq!(keys_of(&t), sorted(ID_KEYS));
     assert_eq!(
-        (
-            &t["mailboxId"],
-            &t["networkId"],
-            &t["qualifier"],
-            &t["id"],
-            &t["description"],
-            &t["status"],
-            &t["routingGroup"],
-            &t["ediStandard"]
+        pick(
+            &t,
+            &[
+                "mailboxId",
+                "networkId",
+                "qualifier",
+                "id",
+                "description",
+                "status",
+                "routingGroup",
+                "ediStandard"
+            ]
         ),
-        (
-            &json!(200),
-            &json!(100),
-            &json!("ZZ"),
-            &json!("ACME           "),
-            &json!("Acme"),
-            &json!("Active"),
-            &json!("ProductionB"),
-            &json!("X12")
-        )
+        json!([
+            200,
+            100,
+            "ZZ",
+            "ACME           ",
+            "Acme",
+            "Active",
+            "ProductionB",
+            "X12"
+        ])
     );
     let e = as_i32(&t["ecGridId"]);
     let stored = d
@@ -1568,77 +1243,50 @@ async fn create_id_registers_a_pair_shown_padded_and_refuses_a_taken_one() {
         .unwrap();
     assert_eq!(stored.id, "ACME", "stored as given, not padded");
     // EDIFACT: not padded.
-    let edifact = d
-        .post(
-            &d.mbx,
-            "/v2/ids",
-            json!({"mailboxId": 200, "qualifier": "ZZZ", "id": "ACME-EDIFACT"}),
-        )
-        .await;
+    let edifact = create(
+        &d.mbx,
+        json!({"mailboxId": 200, "qualifier": "ZZZ", "id": "ACME-EDIFACT"}),
+    )
+    .await;
     assert_eq!(
-        (&edifact.ok()["id"], &edifact.ok()["ediStandard"]),
-        (&json!("ACME-EDIFACT"), &json!("EDIFACT"))
+        pick(edifact.ok(), &["id", "ediStandard"]),
+        json!(["ACME-EDIFACT", "EDIFACT"])
     );
 
-    let taken = d
-        .post(
-            &d.net,
-            "/v2/ids",
-            json!({"mailboxId": 201, "qualifier": "zz", "id": "acme  "}),
-        )
-        .await;
+    let taken = create(
+        &d.net,
+        json!({"mailboxId": 201, "qualifier": "zz", "id": "acme  "}),
+    )
+    .await;
     assert_invalid_naming(&taken, "id");
     assert!(taken.message().contains("ZZ:ACME") || taken.message().contains("zz:acme"));
-    for (body, field) in [
-        (
-            json!({"mailboxId": 200, "qualifier": "ZZZZZ", "id": "X"}),
-            "qualifier",
-        ),
+    #[rustfmt::skip]
+    let invalid = [
+        (json!({"mailboxId": 200, "qualifier": "ZZZZZ", "id": "X"}), "qualifier"),
         (json!({"mailboxId": 200, "qualifier": "ZZ", "id": ""}), "id"),
         (json!({"mailboxId": 200, "qualifier": "ZZ"}), "id"),
-        (
-            json!({"mailboxId": 200, "qualifier": "ZZ", "id": "B", "ediStandard": "EDIFACT"}),
-            "ediStandard",
-        ),
-        (
-            json!({"mailboxId": 200, "qualifier": "ZZ", "id": "B", "routingGroup": "Fast"}),
-            "routingGroup",
-        ),
-        (
-            json!({"mailboxId": 0, "qualifier": "ZZ", "id": "B"}),
-            "mailboxId",
-        ),
-    ] {
-        assert_invalid_naming(&d.post(&d.mbx, "/v2/ids", body).await, field);
+        (json!({"mailboxId": 200, "qualifier": "ZZ", "id": "B", "ediStandard": "EDIFACT"}), "ediStandard"),
+        (json!({"mailboxId": 200, "qualifier": "ZZ", "id": "B", "routingGroup": "Fast"}), "routingGroup"),
+        (json!({"mailboxId": 0, "qualifier": "ZZ", "id": "B"}), "mailboxId"),
+    ];
+    for (body, field) in invalid {
+        assert_invalid_naming(&create(&d.mbx, body).await, field);
     }
-    d.post(
-        &d.user,
-        "/v2/ids",
-        json!({"mailboxId": 200, "qualifier": "ZZ", "id": "B"}),
-    )
-    .await
-    .assert_error(403, "AccessDenied");
-    d.post(
-        &d.mbx,
-        "/v2/ids",
-        json!({"mailboxId": 200, "qualifier": "ZZ", "id": "B", "routingGroup": "NetOpsOnly1"}),
-    )
-    .await
-    .assert_error(403, "AccessDenied");
-    assert_same_denial(
-        &d.post(
+    #[rustfmt::skip]
+    let denied = [
+        (&d.user, json!({"mailboxId": 200, "qualifier": "ZZ", "id": "B"})),
+        (&d.mbx, json!({"mailboxId": 200, "qualifier": "ZZ", "id": "B", "routingGroup": "NetOpsOnly1"})),
+    ];
+    for (key, body) in denied {
+        create(key, body).await.assert_error(403, "AccessDenied");
+    }
+    same_denial(400, |m| {
+        create(
             &d.mbx,
-            "/v2/ids",
-            json!({"mailboxId": 400, "qualifier": "ZZ", "id": "B"}),
+            json!({"mailboxId": m, "qualifier": "ZZ", "id": "B"}),
         )
-        .await,
-        &d.post(
-            &d.mbx,
-            "/v2/ids",
-            json!({"mailboxId": MISSING, "qualifier": "ZZ", "id": "B"}),
-        )
-        .await,
-    );
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -1649,19 +1297,12 @@ async fn get_update_and_delete_an_id() {
     let path = format!("/v2/ids/{e}");
     let got = d.get(&d.user, &path).await;
     assert_eq!(
-        (
-            &got.ok()["ecGridId"],
-            &got.ok()["id"],
-            &got.ok()["qualifier"]
-        ),
-        (&json!(e), &json!("123456789      "), &json!("01"))
+        pick(got.ok(), &["ecGridId", "id", "qualifier"]),
+        json!([e, "123456789      ", "01"])
     );
-    assert_same_denial(
-        &d.get(&d.mbx, &format!("/v2/ids/{far}")).await,
-        &d.get(&d.mbx, &format!("/v2/ids/{MISSING}")).await,
-    );
+    same_denial(far, |e| d.get(&d.mbx, format!("/v2/ids/{e}"))).await;
     assert_not_found_naming(
-        &d.get(&d.root, &format!("/v2/ids/{MISSING}")).await,
+        &d.get(&d.root, format!("/v2/ids/{MISSING}")).await,
         "ecGridId",
     );
 
@@ -1673,40 +1314,27 @@ async fn get_update_and_delete_an_id() {
         )
         .await;
     assert_eq!(
-        (&updated.ok()["description"], &updated.ok()["status"]),
-        (&json!("Renamed"), &json!("Active"))
+        pick(updated.ok(), &["description", "status"]),
+        json!(["Renamed", "Active"])
     );
     let suspended = d.put(&d.mbx, &path, json!({"status": "Suspended"})).await;
     assert_eq!(
-        (&suspended.ok()["status"], &suspended.ok()["description"]),
-        (&json!("Suspended"), &json!("Renamed"))
+        pick(suspended.ok(), &["status", "description"]),
+        json!(["Suspended", "Renamed"])
     );
-    assert_invalid_naming(
-        &d.put(&d.mbx, &path, json!({"ediStandard": "EDIFACT"}))
-            .await,
-        "ediStandard",
-    );
-    assert_invalid_naming(
-        &d.put(&d.mbx, &path, json!({"status": "Asleep"})).await,
-        "status",
-    );
+    for (body, field) in [
+        (json!({"ediStandard": "EDIFACT"}), "ediStandard"),
+        (json!({"status": "Asleep"}), "status"),
+    ] {
+        assert_invalid_naming(&d.put(&d.mbx, &path, body).await, field);
+    }
     d.put(&d.user, &path, json!({"description": "x"}))
         .await
         .assert_error(403, "AccessDenied");
-    assert_same_denial(
-        &d.put(
-            &d.mbx,
-            &format!("/v2/ids/{far}"),
-            json!({"description": "x"}),
-        )
-        .await,
-        &d.put(
-            &d.mbx,
-            &format!("/v2/ids/{MISSING}"),
-            json!({"description": "x"}),
-        )
-        .await,
-    );
+    same_denial(far, |e| {
+        d.put(&d.mbx, format!("/v2/ids/{e}"), json!({"description": "x"}))
+    })
+    .await;
 
     assert_eq!(d.delete(&d.mbx, &path).await.ok(), &json!(true));
     assert_eq!(
@@ -1714,13 +1342,10 @@ async fn get_update_and_delete_an_id() {
         json!("Terminated")
     );
     assert_invalid_naming(&d.delete(&d.mbx, &path).await, "ecGridId");
-    d.delete(&d.user, &format!("/v2/ids/{e}"))
+    d.delete(&d.user, &path)
         .await
         .assert_error(403, "AccessDenied");
-    assert_same_denial(
-        &d.delete(&d.mbx, &format!("/v2/ids/{far}")).await,
-        &d.delete(&d.mbx, &format!("/v2/ids/{MISSING}")).await,
-    );
+    same_denial(far, |e| d.delete(&d.mbx, format!("/v2/ids/{e}"))).await;
 }
 
 #[tokio::test]
@@ -1729,57 +1354,34 @@ async fn find_and_list_ids_and_their_get_aliases() {
     let a = d.add_id(&d.mbx, 200, "ZZ", "FINDME").await;
     let b = d.add_id(&d.mbx, 200, "01", "OTHER").await;
     let c = d.add_id(&d.net, 201, "12", "ELSEWHERE").await;
-    let one = d.get(&d.mbx, &format!("/v2/ids/{a}")).await.ok().clone();
+    let find = |body| d.post(&d.mbx, "/v2/ids/find", body);
+    let list = |key, body| d.post(key, "/v2/ids/list", body);
+    let one = d.get(&d.mbx, format!("/v2/ids/{a}")).await.ok().clone();
     for id in ["FINDME", "findme", "FINDME   "] {
-        let found = d
-            .post(&d.mbx, "/v2/ids/find", json!({"qualifier": "zz", "id": id}))
-            .await;
+        let found = find(json!({"qualifier": "zz", "id": id})).await;
         assert_eq!(found.ok(), &json!([one]), "{id:?}");
     }
     let query = d.get(&d.mbx, "/v2/ids/find?qualifier=ZZ&id=findme").await;
     assert_eq!(query.ok(), &json!([one]));
     // Out of the caller's reach, a registration is not found.
-    let hidden = d
-        .post(
-            &d.mbx,
-            "/v2/ids/find",
-            json!({"qualifier": "12", "id": "ELSEWHERE"}),
-        )
-        .await;
+    let hidden = find(json!({"qualifier": "12", "id": "ELSEWHERE"})).await;
     assert_eq!(hidden.ok(), &json!([]));
-    assert_invalid_naming(
-        &d.post(
-            &d.mbx,
-            "/v2/ids/find",
-            json!({"qualifier": "ZZZZZ", "id": "X"}),
-        )
-        .await,
-        "qualifier",
-    );
-    assert_invalid_naming(
-        &d.post(&d.mbx, "/v2/ids/find", json!({"qualifier": "ZZ"}))
-            .await,
-        "id",
-    );
+    for (body, field) in [
+        (json!({"qualifier": "ZZZZZ", "id": "X"}), "qualifier"),
+        (json!({"qualifier": "ZZ"}), "id"),
+    ] {
+        assert_invalid_naming(&find(body).await, field);
+    }
     assert_invalid_naming(&d.get(&d.mbx, "/v2/ids/find?qualifier=ZZ").await, "id");
 
-    let listed = d.post(&d.net, "/v2/ids/list", json!({})).await;
-    let ids: Vec<i32> = listed
-        .ok()
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| as_i32(&t["ecGridId"]))
-        .collect();
-    assert_eq!(ids, [a, b, c]);
+    let listed = list(&d.net, json!({})).await;
+    assert_eq!(column(&listed, "ecGridId"), [a, b, c]);
     assert_eq!(d.get(&d.net, "/v2/ids").await.ok(), listed.ok());
-    let page = d
-        .post(
-            &d.net,
-            "/v2/ids/list",
-            json!({"mailboxId": 200, "status": "Active", "pageNo": 2, "recordsPerPage": 1}),
-        )
-        .await;
+    let page = list(
+        &d.net,
+        json!({"mailboxId": 200, "status": "Active", "pageNo": 2, "recordsPerPage": 1}),
+    )
+    .await;
     assert_eq!(page.ok().as_array().unwrap().len(), 1);
     assert_eq!(page.ok()[0]["ecGridId"], json!(b));
     assert_eq!(
@@ -1791,82 +1393,39 @@ async fn find_and_list_ids_and_their_get_aliases() {
         .ok(),
         page.ok()
     );
-    let own = d.post(&d.mbx, "/v2/ids/list", json!({})).await;
+    let own = list(&d.mbx, json!({})).await;
     assert_eq!(own.ok().as_array().unwrap().len(), 2);
-    assert_invalid_naming(
-        &d.post(&d.net, "/v2/ids/list", json!({"recordsPerPage": 1000}))
-            .await,
-        "recordsPerPage",
-    );
-    assert_same_denial(
-        &d.post(&d.mbx, "/v2/ids/list", json!({"mailboxId": 201}))
-            .await,
-        &d.post(&d.mbx, "/v2/ids/list", json!({"mailboxId": MISSING}))
-            .await,
-    );
+    let too_many = list(&d.net, json!({"recordsPerPage": 1000})).await;
+    assert_invalid_naming(&too_many, "recordsPerPage");
+    same_denial(201, |m| list(&d.mbx, json!({"mailboxId": m}))).await;
 }
 
 #[tokio::test]
 async fn move_an_id_on_both_paths() {
     let d = dir().await;
     let e = d.add_id(&d.net, 200, "ZZ", "MOVER").await;
-    let moved = d
-        .post(
-            &d.net,
-            "/v2/ids/tp-move",
-            json!({"ecGridId": e, "newMailboxId": 201}),
-        )
-        .await;
+    let tp_move = |key, body| d.post(key, "/v2/ids/tp-move", body);
+    let move_tp = format!("/v2/ids/{e}/move-tp");
+    let moved = tp_move(&d.net, json!({"ecGridId": e, "newMailboxId": 201})).await;
     assert_eq!(
-        (&moved.ok()["ecGridId"], &moved.ok()["mailboxId"]),
-        (&json!(e), &json!(201))
+        pick(moved.ok(), &["ecGridId", "mailboxId"]),
+        json!([e, 201])
     );
-    let back = d
-        .post(
-            &d.net,
-            &format!("/v2/ids/{e}/move-tp"),
-            json!({"newMailboxId": 200}),
-        )
-        .await;
+    let back = d.post(&d.net, &move_tp, json!({"newMailboxId": 200})).await;
     assert_eq!(back.ok()["mailboxId"], json!(200));
     assert_eq!(keys_of(back.ok()), sorted(ID_KEYS));
 
-    assert_invalid_naming(
-        &d.post(&d.net, "/v2/ids/tp-move", json!({"ecGridId": e}))
-            .await,
-        "newMailboxId",
-    );
-    assert_invalid_naming(
-        &d.post(
-            &d.net,
-            &format!("/v2/ids/{e}/move-tp"),
-            json!({"newMailboxId": 0}),
-        )
-        .await,
-        "newMailboxId",
-    );
-    d.post(
-        &d.mbx,
-        "/v2/ids/tp-move",
-        json!({"ecGridId": e, "newMailboxId": 201}),
-    )
-    .await
-    .assert_error(403, "AccessDenied");
-    let far = d
-        .post(
-            &d.net,
-            "/v2/ids/tp-move",
-            json!({"ecGridId": e, "newMailboxId": 400}),
-        )
-        .await;
-    let missing = d
-        .post(
-            &d.net,
-            "/v2/ids/tp-move",
-            json!({"ecGridId": e, "newMailboxId": MISSING}),
-        )
-        .await;
-    assert_same_denial(&far, &missing);
+    let no_mailbox = tp_move(&d.net, json!({"ecGridId": e})).await;
+    assert_invalid_naming(&no_mailbox, "newMailboxId");
+    let zero = d.post(&d.net, &move_tp, json!({"newMailboxId": 0})).await;
+    assert_invalid_naming(&zero, "newMailboxId");
+    tp_move(&d.mbx, json!({"ecGridId": e, "newMailboxId": 201}))
+        .await
+        .assert_error(403, "AccessDenied");
+    let far = same_denial(400, |m| {
+        tp_move(&d.net, json!({"ecGridId": e, "newMailboxId": m}))
+    })
+    .await;
     assert!(names_field(far.message(), "newMailboxId"), "{}", far.body);
 }
 
@@ -1875,85 +1434,44 @@ async fn add_van_default_mailbox_config_email_and_description() {
     let d = dir().await;
     let e = d.add_id(&d.mbx, 200, "ZZ", "HOME").await;
     let far = d.add_id(&d.far, 400, "ZZ", "FARHOME").await;
+    let on = |key, page: &str, body| d.post(key, format!("/v2/ids/{page}"), body);
 
-    let added = d
-        .post(
-            &d.mbx,
-            "/v2/ids/tp-add-van",
-            json!({"ecGridId": e, "vanQualifier": "01", "vanId": "VANPARTNER001"}),
-        )
-        .await;
+    let van = json!({"ecGridId": e, "vanQualifier": "01", "vanId": "VANPARTNER001"});
+    let added = on(&d.mbx, "tp-add-van", van.clone()).await;
     assert_eq!(added.ok(), &json!(true));
-    let van = d
-        .post(
-            &d.mbx,
-            "/v2/ids/find",
-            json!({"qualifier": "01", "id": "VANPARTNER001"}),
-        )
-        .await;
-    assert_eq!(van.ok()[0]["mailboxId"], json!(200));
-    assert_invalid_naming(
-        &d.post(
-            &d.mbx,
-            "/v2/ids/tp-add-van",
-            json!({"ecGridId": e, "vanQualifier": "01", "vanId": "VANPARTNER001"}),
-        )
-        .await,
-        "vanId",
-    );
-    assert_invalid_naming(
-        &d.post(
-            &d.mbx,
-            "/v2/ids/tp-add-van",
-            json!({"ecGridId": e, "vanQualifier": "TOOLONG", "vanId": "X"}),
-        )
-        .await,
-        "vanQualifier",
-    );
+    let found = on(
+        &d.mbx,
+        "find",
+        json!({"qualifier": "01", "id": "VANPARTNER001"}),
+    )
+    .await;
+    assert_eq!(found.ok()[0]["mailboxId"], json!(200));
+    assert_invalid_naming(&on(&d.mbx, "tp-add-van", van).await, "vanId");
+    let too_long = json!({"ecGridId": e, "vanQualifier": "TOOLONG", "vanId": "X"});
+    assert_invalid_naming(&on(&d.mbx, "tp-add-van", too_long).await, "vanQualifier");
 
-    let default = d
-        .post(
-            &d.user,
-            "/v2/ids/tp-get-mailbox-default",
-            json!({"ecGridId": e}),
-        )
-        .await;
+    let default = on(&d.user, "tp-get-mailbox-default", json!({"ecGridId": e})).await;
     assert_eq!(
         default.ok(),
         &json!({"mailboxId": 200, "networkId": 100, "mailboxName": "Mailbox 200",
             "status": "Active"})
     );
 
-    let config = d
-        .post(
-            &d.mbx,
-            "/v2/ids/update-config",
-            json!({"ecGridId": e, "routingGroup": "Test", "dataEmail": "d@example.com",
-                "ownerUserId": d.user_id}),
-        )
-        .await;
-    assert_eq!(config.ok(), &json!(true));
-    let email = d
-        .post(
-            &d.mbx,
-            "/v2/ids/tp-update-data-email",
-            json!({"ecGridId": e, "email": "edi@example.com", "emailSystem": "smtp",
-                "emailPayload": "Attachment"}),
-        )
-        .await;
-    assert_eq!(email.ok(), &json!(true));
-    let described = d
-        .post(
-            &d.mbx,
-            "/v2/ids/tp-update-description",
-            json!({"ecGridId": e, "description": "Home base"}),
-        )
-        .await;
-    assert_eq!(described.ok(), &json!(true));
-    let got = d.get(&d.mbx, &format!("/v2/ids/{e}")).await;
+    #[rustfmt::skip]
+    let changes = [
+        ("update-config", json!({"ecGridId": e, "routingGroup": "Test", "dataEmail": "d@example.com",
+            "ownerUserId": d.user_id})),
+        ("tp-update-data-email", json!({"ecGridId": e, "email": "edi@example.com", "emailSystem": "smtp",
+            "emailPayload": "Attachment"})),
+        ("tp-update-description", json!({"ecGridId": e, "description": "Home base"})),
+    ];
+    for (page, body) in changes {
+        assert_eq!(on(&d.mbx, page, body).await.ok(), &json!(true), "{page}");
+    }
+    let got = d.get(&d.mbx, format!("/v2/ids/{e}")).await;
     assert_eq!(
-        (&got.ok()["routingGroup"], &got.ok()["description"]),
-        (&json!("Test"), &json!("Home base"))
+        pick(got.ok(), &["routingGroup", "description"]),
+        json!(["Test", "Home base"])
     );
     let stored = d
         .app
@@ -1968,69 +1486,40 @@ async fn add_van_default_mailbox_config_email_and_description() {
         ("edi@example.com", UserId(d.user_id))
     );
 
-    for (path, body, field) in [
-        (
-            "/v2/ids/update-config",
-            json!({"ecGridId": e, "dataEmail": "nope"}),
-            "dataEmail",
-        ),
-        (
-            "/v2/ids/update-config",
-            json!({"ecGridId": e, "routingGroup": "Fast"}),
-            "routingGroup",
-        ),
-        (
-            "/v2/ids/update-config",
-            json!({"ecGridId": e, "ownerUserId": -2}),
-            "ownerUserId",
-        ),
-        (
-            "/v2/ids/tp-update-data-email",
-            json!({"ecGridId": e, "email": "nope"}),
-            "email",
-        ),
-        (
-            "/v2/ids/tp-update-data-email",
-            json!({"ecGridId": e, "email": "a@b.c", "emailSystem": "x400"}),
-            "emailSystem",
-        ),
-        (
-            "/v2/ids/tp-update-description",
-            json!({"ecGridId": e}),
-            "description",
-        ),
-        (
-            "/v2/ids/tp-get-mailbox-default",
-            json!({"ecGridId": "e"}),
-            "ecGridId",
-        ),
-    ] {
-        assert_invalid_naming(&d.post(&d.mbx, path, body).await, field);
+    #[rustfmt::skip]
+    let invalid = [
+        ("update-config", json!({"ecGridId": e, "dataEmail": "nope"}), "dataEmail"),
+        ("update-config", json!({"ecGridId": e, "routingGroup": "Fast"}), "routingGroup"),
+        ("update-config", json!({"ecGridId": e, "ownerUserId": -2}), "ownerUserId"),
+        ("tp-update-data-email", json!({"ecGridId": e, "email": "nope"}), "email"),
+        ("tp-update-data-email", json!({"ecGridId": e, "email": "a@b.c", "emailSystem": "x400"}), "emailSystem"),
+        ("tp-update-description", json!({"ecGridId": e}), "description"),
+        ("tp-get-mailbox-default", json!({"ecGridId": "e"}), "ecGridId"),
+    ];
+    for (page, body, field) in invalid {
+        assert_invalid_naming(&on(&d.mbx, page, body).await, field);
     }
-    d.post(
+    on(
         &d.mbx,
-        "/v2/ids/update-config",
+        "update-config",
         json!({"ecGridId": e, "routingGroup": "NetOpsOnly2"}),
     )
     .await
     .assert_error(403, "AccessDenied");
-    for path in [
-        "/v2/ids/tp-add-van",
-        "/v2/ids/tp-get-mailbox-default",
-        "/v2/ids/update-config",
-        "/v2/ids/tp-update-data-email",
-        "/v2/ids/tp-update-description",
+    for page in [
+        "tp-add-van",
+        "tp-get-mailbox-default",
+        "update-config",
+        "tp-update-data-email",
+        "tp-update-description",
     ] {
         let body = |id: i32| {
             json!({"ecGridId": id, "vanQualifier": "ZZ", "vanId": "NEWVAN", "email": "a@b.c",
                 "description": "x"})
         };
-        assert_same_denial(
-            &d.post(&d.mbx, path, body(far)).await,
-            &d.post(&d.mbx, path, body(MISSING)).await,
-        );
-        if path != "/v2/ids/tp-get-mailbox-default" {
-            d.post(&d.user, path, body(e))
+        same_denial(far, |id| on(&d.mbx, page, body(id))).await;
+        if page != "tp-get-mailbox-default" {
+            on(&d.user, page, body(e))
                 .await
                 .assert_error(403, "AccessDenied");
         }
