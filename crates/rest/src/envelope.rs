@@ -26,6 +26,13 @@ pub struct ApiResponse<T> {
 /// A successful response carrying data.
 pub struct Data<T>(pub T);
 
+impl<T> Data<T> {
+    /// What the core answered, as its wire type `T` (`Data::<UserIdInfo>::of(user)`).
+    pub fn of(value: impl Into<T>) -> Self {
+        Data(value.into())
+    }
+}
+
 impl<T: Serialize> IntoResponse for Data<T> {
     fn into_response(self) -> Response {
         Json(ApiResponse {

@@ -55,10 +55,6 @@ impl From<TradingPartner> for EcGridIdInfo {
     }
 }
 
-fn info(partner: TradingPartner) -> Data<EcGridIdInfo> {
-    Data(partner.into())
-}
-
 fn infos(partners: Vec<TradingPartner>) -> Data<Vec<EcGridIdInfo>> {
     Data(partners.into_iter().map(EcGridIdInfo::from).collect())
 }
@@ -73,7 +69,9 @@ pub async fn get_id(
     Authenticated(caller): Authenticated,
     IdPath(id): IdPath,
 ) -> Result<Data<EcGridIdInfo>, ApiError> {
-    Ok(info(state.core.partner_info(&caller, EcGridId(id)).await?))
+    Ok(Data::of(
+        state.core.partner_info(&caller, EcGridId(id)).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -116,7 +114,7 @@ pub async fn create_id(
         description: b.description.unwrap_or_default(),
         routing_group: b.routing_group.map_or(RoutingGroup::ProductionA, |g| g.0),
     };
-    Ok(info(state.core.partner_add(&caller, request).await?))
+    Ok(Data::of(state.core.partner_add(&caller, request).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -159,7 +157,7 @@ pub async fn update_id(
         updated = Some(core.partner_set_status(&caller, id, status).await?);
     }
     updated
-        .map(info)
+        .map(Data::of)
         .ok_or_else(|| ApiError::from(edigrid_domain::Error::Internal))
 }
 
@@ -308,7 +306,7 @@ async fn move_to(
         .partner_move(caller, EcGridId(id), mailbox)
         .await
         .map_err(|e| from_core(e, &[("MailboxID", "newMailboxId")]))?;
-    Ok(info(moved))
+    Ok(Data::of(moved))
 }
 
 /// Moves an ID to another mailbox the caller manages the IDs of; it stops being a default.

@@ -50,10 +50,6 @@ impl From<Mailbox> for MailboxIdInfo {
     }
 }
 
-fn info(mailbox: Mailbox) -> Data<MailboxIdInfo> {
-    Data(mailbox.into())
-}
-
 /// One mailbox.
 #[utoipa::path(get, path = "/v2/mailboxes/{id}", tag = "mailboxes",
     params(("id" = i32, Path, minimum = 1, description = "MailboxID")),
@@ -64,7 +60,9 @@ pub async fn get_mailbox(
     Authenticated(caller): Authenticated,
     IdPath(id): IdPath,
 ) -> Result<Data<MailboxIdInfo>, ApiError> {
-    Ok(info(state.core.mailbox_info(&caller, MailboxId(id)).await?))
+    Ok(Data::of(
+        state.core.mailbox_info(&caller, MailboxId(id)).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema, IntoParams)]
@@ -155,7 +153,7 @@ async fn create(
         unique_id: b.unique_id,
         ..MailboxCreateRequest::default()
     };
-    Ok(info(state.core.mailbox_create(caller, request).await?))
+    Ok(Data::of(state.core.mailbox_create(caller, request).await?))
 }
 
 /// Creates a mailbox in a network (NetworkAdmin of it and above).
@@ -227,7 +225,7 @@ pub async fn update_mailbox(
         admin_email: b.admin_email,
         ..MailboxChanges::default()
     };
-    Ok(info(
+    Ok(Data::of(
         state
             .core
             .mailbox_update(&caller, MailboxId(mailbox), changes)

@@ -49,10 +49,6 @@ impl From<Network> for NetworkIdInfo {
     }
 }
 
-fn info(network: Network) -> Data<NetworkIdInfo> {
-    Data(network.into())
-}
-
 /// One network.
 #[utoipa::path(get, path = "/v2/networks/{id}", tag = "networks",
     params(("id" = i32, Path, minimum = 1, description = "NetworkID")),
@@ -63,7 +59,9 @@ pub async fn get_network(
     Authenticated(caller): Authenticated,
     IdPath(id): IdPath,
 ) -> Result<Data<NetworkIdInfo>, ApiError> {
-    Ok(info(state.core.network_info(&caller, NetworkId(id)).await?))
+    Ok(Data::of(
+        state.core.network_info(&caller, NetworkId(id)).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema, IntoParams)]
@@ -196,7 +194,7 @@ async fn update(
         home_website: f.website,
         ..NetworkChanges::default()
     };
-    Ok(info(
+    Ok(Data::of(
         state
             .core
             .network_update(caller, NetworkId(network), changes)
@@ -287,7 +285,7 @@ pub async fn create_network(
         phone: b.phone.unwrap_or_default(),
         admin_email: b.admin_email.unwrap_or_default(),
     };
-    Ok(info(state.core.network_create(&caller, request).await?))
+    Ok(Data::of(state.core.network_create(&caller, request).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

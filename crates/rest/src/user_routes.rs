@@ -80,10 +80,6 @@ impl From<User> for UserIdInfo {
     }
 }
 
-fn info(user: User) -> Data<UserIdInfo> {
-    Data(user.into())
-}
-
 /// The caller's user.
 #[utoipa::path(get, path = "/v2/users/me", tag = "users",
     security(("bearer" = []), ("apiKey" = [])),
@@ -123,7 +119,7 @@ pub async fn get_user(
     Authenticated(caller): Authenticated,
     IdPath(id): IdPath,
 ) -> Result<Data<UserIdInfo>, ApiError> {
-    Ok(info(state.core.user_info(&caller, UserId(id)).await?))
+    Ok(Data::of(state.core.user_info(&caller, UserId(id)).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -179,7 +175,7 @@ pub async fn create_user(
         recovery_answer: String::new(),
         auth_level: body.auth_level.map_or(AuthLevel::MailboxUser, |l| l.0),
     };
-    Ok(info(state.core.user_create(&caller, request).await?))
+    Ok(Data::of(state.core.user_create(&caller, request).await?))
 }
 
 /// The fields of an update, with or without the user's number in the body.
@@ -232,7 +228,7 @@ async fn update(
         updated = Some(state.core.user_set_status(caller, user, status).await?);
     }
     updated
-        .map(info)
+        .map(Data::of)
         .ok_or_else(|| ApiError::from(edigrid_domain::Error::Internal))
 }
 
@@ -399,7 +395,7 @@ async fn set_role(
             "invalid field mailboxId: user {user} is in network {}; give the mailbox of network {network} to move them",
             raised.network_id
         ))),
-        _ => Ok(info(raised)),
+        _ => Ok(Data::of(raised)),
     }
 }
 
@@ -449,7 +445,7 @@ async fn move_user(
         Some(n) => NetworkId(n),
         None => state.core.mailbox_info(caller, mailbox).await?.network_id,
     };
-    Ok(info(
+    Ok(Data::of(
         state
             .core
             .user_set_network_mailbox(caller, user, network, mailbox)
