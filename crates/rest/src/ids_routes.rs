@@ -15,7 +15,7 @@ use crate::RestState;
 use crate::auth::Authenticated;
 use crate::envelope::{ApiError, ApiResponse, BodyErrors, Data, StandardErrors, from_core};
 use crate::json::JsonBody;
-use crate::list_routes::body_and_query_routes;
+use crate::twin_routes::body_and_query_routes;
 use crate::wire::{
     EdiStandardName, EmailPayloadName, EmailSystem, EmailSystemName, IdPath, RoutingGroupName,
     StatusName, Wire, check_standard, filter_id, page, positive, shown_id, standard_of,

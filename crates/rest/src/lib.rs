@@ -8,11 +8,11 @@ pub mod catalogue;
 mod envelope;
 mod ids_routes;
 mod json;
-mod list_routes;
 mod mailboxes_routes;
 mod networks_routes;
 mod time_format;
 mod tokens;
+mod twin_routes;
 mod user_routes;
 mod wire;
 

@@ -16,8 +16,8 @@ use crate::RestState;
 use crate::auth::Authenticated;
 use crate::envelope::{ApiError, ApiResponse, BodyErrors, Data, Done, DoneBody, StandardErrors};
 use crate::json::JsonBody;
-use crate::list_routes::body_and_query_routes;
 use crate::networks_routes::delimiters;
+use crate::twin_routes::body_and_query_routes;
 use crate::wire::{IdPath, StatusName, UseTypeName, Wire, filter_id, page, positive};
 
 /// A mailbox as the mailboxes pages show one (`MailboxIDInfo`).

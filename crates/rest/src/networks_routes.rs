@@ -16,7 +16,7 @@ use crate::RestState;
 use crate::auth::Authenticated;
 use crate::envelope::{ApiError, ApiResponse, BodyErrors, Data, Done, DoneBody, StandardErrors};
 use crate::json::JsonBody;
-use crate::list_routes::body_and_query_routes;
+use crate::twin_routes::{body_and_query_routes, body_with_and_without_id};
 use crate::wire::{
     ContactTypeName, IdPath, StatusName, Wire, delimiter, filter_id, page, positive,
 };
@@ -143,35 +143,19 @@ body_and_query_routes! {
     get "/v2/networks" => list_networks_query;
 }
 
-/// A network's record as `PUT /v2/networks` changes it; absent fields stay as they are.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct NetworkFields {
-    pub company_name: Option<String>,
-    pub address1: Option<String>,
-    pub address2: Option<String>,
-    pub city: Option<String>,
-    pub state: Option<String>,
-    pub zip: Option<String>,
-    pub phone: Option<String>,
-    /// The home website.
-    pub website: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateNetworkBody {
-    #[schema(minimum = 1)]
-    pub network_id: i32,
-    pub company_name: Option<String>,
-    pub address1: Option<String>,
-    pub address2: Option<String>,
-    pub city: Option<String>,
-    pub state: Option<String>,
-    pub zip: Option<String>,
-    pub phone: Option<String>,
-    /// The home website.
-    pub website: Option<String>,
+body_with_and_without_id! {
+    /// A network's record as `PUT /v2/networks` changes it; absent fields stay as they are.
+    UpdateNetworkBody { network_id }, NetworkFields {
+        company_name: Option<String>,
+        address1: Option<String>,
+        address2: Option<String>,
+        city: Option<String>,
+        state: Option<String>,
+        zip: Option<String>,
+        phone: Option<String>,
+        /// The home website.
+        website: Option<String>,
+    }
 }
 
 async fn update(
@@ -212,18 +196,8 @@ pub async fn update_network(
     Authenticated(caller): Authenticated,
     JsonBody(b): JsonBody<UpdateNetworkBody>,
 ) -> Result<Data<NetworkIdInfo>, ApiError> {
-    let network = positive("networkId", b.network_id)?;
-    let fields = NetworkFields {
-        company_name: b.company_name,
-        address1: b.address1,
-        address2: b.address2,
-        city: b.city,
-        state: b.state,
-        zip: b.zip,
-        phone: b.phone,
-        website: b.website,
-    };
-    update(&state, &caller, network, fields).await
+    let (network, fields) = b.split();
+    update(&state, &caller, positive("networkId", network)?, fields).await
 }
 
 /// The migration table's path of `PUT /v2/networks`: the network is the path's, the body

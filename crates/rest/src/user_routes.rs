@@ -17,7 +17,7 @@ use crate::RestState;
 use crate::auth::Authenticated;
 use crate::envelope::{ApiError, ApiResponse, BodyErrors, Data, ErrorBody, StandardErrors};
 use crate::json::JsonBody;
-use crate::list_routes::body_and_query_routes;
+use crate::twin_routes::{body_and_query_routes, body_with_and_without_id};
 use crate::wire::{
     AuthLevelName, CellCarrierName, IdPath, StatusName, Wire, filter_id, page, positive,
 };
@@ -178,31 +178,17 @@ pub async fn create_user(
     Ok(Data::of(state.core.user_create(&caller, request).await?))
 }
 
-/// The fields of an update, with or without the user's number in the body.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateUserFields {
-    pub email: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    /// Not on the upstream page, whose "suspend" says to use this endpoint with a status:
-    /// given, it is applied after the profile, as the status change of the directory
-    /// (suspending or terminating ends the user's sessions; terminated is final).
-    pub status: Option<StatusName>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateUserBody {
-    #[schema(minimum = 1)]
-    pub user_id: i32,
-    pub email: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    /// Not on the upstream page, whose "suspend" says to use this endpoint with a status:
-    /// given, it is applied after the profile, as the status change of the directory
-    /// (suspending or terminating ends the user's sessions; terminated is final).
-    pub status: Option<StatusName>,
+body_with_and_without_id! {
+    /// The fields of an update, with or without the user's number in the body.
+    UpdateUserBody { user_id }, UpdateUserFields {
+        email: Option<String>,
+        first_name: Option<String>,
+        last_name: Option<String>,
+        /// Not on the upstream page, whose "suspend" says to use this endpoint with a status:
+        /// given, it is applied after the profile, as the status change of the directory
+        /// (suspending or terminating ends the user's sessions; terminated is final).
+        status: Option<StatusName>,
+    }
 }
 
 async fn update(
@@ -243,14 +229,8 @@ pub async fn update_user(
     Authenticated(caller): Authenticated,
     JsonBody(body): JsonBody<UpdateUserBody>,
 ) -> Result<Data<UserIdInfo>, ApiError> {
-    let user = positive("userId", body.user_id)?;
-    let fields = UpdateUserFields {
-        email: body.email,
-        first_name: body.first_name,
-        last_name: body.last_name,
-        status: body.status,
-    };
-    update(&state, &caller, user, fields).await
+    let (user, fields) = body.split();
+    update(&state, &caller, positive("userId", user)?, fields).await
 }
 
 /// The migration table's path of `PUT /v2/users`: the user is the path's, the body the same
@@ -345,35 +325,19 @@ pub async fn by_name(
     Ok(Data(vec![found.into()]))
 }
 
-/// A role, with or without the user's number in the body.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RoleFields {
-    /// At most the caller's own level.
-    pub auth_level: AuthLevelName,
-    /// With `mailboxId`, moves the user there too (as set-network-mailbox); alone, it must
-    /// be the user's network.
-    #[schema(minimum = 0)]
-    pub network_id: Option<i32>,
-    /// Moves the user to this mailbox too (as set-network-mailbox).
-    #[schema(minimum = 0)]
-    pub mailbox_id: Option<i32>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RoleBody {
-    #[schema(minimum = 1)]
-    pub user_id: i32,
-    /// At most the caller's own level.
-    pub auth_level: AuthLevelName,
-    /// With `mailboxId`, moves the user there too (as set-network-mailbox); alone, it must
-    /// be the user's network.
-    #[schema(minimum = 0)]
-    pub network_id: Option<i32>,
-    /// Moves the user to this mailbox too (as set-network-mailbox).
-    #[schema(minimum = 0)]
-    pub mailbox_id: Option<i32>,
+body_with_and_without_id! {
+    /// A role, with or without the user's number in the body.
+    RoleBody { user_id }, RoleFields {
+        /// At most the caller's own level.
+        auth_level: AuthLevelName,
+        /// With `mailboxId`, moves the user there too (as set-network-mailbox); alone, it must
+        /// be the user's network.
+        #[schema(minimum = 0)]
+        network_id: Option<i32>,
+        /// Moves the user to this mailbox too (as set-network-mailbox).
+        #[schema(minimum = 0)]
+        mailbox_id: Option<i32>,
+    }
 }
 
 async fn set_role(
@@ -409,13 +373,8 @@ pub async fn role(
     Authenticated(caller): Authenticated,
     JsonBody(body): JsonBody<RoleBody>,
 ) -> Result<Data<UserIdInfo>, ApiError> {
-    let user = positive("userId", body.user_id)?;
-    let fields = RoleFields {
-        auth_level: body.auth_level,
-        network_id: body.network_id,
-        mailbox_id: body.mailbox_id,
-    };
-    set_role(&state, &caller, user, fields).await
+    let (user, fields) = body.split();
+    set_role(&state, &caller, positive("userId", user)?, fields).await
 }
 
 /// The migration table's path of `POST /v2/users/role`: the user is the path's.
