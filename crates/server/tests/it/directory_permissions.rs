@@ -54,6 +54,34 @@ const LEVELS: [AuthLevel; 9] = [
 /// Mailboxes holding target users and IDs, with the scope they are in for every caller.
 const TARGET_MAILBOXES: [(&str, MailboxId); 3] = [("own", M1), ("sibling", M2), ("other", M3)];
 
+/// The networks and mailboxes an operation names, by scope, and whether they exist.
+const NETWORKS: [(&str, NetworkId, bool); 3] = [
+    ("own", N1, true),
+    ("other", N2, true),
+    ("missing", NO_NETWORK, false),
+];
+const MAILBOXES: [(&str, MailboxId, bool); 4] = [
+    ("own", M1, true),
+    ("sibling", M2, true),
+    ("other", M3, true),
+    ("missing", NO_MAILBOX, false),
+];
+
+/// The filters of a list, by scope: none, then each network or mailbox.
+const NETWORK_FILTERS: [(&str, Option<NetworkId>); 4] = [
+    ("unfiltered", None),
+    ("own", Some(N1)),
+    ("other", Some(N2)),
+    ("missing", Some(NO_NETWORK)),
+];
+const MAILBOX_FILTERS: [(&str, Option<MailboxId>); 5] = [
+    ("unfiltered", None),
+    ("own", Some(M1)),
+    ("sibling", Some(M2)),
+    ("other", Some(M3)),
+    ("missing", Some(NO_MAILBOX)),
+];
+
 /// Where things are moved from the callers' own mailbox M1.
 const DESTINATIONS: [(&str, MailboxId, bool); 4] = [
     ("sibling", M2, true),
@@ -180,6 +208,31 @@ fn list_outcome(
         Some((exists, visible)) if must.is_empty() && (!exists || !visible) => Expect::Hidden,
         _ => Expect::List(must),
     }
+}
+
+/// [`list_outcome`] for a list filtered on network `filter`.
+fn network_list_outcome(
+    level: AuthLevel,
+    must: BTreeSet<i32>,
+    filter: Option<NetworkId>,
+) -> Expect {
+    let parent = filter.map(|f| (f != NO_NETWORK, reads_network(level, f)));
+    list_outcome(level, must, parent, "NetworkID")
+}
+
+/// [`list_outcome`] for a list filtered on mailbox `filter`.
+fn mailbox_list_outcome(
+    level: AuthLevel,
+    must: BTreeSet<i32>,
+    filter: Option<MailboxId>,
+) -> Expect {
+    let parent = filter.map(|f| (f != NO_MAILBOX, reads_mailbox(level, network_of(f), f)));
+    list_outcome(level, must, parent, "MailboxID")
+}
+
+/// What a list was filtered on, as a matrix row names it.
+fn filter_subject(filter: Option<impl ToString>) -> String {
+    filter.map_or("-".to_string(), |f| f.to_string())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -402,6 +455,17 @@ impl World {
         &self.targets[&(mbx, rank(level))]
     }
 
+    /// The target users at `level` in every target mailbox, by scope, then one that does
+    /// not exist.
+    fn targets_at(&self, level: AuthLevel) -> Vec<(&'static str, Option<&Place>)> {
+        let mut all: Vec<_> = TARGET_MAILBOXES
+            .iter()
+            .map(|(scope, mbx)| (*scope, Some(self.target(*mbx, level))))
+            .collect();
+        all.push(("missing", None));
+        all
+    }
+
     fn partner_list(&self) -> Vec<&Tp> {
         self.partners.values().flat_map(|(a, b)| [a, b]).collect()
     }
@@ -431,12 +495,8 @@ fn operator() -> Caller {
 
 async fn build_world(app: &TestApp) -> World {
     let core = &app.core;
-    core.add_network(N1, "Network 100").await.unwrap();
-    core.add_network(N2, "Network 300").await.unwrap();
     for m in [M1, M2, M3, M4] {
-        core.add_mailbox(network_of(m), m, &format!("Mailbox {m}"))
-            .await
-            .unwrap();
+        app.add_mailbox(network_of(m).0, m.0).await;
     }
     let mut users = Vec::new();
     let mut targets = BTreeMap::new();
@@ -474,8 +534,8 @@ async fn build_world(app: &TestApp) -> World {
     }
     let mut partners = BTreeMap::new();
     for (_, m) in TARGET_MAILBOXES {
-        let a = add_fixture_partner(core, m, "A").await;
-        let b = add_fixture_partner(core, m, "B").await;
+        let a = add_fixture_partner(app, m, "A").await;
+        let b = add_fixture_partner(app, m, "B").await;
         partners.insert(m, (a, b));
     }
     let world = World {
@@ -500,22 +560,15 @@ async fn build_world(app: &TestApp) -> World {
     world
 }
 
-async fn add_fixture_partner(core: &Core, m: MailboxId, tag: &str) -> Tp {
+async fn add_fixture_partner(app: &TestApp, m: MailboxId, tag: &str) -> Tp {
     let pair = format!("FX{m}{tag}");
     let description = format!("fixture {m} {tag}");
-    let request = PartnerAddRequest {
-        network: network_of(m),
-        mailbox: m,
-        qualifier: "ZZ".into(),
-        id: pair.clone(),
-        description: description.clone(),
-        ..PartnerAddRequest::default()
-    };
-    let added = core.partner_add(&operator(), request).await.unwrap();
+    let net = network_of(m);
+    let id = app.add_partner(net.0, m.0, "ZZ", &pair, &description).await;
     Tp {
-        id: added.ecgrid_id,
-        net: added.network_id,
-        mbx: added.mailbox_id,
+        id,
+        net,
+        mbx: m,
         pair,
         description,
     }
@@ -539,11 +592,7 @@ async fn restore_user(core: &Core, t: &Place) {
 
 async fn network_rows(core: &Core, m: &mut Matrix, me: &Me, seq: &mut u32) {
     let (level, c) = (me.level, &me.caller);
-    for (scope, n, exists) in [
-        ("own", N1, true),
-        ("other", N2, true),
-        ("missing", NO_NETWORK, false),
-    ] {
+    for (scope, n, exists) in NETWORKS {
         let visible = reads_network(level, n);
         let exp = |allowed: bool| outcome(level, exists, visible, allowed, "NetworkID");
         let subject = n.to_string();
@@ -621,20 +670,11 @@ async fn network_rows(core: &Core, m: &mut Matrix, me: &Me, seq: &mut u32) {
     m.check("network_create", level, "-", "-", exp, got(r));
 
     // Lists: everything the caller reads, by filter.
-    for (scope, filter) in [
-        ("unfiltered", None),
-        ("own", Some(N1)),
-        ("other", Some(N2)),
-        ("missing", Some(NO_NETWORK)),
-    ] {
+    for (scope, filter) in NETWORK_FILTERS {
         let shows = |id: NetworkId| reads_network(level, id) && filter.is_none_or(|f| f == id);
-        let must = [N1, N2]
-            .into_iter()
-            .filter(|n| shows(*n))
-            .map(|n| n.0)
-            .collect();
-        let parent = filter.map(|f| (f != NO_NETWORK, reads_network(level, f)));
-        let exp = list_outcome(level, must, parent, "NetworkID");
+        let must = [N1, N2].into_iter().filter(|n| shows(*n));
+        let must = must.map(|n| n.0).collect();
+        let exp = network_list_outcome(level, must, filter);
         let network_filter = NetworkFilter {
             network: filter,
             ..NetworkFilter::default()
@@ -642,20 +682,21 @@ async fn network_rows(core: &Core, m: &mut Matrix, me: &Me, seq: &mut u32) {
         let r = core
             .network_list(c, network_filter, Page::first(MAX_PAGE_SIZE))
             .await;
-        let subject = filter.map_or("-".to_string(), |f| f.to_string());
         let g = got_list(r, |n| n.id.0, |n| shows(n.id));
-        m.check("network_list", level, scope, &subject, exp, g);
+        m.check(
+            "network_list",
+            level,
+            scope,
+            &filter_subject(filter),
+            exp,
+            g,
+        );
     }
 }
 
 async fn mailbox_rows(core: &Core, w: &World, m: &mut Matrix, me: &Me, seq: &mut u32) {
     let (level, c) = (me.level, &me.caller);
-    for (scope, mbx, exists) in [
-        ("own", M1, true),
-        ("sibling", M2, true),
-        ("other", M3, true),
-        ("missing", NO_MAILBOX, false),
-    ] {
+    for (scope, mbx, exists) in MAILBOXES {
         let n = network_of(mbx);
         let visible = reads_mailbox(level, n, mbx);
         let exp = |allowed: bool| outcome(level, exists, visible, allowed, "MailboxID");
@@ -699,11 +740,7 @@ async fn mailbox_rows(core: &Core, w: &World, m: &mut Matrix, me: &Me, seq: &mut
         m.check("partner_get_mailbox_default", level, scope, s, exp(true), g);
     }
 
-    for (scope, n, exists) in [
-        ("own", N1, true),
-        ("other", N2, true),
-        ("missing", NO_NETWORK, false),
-    ] {
+    for (scope, n, exists) in NETWORKS {
         *seq += 1;
         let request = MailboxCreateRequest {
             network: n,
@@ -723,22 +760,13 @@ async fn mailbox_rows(core: &Core, w: &World, m: &mut Matrix, me: &Me, seq: &mut
         m.check("mailbox_create", level, scope, &n.to_string(), exp, got(r));
     }
 
-    for (scope, filter) in [
-        ("unfiltered", None),
-        ("own", Some(N1)),
-        ("other", Some(N2)),
-        ("missing", Some(NO_NETWORK)),
-    ] {
+    for (scope, filter) in NETWORK_FILTERS {
         let shows = |net: NetworkId, id: MailboxId| {
             reads_mailbox(level, net, id) && filter.is_none_or(|f| f == net)
         };
-        let must = [M1, M2, M3, M4]
-            .into_iter()
-            .filter(|x| shows(network_of(*x), *x))
-            .map(|x| x.0)
-            .collect();
-        let parent = filter.map(|f| (f != NO_NETWORK, reads_network(level, f)));
-        let exp = list_outcome(level, must, parent, "NetworkID");
+        let must = [M1, M2, M3, M4].into_iter();
+        let must = must.filter(|x| shows(network_of(*x), *x)).map(|x| x.0);
+        let exp = network_list_outcome(level, must.collect(), filter);
         let mailbox_filter = MailboxFilter {
             network: filter,
             ..MailboxFilter::default()
@@ -746,9 +774,15 @@ async fn mailbox_rows(core: &Core, w: &World, m: &mut Matrix, me: &Me, seq: &mut
         let r = core
             .mailbox_list(c, mailbox_filter, Page::first(MAX_PAGE_SIZE))
             .await;
-        let subject = filter.map_or("-".to_string(), |f| f.to_string());
         let g = got_list(r, |x| x.id.0, |x| shows(x.network_id, x.id));
-        m.check("mailbox_list", level, scope, &subject, exp, g);
+        m.check(
+            "mailbox_list",
+            level,
+            scope,
+            &filter_subject(filter),
+            exp,
+            g,
+        );
     }
 }
 
@@ -795,12 +829,7 @@ async fn user_rows(core: &Core, w: &World, m: &mut Matrix, me: &Me, seq: &mut u3
     // Users below, equal to and above the caller, in every scope, and one that does not
     // exist.
     for (rel, rel_level) in relations(level) {
-        let mut subjects: Vec<(&str, Option<&Place>)> = TARGET_MAILBOXES
-            .iter()
-            .map(|(scope, mbx)| (*scope, Some(w.target(*mbx, rel_level))))
-            .collect();
-        subjects.push(("missing", None));
-        for (scope, t) in subjects {
+        for (scope, t) in w.targets_at(rel_level) {
             let exists = t.is_some();
             let visible = t.is_some_and(|t| reads_user(me, t));
             let exp = |allowed: bool| outcome(level, exists, visible, allowed, "UserID");
@@ -881,12 +910,7 @@ async fn user_rows(core: &Core, w: &World, m: &mut Matrix, me: &Me, seq: &mut u3
         LEVELS[rank(level) - 1]
     };
     let op = format!("user_set_auth_level[{rel}]->{raised}");
-    let mut subjects: Vec<(&str, Option<&Place>)> = TARGET_MAILBOXES
-        .iter()
-        .map(|(scope, mbx)| (*scope, Some(w.target(*mbx, rel_level))))
-        .collect();
-    subjects.push(("missing", None));
-    for (scope, t) in subjects {
+    for (scope, t) in w.targets_at(rel_level) {
         let exists = t.is_some();
         let visible = t.is_some_and(|t| reads_user(me, t));
         let id = t.map_or(NO_USER, |t| t.id);
@@ -926,12 +950,7 @@ async fn user_rows(core: &Core, w: &World, m: &mut Matrix, me: &Me, seq: &mut u3
 
     // Creating users below, at and above the caller's level in every mailbox.
     for (rel, rel_level) in relations(level) {
-        for (scope, mbx, exists) in [
-            ("own", M1, true),
-            ("sibling", M2, true),
-            ("other", M3, true),
-            ("missing", NO_MAILBOX, false),
-        ] {
+        for (scope, mbx, exists) in MAILBOXES {
             let n = network_of(mbx);
             *seq += 1;
             let request = UserCreateRequest {
@@ -958,21 +977,10 @@ async fn user_rows(core: &Core, w: &World, m: &mut Matrix, me: &Me, seq: &mut u3
         }
     }
 
-    for (scope, filter) in [
-        ("unfiltered", None),
-        ("own", Some(N1)),
-        ("other", Some(N2)),
-        ("missing", Some(NO_NETWORK)),
-    ] {
+    for (scope, filter) in NETWORK_FILTERS {
         let shows = |u: &Place| reads_user(me, u) && filter.is_none_or(|f| f == u.net);
-        let must = w
-            .users
-            .iter()
-            .filter(|u| shows(u))
-            .map(|u| u.id.0)
-            .collect();
-        let parent = filter.map(|f| (f != NO_NETWORK, reads_network(level, f)));
-        let exp = list_outcome(level, must, parent, "NetworkID");
+        let must = w.users.iter().filter(|u| shows(u)).map(|u| u.id.0);
+        let exp = network_list_outcome(level, must.collect(), filter);
         let user_filter = UserFilter {
             network: filter,
             ..UserFilter::default()
@@ -980,7 +988,6 @@ async fn user_rows(core: &Core, w: &World, m: &mut Matrix, me: &Me, seq: &mut u3
         let r = core
             .user_list(c, user_filter, Page::first(MAX_PAGE_SIZE))
             .await;
-        let subject = filter.map_or("-".to_string(), |f| f.to_string());
         let g = got_list(
             r,
             |u| u.id.0,
@@ -994,7 +1001,7 @@ async fn user_rows(core: &Core, w: &World, m: &mut Matrix, me: &Me, seq: &mut u3
                 })
             },
         );
-        m.check("user_list", level, scope, &subject, exp, g);
+        m.check("user_list", level, scope, &filter_subject(filter), exp, g);
     }
 }
 
@@ -1113,12 +1120,7 @@ async fn partner_rows(core: &Core, w: &World, m: &mut Matrix, me: &Me, seq: &mut
     }
 
     // Registering IDs (plain and VAN) in every mailbox.
-    for (scope, mbx, exists) in [
-        ("own", M1, true),
-        ("sibling", M2, true),
-        ("other", M3, true),
-        ("missing", NO_MAILBOX, false),
-    ] {
+    for (scope, mbx, exists) in MAILBOXES {
         let n = network_of(mbx);
         let exp = outcome(
             level,
@@ -1148,23 +1150,13 @@ async fn partner_rows(core: &Core, w: &World, m: &mut Matrix, me: &Me, seq: &mut
 
     let fixtures = w.partner_list();
     // Finding by description, in every mailbox.
-    for (scope, filter) in [
-        ("unfiltered", None),
-        ("own", Some(M1)),
-        ("sibling", Some(M2)),
-        ("other", Some(M3)),
-        ("missing", Some(NO_MAILBOX)),
-    ] {
+    for (scope, filter) in MAILBOX_FILTERS {
         let shows = |net: NetworkId, x: MailboxId| {
             reads_mailbox(level, net, x) && filter.is_none_or(|f| f == x)
         };
-        let must = fixtures
-            .iter()
-            .filter(|p| shows(p.net, p.mbx))
-            .map(|p| p.id.0)
-            .collect();
-        let parent = filter.map(|f| (f != NO_MAILBOX, reads_mailbox(level, network_of(f), f)));
-        let exp = list_outcome(level, must, parent, "MailboxID");
+        let must = fixtures.iter().filter(|p| shows(p.net, p.mbx));
+        let must = must.map(|p| p.id.0).collect();
+        let exp = mailbox_list_outcome(level, must, filter);
         let partner_scope = PartnerScope {
             mailbox: filter,
             ..PartnerScope::default()
@@ -1172,28 +1164,25 @@ async fn partner_rows(core: &Core, w: &World, m: &mut Matrix, me: &Me, seq: &mut
         let r = core
             .partner_find(c, partner_scope, "fixture", Page::first(MAX_PAGE_SIZE))
             .await;
-        let subject = filter.map_or("-".to_string(), |f| f.to_string());
         let g = got_list(r, |p| p.ecgrid_id.0, |p| shows(p.network_id, p.mailbox_id));
-        m.check("partner_find", level, scope, &subject, exp, g);
+        m.check(
+            "partner_find",
+            level,
+            scope,
+            &filter_subject(filter),
+            exp,
+            g,
+        );
     }
 
     // Listing by network.
-    for (scope, filter) in [
-        ("unfiltered", None),
-        ("own", Some(N1)),
-        ("other", Some(N2)),
-        ("missing", Some(NO_NETWORK)),
-    ] {
+    for (scope, filter) in NETWORK_FILTERS {
         let shows = |net: NetworkId, x: MailboxId| {
             reads_mailbox(level, net, x) && filter.is_none_or(|f| f == net)
         };
-        let must = fixtures
-            .iter()
-            .filter(|p| shows(p.net, p.mbx))
-            .map(|p| p.id.0)
-            .collect();
-        let parent = filter.map(|f| (f != NO_NETWORK, reads_network(level, f)));
-        let exp = list_outcome(level, must, parent, "NetworkID");
+        let must = fixtures.iter().filter(|p| shows(p.net, p.mbx));
+        let must = must.map(|p| p.id.0).collect();
+        let exp = network_list_outcome(level, must, filter);
         let partner_filter = PartnerFilter {
             network: filter,
             ..PartnerFilter::default()
@@ -1201,9 +1190,15 @@ async fn partner_rows(core: &Core, w: &World, m: &mut Matrix, me: &Me, seq: &mut
         let r = core
             .partner_list(c, partner_filter, Page::first(MAX_PAGE_SIZE))
             .await;
-        let subject = filter.map_or("-".to_string(), |f| f.to_string());
         let g = got_list(r, |p| p.ecgrid_id.0, |p| shows(p.network_id, p.mailbox_id));
-        m.check("partner_list", level, scope, &subject, exp, g);
+        m.check(
+            "partner_list",
+            level,
+            scope,
+            &filter_subject(filter),
+            exp,
+            g,
+        );
     }
 }
 
