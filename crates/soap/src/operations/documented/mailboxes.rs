@@ -6,8 +6,8 @@ use edigrid_domain::{Error, MailboxId, NetworkId, ParamProblem, X12Delimiters};
 
 use super::super::{Call, Operation, SESSION_ID, authenticate};
 use super::{
-    MAILBOX_ID_INFO, PAGE_NO, RECORDS_PER_PAGE, STATUS, change, delimiter, network_filter, page,
-    renamed, status_filter, status_value,
+    MAILBOX_ID_INFO, NETWORK_FILTER, PAGE_NO, RECORDS_PER_PAGE, STATUS_FILTER, change, delimiter,
+    network_filter, page, renamed, status_filter, status_value,
 };
 use crate::args::Args;
 use crate::schema::{Field, Value, XsdType};
@@ -103,8 +103,8 @@ pub(super) const MAILBOX_LIST: Operation = Operation {
     doc: "One page of the mailboxes the caller may see, by MailboxID. NetworkID 0 and an absent Status filter nothing.",
     params: &[
         SESSION_ID,
-        Field::new("NetworkID", XsdType::Int).optional(),
-        Field::new("Status", XsdType::Enum(&STATUS)).optional(),
+        NETWORK_FILTER,
+        STATUS_FILTER,
         PAGE_NO,
         RECORDS_PER_PAGE,
     ],
@@ -257,7 +257,7 @@ async fn mailbox_info(call: Call) -> Result<Value, Error> {
 async fn mailbox_list(call: Call) -> Result<Value, Error> {
     let a = &call.args;
     let filter = MailboxFilter {
-        network: network_filter(a, "NetworkID"),
+        network: network_filter(a),
         status: status_filter(a)?,
         ..MailboxFilter::default()
     };

@@ -245,6 +245,12 @@ pub static DOCUMENTED: Dialect = Dialect {
 const PAGE_NO: Field = Field::new("PageNo", XsdType::Short).optional();
 const RECORDS_PER_PAGE: Field = Field::new("RecordsPerPage", XsdType::Short).optional();
 
+/// The filters of a list, each read by the function named after it: a `NetworkID` or
+/// `MailboxID` of 0 (or absent) and an absent `Status` filter nothing.
+const NETWORK_FILTER: Field = Field::new("NetworkID", XsdType::Int).optional();
+const MAILBOX_FILTER: Field = Field::new("MailboxID", XsdType::Int).optional();
+const STATUS_FILTER: Field = Field::new("Status", XsdType::Enum(&STATUS)).optional();
+
 /// Records per page when a SOAP list does not say (SPEC-VAN 19).
 const DEFAULT_PAGE_SIZE: u32 = 100;
 
@@ -262,14 +268,14 @@ fn list<T>(paged: Paged<T>, record: impl Fn(&T) -> Value) -> Value {
     Value::List(paged.items.iter().map(record).collect())
 }
 
-/// A network filter: 0 (or absent) is every network the caller may read.
-fn network_filter(args: &Args, name: &str) -> Option<NetworkId> {
-    Some(NetworkId(args.int(name))).filter(|n| n.0 != 0)
+/// [`NETWORK_FILTER`]: 0 (or absent) is every network the caller may read.
+fn network_filter(args: &Args) -> Option<NetworkId> {
+    Some(NetworkId(args.int(NETWORK_FILTER.name))).filter(|n| n.0 != 0)
 }
 
-/// A mailbox filter: 0 (or absent) is every mailbox the caller may read.
-fn mailbox_filter(args: &Args, name: &str) -> Option<MailboxId> {
-    Some(MailboxId(args.int(name))).filter(|m| m.0 != 0)
+/// [`MAILBOX_FILTER`]: 0 (or absent) is every mailbox the caller may read.
+fn mailbox_filter(args: &Args) -> Option<MailboxId> {
+    Some(MailboxId(args.int(MAILBOX_FILTER.name))).filter(|m| m.0 != 0)
 }
 
 /// An enumeration argument as the domain's type (the reader has checked it is one of the
@@ -289,9 +295,9 @@ fn required_enum<T: FromStr<Err = String>>(args: &Args, name: &str) -> Result<T,
     enum_arg(args, name)?.ok_or_else(|| Error::invalid(name, ParamProblem::Value, "is missing"))
 }
 
-/// A status filter: absent is every status.
+/// [`STATUS_FILTER`]: absent is every status.
 fn status_filter(args: &Args) -> Result<Option<UserStatus>, Error> {
-    enum_arg(args, "Status")
+    enum_arg(args, STATUS_FILTER.name)
 }
 
 /// A string parameter as a change: absent leaves the field as it is.

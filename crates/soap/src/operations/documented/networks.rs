@@ -10,8 +10,8 @@ use edigrid_domain::{Error, NetworkId, UserStatus};
 
 use super::super::{Call, Operation, SESSION_ID, authenticate};
 use super::{
-    NETWORK_ID_INFO, PAGE_NO, RECORDS_PER_PAGE, STATUS, change, count, delimiter, network_filter,
-    page, renamed, required_enum, status_filter, status_value,
+    NETWORK_FILTER, NETWORK_ID_INFO, PAGE_NO, RECORDS_PER_PAGE, STATUS, STATUS_FILTER, change,
+    count, delimiter, network_filter, page, renamed, required_enum, status_filter, status_value,
 };
 use crate::schema::{ComplexType, Field, Value, XsdType};
 
@@ -68,8 +68,8 @@ pub(super) const NETWORK_LIST: Operation = Operation {
     doc: "One page of the networks the caller may see, by NetworkID. NetworkID 0 and an absent Status filter nothing.",
     params: &[
         SESSION_ID,
-        Field::new("NetworkID", XsdType::Int).optional(),
-        Field::new("Status", XsdType::Enum(&STATUS)).optional(),
+        NETWORK_FILTER,
+        STATUS_FILTER,
         PAGE_NO,
         RECORDS_PER_PAGE,
     ],
@@ -184,7 +184,7 @@ async fn network_info(call: Call) -> Result<Value, Error> {
 async fn network_list(call: Call) -> Result<Value, Error> {
     let a = &call.args;
     let filter = NetworkFilter {
-        network: network_filter(a, "NetworkID"),
+        network: network_filter(a),
         status: status_filter(a)?,
         ..NetworkFilter::default()
     };

@@ -13,8 +13,8 @@ use edigrid_domain::{EcGridId, Error, MailboxId, NetworkId, ParamProblem, Routin
 
 use super::super::{Call, Operation, SESSION_ID, authenticate};
 use super::{
-    ECGRID_ID_INFO, PAGE_NO, RECORDS_PER_PAGE, STATUS, mailbox_filter, network_filter, page,
-    renamed, required_enum, status_filter, status_value,
+    ECGRID_ID_INFO, MAILBOX_FILTER, NETWORK_FILTER, PAGE_NO, RECORDS_PER_PAGE, STATUS_FILTER,
+    mailbox_filter, network_filter, page, renamed, required_enum, status_filter, status_value,
 };
 use crate::deployed_schema::types;
 use crate::schema::{Field, Value, XsdType};
@@ -75,9 +75,9 @@ pub(super) const TP_LIST: Operation = Operation {
     doc: "One page of the trading-partner IDs the caller may see, by ECGridID. NetworkID and MailboxID 0 and an absent Status filter nothing.",
     params: &[
         SESSION_ID,
-        Field::new("NetworkID", XsdType::Int).optional(),
-        Field::new("MailboxID", XsdType::Int).optional(),
-        Field::new("Status", XsdType::Enum(&STATUS)).optional(),
+        NETWORK_FILTER,
+        MAILBOX_FILTER,
+        STATUS_FILTER,
         PAGE_NO,
         RECORDS_PER_PAGE,
     ],
@@ -214,8 +214,8 @@ async fn tp_add_van(call: Call) -> Result<Value, Error> {
 async fn tp_list(call: Call) -> Result<Value, Error> {
     let a = &call.args;
     let filter = PartnerFilter {
-        network: network_filter(a, "NetworkID"),
-        mailbox: mailbox_filter(a, "MailboxID"),
+        network: network_filter(a),
+        mailbox: mailbox_filter(a),
         statuses: status_filter(a)?.into_iter().collect(),
         ..PartnerFilter::default()
     };

@@ -7,8 +7,9 @@ use edigrid_domain::{AuthLevel, Error, MailboxId, NetworkId, ParamProblem, UserI
 
 use super::super::{Call, Operation, SESSION_ID, authenticate};
 use super::{
-    AUTH_LEVEL, PAGE_NO, RECORDS_PER_PAGE, STATUS, USER_ID_INFO, change, enum_arg, mailbox_filter,
-    network_filter, page, renamed, required_enum, status_filter, status_value,
+    AUTH_LEVEL, MAILBOX_FILTER, NETWORK_FILTER, PAGE_NO, RECORDS_PER_PAGE, STATUS_FILTER,
+    USER_ID_INFO, change, enum_arg, mailbox_filter, network_filter, page, renamed, required_enum,
+    status_filter, status_value,
 };
 use crate::schema::{Field, Value, XsdType};
 
@@ -48,10 +49,10 @@ pub(super) const USER_LIST: Operation = Operation {
     doc: "One page of the users the caller may see, by UserID. NetworkID and MailboxID 0, AuthLevel NoChange and an absent Status filter nothing.",
     params: &[
         SESSION_ID,
-        Field::new("NetworkID", XsdType::Int).optional(),
-        Field::new("MailboxID", XsdType::Int).optional(),
+        NETWORK_FILTER,
+        MAILBOX_FILTER,
         Field::new("AuthLevel", XsdType::Enum(&AUTH_LEVEL)).optional(),
-        Field::new("Status", XsdType::Enum(&STATUS)).optional(),
+        STATUS_FILTER,
         PAGE_NO,
         RECORDS_PER_PAGE,
     ],
@@ -195,8 +196,8 @@ async fn user_info(call: Call) -> Result<Value, Error> {
 async fn user_list(call: Call) -> Result<Value, Error> {
     let a = &call.args;
     let filter = UserFilter {
-        network: network_filter(a, "NetworkID"),
-        mailbox: mailbox_filter(a, "MailboxID"),
+        network: network_filter(a),
+        mailbox: mailbox_filter(a),
         auth_level: enum_arg(a, "AuthLevel")?.filter(|l| *l != AuthLevel::NoChange),
         status: status_filter(a)?,
         ..UserFilter::default()
