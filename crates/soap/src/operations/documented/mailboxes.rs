@@ -1,13 +1,13 @@
 //! Mailboxes in the documented dialect (ecgrid-docs soap-api/mailboxes, SPEC-VAN 13-14):
 //! creating, reading and listing them, and their settings.
 
-use edigrid_core::{Address, Mailbox, MailboxChanges, MailboxCreateRequest, MailboxFilter};
+use edigrid_core::{Mailbox, MailboxChanges, MailboxCreateRequest, MailboxFilter};
 use edigrid_domain::{Error, MailboxId, NetworkId, ParamProblem, X12Delimiters};
 
 use super::super::{Call, Operation, SESSION_ID, authenticate};
 use super::{
-    MAILBOX_ID_INFO, NETWORK_FILTER, PAGE_NO, RECORDS_PER_PAGE, STATUS_FILTER, change, delimiter,
-    network_filter, page, renamed, status_filter, status_value,
+    MAILBOX_ID_INFO, NETWORK_FILTER, PAGE_NO, RECORDS_PER_PAGE, STATUS_FILTER, address_arg, change,
+    delimiter, network_filter, page, renamed, status_filter, status_value,
 };
 use crate::args::Args;
 use crate::schema::{Field, Value, XsdType};
@@ -179,14 +179,7 @@ async fn mailbox_add(call: Call) -> Result<Value, Error> {
         id: MailboxId(0),
         name: text("CompanyName"),
         unique_id: text("UniqueID"),
-        address: Address {
-            address1: text("Address1"),
-            address2: text("Address2"),
-            city: text("City"),
-            state: text("State"),
-            zip: text("Zip"),
-            country: String::new(),
-        },
+        address: address_arg(a),
         phone: text("Phone"),
         admin_email: text("AdminEmail"),
         ..MailboxCreateRequest::default()

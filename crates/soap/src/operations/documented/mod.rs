@@ -29,7 +29,7 @@ pub(crate) use sessions::{generate_api_key, user_get_api_key};
 
 use std::str::FromStr;
 
-use edigrid_core::{Page, Paged};
+use edigrid_core::{Address, Page, Paged};
 use edigrid_domain::{Error, MailboxId, NetworkId, ParamProblem, UserStatus};
 
 use super::{Dialect, VERSION};
@@ -298,6 +298,20 @@ fn required_enum<T: FromStr<Err = String>>(args: &Args, name: &str) -> Result<T,
 /// [`STATUS_FILTER`]: absent is every status.
 fn status_filter(args: &Args) -> Result<Option<UserStatus>, Error> {
     enum_arg(args, STATUS_FILTER.name)
+}
+
+/// The address elements of `NetworkAdd` and `MailboxAdd`, as the pages give them (without a
+/// country).
+fn address_arg(args: &Args) -> Address {
+    let text = |name: &str| args.str(name).to_string();
+    Address {
+        address1: text("Address1"),
+        address2: text("Address2"),
+        city: text("City"),
+        state: text("State"),
+        zip: text("Zip"),
+        country: String::new(),
+    }
 }
 
 /// A string parameter as a change: absent leaves the field as it is.

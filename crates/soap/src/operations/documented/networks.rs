@@ -3,15 +3,16 @@
 //! refused in the dialect's table.
 
 use edigrid_core::{
-    Address, AddressChanges, MailboxFilter, Network, NetworkChanges, NetworkCreateRequest,
-    NetworkFilter, Page, PartnerFilter, UserFilter,
+    AddressChanges, MailboxFilter, Network, NetworkChanges, NetworkCreateRequest, NetworkFilter,
+    Page, PartnerFilter, UserFilter,
 };
 use edigrid_domain::{Error, NetworkId, UserStatus};
 
 use super::super::{Call, Operation, SESSION_ID, authenticate};
 use super::{
-    NETWORK_FILTER, NETWORK_ID_INFO, PAGE_NO, RECORDS_PER_PAGE, STATUS, STATUS_FILTER, change,
-    count, delimiter, network_filter, page, renamed, required_enum, status_filter, status_value,
+    NETWORK_FILTER, NETWORK_ID_INFO, PAGE_NO, RECORDS_PER_PAGE, STATUS, STATUS_FILTER, address_arg,
+    change, count, delimiter, network_filter, page, renamed, required_enum, status_filter,
+    status_value,
 };
 use crate::schema::{ComplexType, Field, Value, XsdType};
 
@@ -154,14 +155,7 @@ async fn network_add(call: Call) -> Result<Value, Error> {
         id: NetworkId(0),
         name: text("CompanyName"),
         unique_id: text("UniqueID"),
-        address: Address {
-            address1: text("Address1"),
-            address2: text("Address2"),
-            city: text("City"),
-            state: text("State"),
-            zip: text("Zip"),
-            country: String::new(),
-        },
+        address: address_arg(a),
         phone: text("Phone"),
         admin_email: text("AdminEmail"),
         ..NetworkCreateRequest::default()
