@@ -18,7 +18,8 @@ use crate::json::JsonBody;
 use crate::twin_routes::body_and_query_routes;
 use crate::wire::{
     EdiStandardName, EmailPayloadName, EmailSystem, EmailSystemName, IdPath, RoutingGroupName,
-    StatusName, Wire, check_standard, filter_id, page, positive, shown_id, standard_of,
+    StatusName, Wire, changes_then_status, check_standard, filter_id, page, positive, shown_id,
+    standard_of,
 };
 
 /// A trading-partner ID as the ids pages show one (`ECGridIDInfo`).
@@ -145,20 +146,18 @@ pub async fn update_id(
         let found = core.partner_info(&caller, id).await?;
         check_standard(b.edi_standard, &found.qualifier, &found.id)?;
     }
-    let mut updated = None;
-    if b.description.is_some() || b.status.is_none() {
-        let changes = PartnerChanges {
-            description: b.description,
-            ..PartnerChanges::default()
-        };
-        updated = Some(core.partner_update(&caller, id, changes).await?);
-    }
-    if let Some(Wire(status)) = b.status {
-        updated = Some(core.partner_set_status(&caller, id, status).await?);
-    }
-    updated
-        .map(Data::of)
-        .ok_or_else(|| ApiError::from(edigrid_domain::Error::Internal))
+    let changed = b.description.is_some();
+    let changes = PartnerChanges {
+        description: b.description,
+        ..PartnerChanges::default()
+    };
+    let update = core.partner_update(&caller, id, changes);
+    let set_status = b
+        .status
+        .map(|Wire(s)| core.partner_set_status(&caller, id, s));
+    Ok(Data::of(
+        changes_then_status(changed, update, set_status).await?,
+    ))
 }
 
 /// Terminates an ID: kept, never active again; its pair may be registered anew.

@@ -19,7 +19,8 @@ use crate::envelope::{ApiError, ApiResponse, BodyErrors, Data, ErrorBody, Standa
 use crate::json::JsonBody;
 use crate::twin_routes::{body_and_query_routes, body_with_and_without_id};
 use crate::wire::{
-    AuthLevelName, CellCarrierName, IdPath, StatusName, Wire, filter_id, page, positive,
+    AuthLevelName, CellCarrierName, IdPath, StatusName, Wire, changes_then_status, filter_id, page,
+    positive,
 };
 
 /// The caller as `/v2/users/me` shows it (WhoAmI, plus status and creation).
@@ -204,18 +205,15 @@ async fn update(
         email: fields.email,
         ..UserChanges::default()
     };
-    let profile =
+    let changed =
         changes.first_name.is_some() || changes.last_name.is_some() || changes.email.is_some();
-    let mut updated = None;
-    if profile || fields.status.is_none() {
-        updated = Some(state.core.user_update(caller, user, changes).await?);
-    }
-    if let Some(Wire(status)) = fields.status {
-        updated = Some(state.core.user_set_status(caller, user, status).await?);
-    }
-    updated
-        .map(Data::of)
-        .ok_or_else(|| ApiError::from(edigrid_domain::Error::Internal))
+    let update = state.core.user_update(caller, user, changes);
+    let set_status = fields
+        .status
+        .map(|Wire(s)| state.core.user_set_status(caller, user, s));
+    Ok(Data::of(
+        changes_then_status(changed, update, set_status).await?,
+    ))
 }
 
 /// Changes a user's e-mail address and names; with `status`, also their status (the

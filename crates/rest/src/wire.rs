@@ -213,6 +213,27 @@ pub fn page(page_no: Option<i32>, per_page: Option<i32>) -> Result<Page, ApiErro
     )?)
 }
 
+/// An update that may also change the status (`PUT /v2/users`, `PUT /v2/ids/{id}`): the
+/// other fields first (also when none is given, unless a status is: an empty update still
+/// answers the record), then the status through the directory's own status change, which
+/// ends sessions and makes `Terminated` final. Answers the record as the last step left it.
+/// `update` and `set_status` are the core calls not yet awaited: each runs only if so.
+pub async fn changes_then_status<T>(
+    changed: bool,
+    update: impl Future<Output = Result<T, edigrid_domain::Error>>,
+    set_status: Option<impl Future<Output = Result<T, edigrid_domain::Error>>>,
+) -> Result<T, edigrid_domain::Error> {
+    match set_status {
+        None => update.await,
+        Some(set_status) => {
+            if changed {
+                update.await?;
+            }
+            set_status.await
+        }
+    }
+}
+
 /// One X12 delimiter: a single ASCII character (the core checks which ones may be used).
 pub fn delimiter(field: &str, value: &str) -> Result<u8, ApiError> {
     let mut chars = value.chars();
