@@ -58,6 +58,11 @@ pub const MAILBOX_ADD: &[&str] = &[
 /// The command that adds `login`, a user of network 100 and mailbox 200 at `auth_level`,
 /// its password read from standard input.
 pub fn user_add<'a>(login: &'a str, auth_level: &'a str) -> [&'a str; 11] {
+    user_add_in(login, "200", auth_level)
+}
+
+/// Like [`user_add`], in `mailbox` of network 100.
+pub fn user_add_in<'a>(login: &'a str, mailbox: &'a str, auth_level: &'a str) -> [&'a str; 11] {
     [
         "user",
         "add",
@@ -66,7 +71,7 @@ pub fn user_add<'a>(login: &'a str, auth_level: &'a str) -> [&'a str; 11] {
         "--network",
         "100",
         "--mailbox",
-        "200",
+        mailbox,
         "--auth-level",
         auth_level,
         "--password-stdin",

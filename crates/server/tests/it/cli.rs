@@ -7,7 +7,7 @@ use std::process::{Command, Output, Stdio};
 
 use edigrid_testkit::{NS, envelope11};
 
-use crate::admin_cli::{BIN, MAILBOX_ADD, NETWORK_ADD, user_add};
+use crate::admin_cli::{BIN, MAILBOX_ADD, NETWORK_ADD, user_add, user_add_in};
 
 pub(crate) fn edigrid(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(BIN)
@@ -106,138 +106,33 @@ fn administration_errors_exit_non_zero_with_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("errors.db");
     directory(&db);
-    fails_with(
-        edigrid(
-            &db,
-            &["network", "add", "--id", "100", "--name", "Again"],
-            None,
-        ),
-        "NetworkID",
-    );
-    fails_with(
-        edigrid(&db, &["network", "add", "--id=-4", "--name", "Neg"], None),
-        "NetworkID",
-    );
-    fails_with(
-        edigrid(
-            &db,
-            &[
-                "mailbox",
-                "add",
-                "--network",
-                "999",
-                "--id",
-                "201",
-                "--name",
-                "B",
-            ],
-            None,
-        ),
-        "NetworkID",
-    );
-    fails_with(
-        edigrid(
-            &db,
-            &[
-                "user",
-                "add",
-                "--login",
-                "weak",
-                "--network",
-                "100",
-                "--mailbox",
-                "200",
-                "--auth-level",
-                "General",
-                "--password-stdin",
-            ],
-            Some("short\n"),
-        ),
-        "password",
-    );
-    fails_with(
-        edigrid(
-            &db,
-            &[
-                "user",
-                "add",
-                "--login",
-                "x",
-                "--network",
-                "100",
-                "--mailbox",
-                "200",
-                "--auth-level",
-                "Emperor",
-                "--password-stdin",
-            ],
-            Some("Good#Pass1\n"),
-        ),
-        "AuthLevel",
-    );
-    fails_with(
-        edigrid(
-            &db,
-            &[
-                "user",
-                "add",
-                "--login",
-                "x",
-                "--network",
-                "100",
-                "--mailbox",
-                "777",
-                "--auth-level",
-                "General",
-                "--password-stdin",
-            ],
-            Some("Good#Pass1\n"),
-        ),
-        "MailboxID",
-    );
-    fails_with(
-        edigrid(
-            &db,
-            &[
-                "user",
-                "add",
-                "--login",
-                "x",
-                "--network",
-                "100",
-                "--mailbox",
-                "200",
-                "--auth-level",
-                "General",
-                "--password-stdin",
-            ],
-            Some(""),
-        ),
-        "password",
-    );
+    // (arguments, standard input, what the one line of reason mentions)
+    #[rustfmt::skip]
+    let refused: [(&[&str], Option<&str>, &str); 7] = [
+        (&["network", "add", "--id", "100", "--name", "Again"], None, "NetworkID"),
+        (&["network", "add", "--id=-4", "--name", "Neg"], None, "NetworkID"),
+        (&["mailbox", "add", "--network", "999", "--id", "201", "--name", "B"], None, "NetworkID"),
+        (&user_add("weak", "General"), Some("short\n"), "password"),
+        (&user_add("x", "Emperor"), Some("Good#Pass1\n"), "AuthLevel"),
+        (&user_add_in("x", "777", "General"), Some("Good#Pass1\n"), "MailboxID"),
+        (&user_add("x", "General"), Some(""), "password"),
+    ];
+    for (args, stdin, needle) in refused {
+        fails_with(edigrid(&db, args, stdin), needle);
+    }
     ok(add_user(&db, "dave"));
     fails_with(add_user(&db, "DAVE"), "Login");
-    fails_with(edigrid(&db, &["user", "suspend", "nobody"], None), "Login");
-    fails_with(
-        edigrid(
-            &db,
-            &["user", "passwd", "dave", "--password-stdin"],
-            Some("weakweak\n"),
-        ),
-        "password",
-    );
-    fails_with(
-        edigrid(&db, &["session", "revoke", "ZZZZ"], None),
-        "SessionID",
-    );
-    fails_with(
-        edigrid(&db, &["session", "revoke", "ABCDEF12"], None),
-        "no open session",
-    );
-    fails_with(
-        edigrid(&db, &["session", "list", "--user", "nobody"], None),
-        "Login",
-    );
+    #[rustfmt::skip]
+    let refused: [(&[&str], Option<&str>, &str); 5] = [
+        (&["user", "suspend", "nobody"], None, "Login"),
+        (&["user", "passwd", "dave", "--password-stdin"], Some("weakweak\n"), "password"),
+        (&["session", "revoke", "ZZZZ"], None, "SessionID"),
+        (&["session", "revoke", "ABCDEF12"], None, "no open session"),
+        (&["session", "list", "--user", "nobody"], None, "Login"),
+    ];
+    for (args, stdin, needle) in refused {
+        fails_with(edigrid(&db, args, stdin), needle);
+    }
     // Nothing that failed left a trace.
     let users = ok(edigrid(&db, &["user", "list"], None));
     assert_eq!(users.lines().count(), 2, "header and dave only: {users}");
@@ -318,19 +213,25 @@ fn configuration_layers_flag_over_environment_over_file() {
     );
 }
 
-/// Starts `serve --demo` on a free port and reads its first `count` lines.
-pub(crate) fn serve_demo(
-    db: &Path,
-    count: usize,
-) -> (
+/// A running `serve --demo`, its standard output, and the lines read from it so far.
+pub(crate) type Demo = (
     std::process::Child,
     BufReader<std::process::ChildStdout>,
     Vec<String>,
-) {
+);
+
+/// Starts `serve --demo` on a free port and reads its first `count` lines.
+pub(crate) fn serve_demo(db: &Path, count: usize) -> Demo {
+    serve_demo_with(db, count, &[])
+}
+
+/// [`serve_demo`] with `env` set.
+fn serve_demo_with(db: &Path, count: usize, env: &[(&str, &str)]) -> Demo {
     let mut child = Command::new(BIN)
         .args(["--database", &format!("sqlite://{}", db.display())])
         .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
         .env_remove("EDIGRID_DATABASE")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -453,22 +354,8 @@ async fn a_cli_suspension_is_seen_by_a_running_server_once_the_command_returns()
     const LEASE_MS: &str = "3000";
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("lease.db");
-    let mut child = Command::new(BIN)
-        .args(["--database", &format!("sqlite://{}", db.display())])
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
-        .env_remove("EDIGRID_DATABASE")
-        .env("EDIGRID_SESSION_CACHE_MS", LEASE_MS)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let mut lines = Vec::new();
-    for _ in 0..4 {
-        let mut line = String::new();
-        reader.read_line(&mut line).unwrap();
-        lines.push(line.trim_end().to_string());
-    }
+    let (mut child, _reader, lines) =
+        serve_demo_with(&db, 4, &[("EDIGRID_SESSION_CACHE_MS", LEASE_MS)]);
     let endpoint = lines[0]
         .trim_start_matches("WSDL: ")
         .trim_end_matches("?WSDL")

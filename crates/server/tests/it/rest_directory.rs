@@ -23,6 +23,7 @@ use crate::rest_auth::{
     Auth, Reply, assert_invalid_naming, call, call_json, call_raw, names_field, parse_time,
     try_login,
 };
+use crate::support::json::pick;
 
 const MISSING: i32 = 987_654;
 
@@ -126,11 +127,6 @@ fn column(reply: &Reply, key: &str) -> Vec<i32> {
     let items = reply.ok().as_array();
     let items = items.unwrap_or_else(|| panic!("not an array: {}", reply.body));
     items.iter().map(|item| as_i32(&item[key])).collect()
-}
-
-/// The values of `keys` in `v`, in order: several fields checked in one assertion.
-fn pick(v: &Value, keys: &[&str]) -> Value {
-    keys.iter().map(|k| v[k].clone()).collect()
 }
 
 fn as_i32(v: &Value) -> i32 {
