@@ -147,6 +147,69 @@ async fn all_sessions_ended(app: &TestApp, user: i32, why: &str) {
     );
 }
 
+/// `ecgrid_ids` and `pairs` of a CREATED line together: (ECGridID, (qualifier, ID)).
+fn created_ids(created: &Value) -> Vec<(i32, (String, String))> {
+    ints(created, "ecgrid_ids")
+        .into_iter()
+        .zip(pairs(created))
+        .collect()
+}
+
+/// Every ID the flow registered is stored as given, in mailbox `m` of network 100, `status`.
+async fn assert_ids_stored(app: &TestApp, created: &Value, m: i32, status: UserStatus, why: &str) {
+    for (e, (q, id)) in created_ids(created) {
+        let want = (100, m, q, id, status);
+        assert_eq!(stored_partner(app, e).await, want, "ECGridID {e}: {why}");
+    }
+}
+
+/// The delimiters every flow sets on its mailbox: `~`, `*` and `>`.
+fn assert_delimiters(mailbox: &Mailbox, why: &str) {
+    let x12 = mailbox.config.x12;
+    assert_eq!(
+        (x12.segment, x12.element, x12.sub_element),
+        (b'~', b'*', b'>'),
+        "{why}"
+    );
+}
+
+/// The user a flow made, as its last step left it: a MailboxAdmin of `mailbox` in network
+/// 100 with `status` (`stored` says which calls did that) whose sessions have ended
+/// (`ended` says why).
+struct FlowUser {
+    mailbox: i32,
+    status: UserStatus,
+    stored: &'static str,
+    ended: &'static str,
+}
+
+impl FlowUser {
+    /// Checks the CREATED line's `user`, and that the flow, as `admin`, logged out.
+    async fn assert_stored(&self, app: &TestApp, admin: UserId, created: &Value) {
+        let user = stored_user(app, int(created, "user")).await;
+        assert_eq!(
+            (
+                user.login.as_str(),
+                user.network_id,
+                user.mailbox_id,
+                user.auth_level,
+                user.status
+            ),
+            (
+                text(created, "login"),
+                NetworkId(100),
+                MailboxId(self.mailbox),
+                AuthLevel::MailboxAdmin,
+                self.status
+            ),
+            "{}",
+            self.stored
+        );
+        all_sessions_ended(app, user.id.0, self.ended).await;
+        all_sessions_ended(app, admin.0, "the flow logs out").await;
+    }
+}
+
 // ---- raw calls to the three front ends ------------------------------------------------------
 
 async fn deployed_login(app: &TestApp) -> String {
@@ -286,22 +349,15 @@ async fn zeep_on_the_deployed_wsdl_runs_the_directory_flow() {
     assert_eq!(mailbox.name, text(&created, "name"));
     assert_eq!(mailbox.network_id, NetworkId(100));
     assert_eq!(mailbox.status, UserStatus::Terminated, "MailboxTerminate");
-    let x12 = mailbox.config.x12;
-    assert_eq!(
-        (x12.segment, x12.element, x12.sub_element),
-        (b'~', b'*', b'>'),
-        "MailboxX12Delimiters(126, 42, 62) is stored"
-    );
-    for (e, (q, id)) in ints(&created, "ecgrid_ids")
-        .into_iter()
-        .zip(pairs(&created))
-    {
-        assert_eq!(
-            stored_partner(&app, e).await,
-            (100, m, q, id, UserStatus::Terminated),
-            "ECGridID {e} went with its mailbox"
-        );
-    }
+    assert_delimiters(&mailbox, "MailboxX12Delimiters(126, 42, 62) is stored");
+    assert_ids_stored(
+        &app,
+        &created,
+        m,
+        UserStatus::Terminated,
+        "went with its mailbox",
+    )
+    .await;
     assert_eq!(
         stored_partner(&app, int(&created, "own_ecgrid_id")).await,
         (
@@ -313,36 +369,20 @@ async fn zeep_on_the_deployed_wsdl_runs_the_directory_flow() {
         ),
         "TPAdd registers in the caller's own mailbox, untouched by the other's termination"
     );
-    let user = stored_user(&app, int(&created, "user")).await;
-    assert_eq!(
-        (
-            user.login.as_str(),
-            user.network_id,
-            user.mailbox_id,
-            user.auth_level,
-            user.status
-        ),
-        (
-            text(&created, "login"),
-            NetworkId(100),
-            MailboxId(m),
-            AuthLevel::MailboxAdmin,
-            UserStatus::Suspended
-        ),
-        "UserAddEx, UserSetAuthLevel(MailboxAdmin) and UserSuspend are stored"
-    );
-    all_sessions_ended(&app, user.id.0, "UserSuspend ends the user's sessions").await;
-    all_sessions_ended(&app, admin.0, "the flow logs out").await;
+    let user = FlowUser {
+        mailbox: m,
+        status: UserStatus::Suspended,
+        stored: "UserAddEx, UserSetAuthLevel(MailboxAdmin) and UserSuspend are stored",
+        ended: "UserSuspend ends the user's sessions",
+    };
+    user.assert_stored(&app, admin, &created).await;
 
     // The terminated mailbox and its IDs, as the other two front ends show them.
     let fronts = Fronts::open(&app, admin).await;
     fronts
         .mailbox_alike(&app, m, text(&created, "name"), "Terminated")
         .await;
-    for (e, (q, id)) in ints(&created, "ecgrid_ids")
-        .into_iter()
-        .zip(pairs(&created))
-    {
+    for (e, (q, id)) in created_ids(&created) {
         fronts
             .partner_alike(&app, e, (&q, &id), m, "Terminated")
             .await;
@@ -403,11 +443,9 @@ async fn zeep_on_edigrids_wsdl_runs_the_documented_directory_flow() {
         text(&created, "company"),
         "CompanyName is the mailbox's name"
     );
-    let x12 = first.config.x12;
-    assert_eq!(
-        (x12.segment, x12.element, x12.sub_element),
-        (b'~', b'*', b'>'),
-        "MailboxX12Delimiters(\"*\", \">\", \"~\") is stored as bytes"
+    assert_delimiters(
+        &first,
+        "MailboxX12Delimiters(\"*\", \">\", \"~\") is stored as bytes",
     );
     assert_eq!(
         (
@@ -417,33 +455,14 @@ async fn zeep_on_edigrids_wsdl_runs_the_documented_directory_flow() {
         (text(&created, "notify_email"), true),
         "MailboxConfig's notification settings are stored"
     );
-    for (e, (q, id)) in ints(&created, "ecgrid_ids")
-        .into_iter()
-        .zip(pairs(&created))
-    {
-        assert_eq!(
-            stored_partner(&app, e).await,
-            (100, boxes[0], q, id, UserStatus::Active)
-        );
-    }
-    let user = stored_user(&app, int(&created, "user")).await;
-    assert_eq!(
-        (
-            user.login.as_str(),
-            user.mailbox_id,
-            user.auth_level,
-            user.status
-        ),
-        (
-            text(&created, "login"),
-            MailboxId(boxes[0]),
-            AuthLevel::MailboxAdmin,
-            UserStatus::Suspended
-        ),
-        "UserAdd, UserSetAuthLevel(MailboxAdmin) and UserSuspend are stored"
-    );
-    all_sessions_ended(&app, user.id.0, "UserSuspend ends the user's sessions").await;
-    all_sessions_ended(&app, admin.0, "the flow logs out").await;
+    assert_ids_stored(&app, &created, boxes[0], UserStatus::Active, "TPAdd").await;
+    let user = FlowUser {
+        mailbox: boxes[0],
+        status: UserStatus::Suspended,
+        stored: "UserAdd, UserSetAuthLevel(MailboxAdmin) and UserSuspend are stored",
+        ended: "UserSuspend ends the user's sessions",
+    };
+    user.assert_stored(&app, admin, &created).await;
 }
 
 #[tokio::test]
@@ -470,45 +489,22 @@ async fn python_requests_runs_the_rest_directory_flow() {
         (text(&created, "company"), UserStatus::Terminated),
         "DELETE /v2/mailboxes/{{id}} terminates, and deletes nothing"
     );
-    let x12 = mailbox.config.x12;
-    assert_eq!(
-        (x12.segment, x12.element, x12.sub_element),
-        (b'~', b'*', b'>')
-    );
-    for (e, (q, id)) in ints(&created, "ecgrid_ids")
-        .into_iter()
-        .zip(pairs(&created))
-    {
-        assert_eq!(
-            stored_partner(&app, e).await,
-            (100, m, q, id, UserStatus::Terminated),
-            "ECGridID {e}: stored as given (not padded), terminated with its mailbox"
-        );
-    }
+    assert_delimiters(&mailbox, "the flow's X12 delimiters are stored");
+    let why = "stored as given (not padded), terminated with its mailbox";
+    assert_ids_stored(&app, &created, m, UserStatus::Terminated, why).await;
     let alias = stored_mailbox(&app, int(&created, "alias_mailbox")).await;
     assert_eq!(
         alias.status,
         UserStatus::Active,
         "POST /v2/mailboxes made a mailbox"
     );
-    let user = stored_user(&app, int(&created, "user")).await;
-    assert_eq!(
-        (
-            user.login.as_str(),
-            user.mailbox_id,
-            user.auth_level,
-            user.status
-        ),
-        (
-            text(&created, "login"),
-            MailboxId(m),
-            AuthLevel::MailboxAdmin,
-            UserStatus::Terminated
-        ),
-        "POST /v2/users, /v2/users/role and DELETE /v2/users/{{id}} are stored"
-    );
-    all_sessions_ended(&app, user.id.0, "terminating a user ends their sessions").await;
-    all_sessions_ended(&app, admin.0, "the flow logs out").await;
+    let user = FlowUser {
+        mailbox: m,
+        status: UserStatus::Terminated,
+        stored: "POST /v2/users, /v2/users/role and DELETE /v2/users/{id} are stored",
+        ended: "terminating a user ends their sessions",
+    };
+    user.assert_stored(&app, admin, &created).await;
 }
 
 // ---- one directory, three shapes ------------------------------------------------------------
