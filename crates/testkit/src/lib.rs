@@ -152,6 +152,13 @@ impl TestApp {
         format!("{}?WSDL", self.soap_url())
     }
 
+    /// The documented WSDL as the server serves it (`?WSDL` on the SOAP endpoint).
+    pub async fn wsdl(&self) -> String {
+        let response = self.http.get(self.wsdl_url()).send().await.unwrap();
+        assert_eq!(response.status(), 200, "GET {}", self.wsdl_url());
+        response.text().await.unwrap()
+    }
+
     pub fn database_path(&self) -> std::path::PathBuf {
         self.dir.path().join("edigrid.db")
     }

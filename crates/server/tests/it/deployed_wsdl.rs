@@ -80,12 +80,7 @@ async fn the_deployed_wsdl_is_served_with_only_its_addresses_rewritten() {
     );
 
     // `?WSDL` on the endpoint stays the documented dialect's.
-    let documented = reqwest::get(app.wsdl_url())
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let documented = app.wsdl().await;
     let doc = roxmltree::Document::parse(&documented).unwrap();
     assert_eq!(
         doc.root_element().attribute("targetNamespace"),
@@ -130,12 +125,7 @@ async fn the_addresses_follow_host_and_trusted_forwarded_headers_only() {
         vec!["https://edi.example.org/v4.1/prod/ECGridOS.asmx"; 4]
     );
     // The documented WSDL's address is built the same way.
-    let documented = reqwest::get(public.wsdl_url())
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let documented = public.wsdl().await;
     assert_eq!(
         addresses(&documented),
         vec!["https://edi.example.org/v4.1/prod/ECGridOS.asmx"; 2]

@@ -578,15 +578,7 @@ async fn network_operations_refuse_bad_input_other_scopes_and_communications() {
         );
     }
     // NetworkStatusSummary's rows are a type of their own, not a DataSet.
-    let wsdl = app
-        .http
-        .get(app.wsdl_url())
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let wsdl = app.wsdl().await;
     assert!(wsdl.contains(r#"<s:complexType name="ArrayOfNetworkStatusSummary">"#));
     assert!(
         !wsdl.contains("<s:any"),
