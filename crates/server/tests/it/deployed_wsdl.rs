@@ -5,7 +5,7 @@
 //! client built from that URL alone calls the server.
 
 use edigrid_domain::AuthLevel;
-use edigrid_testkit::{TEST_PASSWORD, TestApp, spawn_app, spawn_app_with};
+use edigrid_testkit::{SoapReply, TEST_PASSWORD, TestApp, spawn_app, spawn_app_with};
 
 use crate::support::python::{python, repo_root};
 
@@ -29,15 +29,8 @@ async fn fetch(app: &TestApp, headers: &[(&str, &str)]) -> (u16, String, String)
     for (k, v) in headers {
         request = request.header(*k, *v);
     }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    (status, content_type, response.text().await.unwrap())
+    let reply = SoapReply::read(request.send().await.unwrap()).await;
+    (reply.status, reply.content_type, reply.body)
 }
 
 /// The `location` of every service address (SOAP 1.1, SOAP 1.2, HTTP GET, HTTP POST).
