@@ -7,6 +7,7 @@ mod clock;
 mod directory;
 mod events;
 mod login;
+pub mod parcels;
 mod passwords;
 mod permissions;
 mod policy;
@@ -32,6 +33,11 @@ pub use directory::{
 };
 pub use events::{CallRecord, EVENTS_KEPT_PER_SESSION};
 pub use login::{ClientInfo, LoginRequest, Protocol, SenderInfo};
+pub use parcels::store::ParcelStore;
+pub use parcels::{
+    DownloadMode, Downloaded, InterchangeQuery, ParcelDetail, ParcelQuery, ParcelView,
+    UploadOutcome, UploadRequest,
+};
 pub use passwords::{PasswordHasher, generate_password};
 pub use permissions::may_view_user;
 pub use policy::{LoginPolicy, OverCapPolicy, SessionPolicy};

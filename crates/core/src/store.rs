@@ -12,6 +12,7 @@ pub use crate::directory::model::{
     PartnerDetail, PartnerFilter, PartnerOrder, TradingPartner, UserFilter, Websites,
 };
 pub use crate::directory::store::DirectoryStore;
+pub use crate::parcels::store::ParcelStore;
 
 use crate::policy::OverCapPolicy;
 
@@ -218,7 +219,7 @@ pub enum LoginFailureOutcome {
 }
 
 #[async_trait]
-pub trait Store: DirectoryStore + Send + Sync + 'static {
+pub trait Store: DirectoryStore + ParcelStore + Send + Sync + 'static {
     async fn insert_user(&self, user: &NewUser) -> StoreResult<UserId>;
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
     /// Case-insensitive match on the login name.

@@ -43,6 +43,8 @@ macro_rules! wire_enum {
     };
 }
 
+pub(crate) use wire_enum;
+
 wire_enum!(
     /// The seven contacts of a network or mailbox (`NetworkContactType`).
     ContactType, "ContactType" {

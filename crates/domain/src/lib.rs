@@ -5,6 +5,7 @@ mod auth_level;
 mod directory;
 mod error;
 mod ids;
+mod parcel;
 mod password;
 mod session_id;
 
@@ -15,6 +16,10 @@ pub use directory::{
 };
 pub use error::{Category, Error, LegacyCode, ParamProblem, SessionProblem};
 pub use ids::{EcGridId, MailboxId, NetworkId, UserId};
+pub use parcel::{
+    Direction, EdiStandard, InterchangeId, InterchangeStatus, ManifestType, ParcelId, ParcelState,
+    ParcelValid,
+};
 pub use password::{PASSWORD_MIN_LEN, check_password_policy};
 pub use session_id::{SecretHash, SessionId, redact, to_hex};
 

@@ -67,6 +67,7 @@ fn missing_unless_one(rows: u64, what: String) -> StoreResult<()> {
 }
 
 crate::directory::directory_store!(PostgresStore);
+crate::parcels::parcel_store!(PostgresStore);
 
 #[async_trait]
 impl Store for PostgresStore {

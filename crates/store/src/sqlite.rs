@@ -88,6 +88,7 @@ fn missing_unless_one(rows: u64, what: String) -> StoreResult<()> {
 }
 
 crate::directory::directory_store!(SqliteStore);
+crate::parcels::parcel_store!(SqliteStore);
 
 #[async_trait]
 impl Store for SqliteStore {

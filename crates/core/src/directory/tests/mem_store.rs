@@ -402,3 +402,93 @@ impl DirectoryStore for MemStore {
             .cloned())
     }
 }
+
+/// The directory's tests never touch parcels; every parcel method says so instead of
+/// pretending (the parcel services are tested over the real stores).
+mod no_parcels {
+    use async_trait::async_trait;
+    use chrono::{DateTime, Utc};
+    use edigrid_domain::{InterchangeId, ParcelId};
+
+    use super::MemStore;
+    use crate::directory::model::{Page, Paged};
+    use crate::parcels::model::*;
+    use crate::parcels::store::ParcelStore;
+    use crate::store::{StoreError, StoreResult};
+
+    fn none<T>() -> StoreResult<T> {
+        Err(StoreError::Backend(
+            "the directory's test store keeps no parcels".into(),
+        ))
+    }
+
+    #[async_trait]
+    #[allow(unused_variables)]
+    impl ParcelStore for MemStore {
+        async fn accept_upload(&self, upload: &Upload) -> StoreResult<Accepted> {
+            none()
+        }
+        async fn parcel(&self, id: ParcelId) -> StoreResult<Option<Parcel>> {
+            none()
+        }
+        async fn parcel_content(&self, id: ParcelId) -> StoreResult<Option<Content>> {
+            none()
+        }
+        async fn list_parcels(
+            &self,
+            filter: &ParcelFilter,
+            page: Page,
+        ) -> StoreResult<Paged<Parcel>> {
+            none()
+        }
+        async fn interchange(&self, id: InterchangeId) -> StoreResult<Option<Interchange>> {
+            none()
+        }
+        async fn parcel_interchanges(&self, parcel: ParcelId) -> StoreResult<Vec<Interchange>> {
+            none()
+        }
+        async fn list_interchanges(
+            &self,
+            filter: &InterchangeFilter,
+            page: Page,
+        ) -> StoreResult<Paged<Interchange>> {
+            none()
+        }
+        async fn change_state(&self, change: &StateChange) -> StoreResult<bool> {
+            none()
+        }
+        async fn return_timed_out(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+            none()
+        }
+        async fn remove_content_before(&self, cutoff: DateTime<Utc>) -> StoreResult<u64> {
+            none()
+        }
+        async fn add_manifest_entry(&self, entry: &ManifestEntry) -> StoreResult<()> {
+            none()
+        }
+        async fn manifest(&self, parcel: ParcelId) -> StoreResult<Vec<ManifestEntry>> {
+            none()
+        }
+        async fn add_note(&self, note: &ParcelNote) -> StoreResult<i64> {
+            none()
+        }
+        async fn notes(&self, parcel: ParcelId) -> StoreResult<Vec<ParcelNote>> {
+            none()
+        }
+        async fn set_mailbag_control_id(
+            &self,
+            parcel: ParcelId,
+            control_id: &str,
+        ) -> StoreResult<()> {
+            none()
+        }
+        async fn set_local_status(
+            &self,
+            parcel: ParcelId,
+            status: i16,
+            at: DateTime<Utc>,
+        ) -> StoreResult<()> {
+            none()
+        }
+    }
+}
