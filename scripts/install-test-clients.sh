@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the SOAP client toolchains used by the client interoperability tests:
-#   .venv (zeep, requests), tests/clients/node/node_modules (soap), Debian jaxws (wsimport).
+#   .venv (zeep, requests, pydifact), tests/clients/node/node_modules (soap, node-x12),
+#   Debian jaxws (wsimport).
 # Idempotent: each step is skipped when what it would install is already in place.
 set -euo pipefail
 
@@ -10,11 +11,11 @@ cd "$ROOT"
 step() { printf '[install-test-clients] %s\n' "$*"; }
 die() { printf '[install-test-clients] ERROR: %s\n' "$*" >&2; exit 1; }
 
-# --- Python: zeep + requests in .venv -------------------------------------------------
-PY_REQS=("zeep>=4.3,<4.4" "requests>=2.31,<3" "schemathesis>=4.32,<4.33")
+# --- Python: zeep, requests, schemathesis and pydifact in .venv ----------------------
+PY_REQS=("zeep>=4.3,<4.4" "requests>=2.31,<3" "schemathesis>=4.32,<4.33" "pydifact==0.2.3")
 PY_STAMP=".venv/.edigrid-reqs"
 if [[ -x .venv/bin/python && -f "$PY_STAMP" && "$(cat "$PY_STAMP")" == "${PY_REQS[*]}" ]] \
-   && .venv/bin/python -c 'import zeep, requests' 2>/dev/null; then
+   && .venv/bin/python -c 'import zeep, requests, pydifact' 2>/dev/null; then
     step "python: .venv already has zeep $(.venv/bin/python -c 'import zeep; print(zeep.__version__)')"
 else
     command -v python3 >/dev/null || die "python3 not found"
@@ -26,15 +27,15 @@ else
     step "python: installed zeep $(.venv/bin/python -c 'import zeep; print(zeep.__version__)')"
 fi
 
-# --- Node: soap into tests/clients/node ------------------------------------------------
+# --- Node: soap and node-x12 into tests/clients/node -----------------------------------
 NODE_DIR="tests/clients/node"
 command -v npm >/dev/null || die "npm not found"
 # A stamp of the lock file's hash lets re-runs skip `npm ci`, which always wipes node_modules.
 lock_hash() { sha256sum "$NODE_DIR/package-lock.json" | cut -d' ' -f1; }
 NODE_STAMP="$NODE_DIR/node_modules/.edigrid-lock-sha256"
 if [[ -f "$NODE_DIR/package-lock.json" && -f "$NODE_STAMP" && "$(cat "$NODE_STAMP")" == "$(lock_hash)" \
-      && -f "$NODE_DIR/node_modules/soap/package.json" ]]; then
-    step "node: soap already installed"
+      && -f "$NODE_DIR/node_modules/soap/package.json" && -f "$NODE_DIR/node_modules/node-x12/package.json" ]]; then
+    step "node: soap and node-x12 already installed"
 else
     if [[ -f "$NODE_DIR/package-lock.json" ]]; then
         step "node: npm ci in $NODE_DIR"
@@ -44,7 +45,8 @@ else
         (cd "$NODE_DIR" && npm install --no-audit --no-fund --loglevel=error >/dev/null) || die "npm install failed"
     fi
     lock_hash > "$NODE_STAMP"
-    step "node: installed soap $(node -p "require('./$NODE_DIR/node_modules/soap/package.json').version")"
+    step "node: installed soap $(node -p "require('./$NODE_DIR/node_modules/soap/package.json').version")," \
+        "node-x12 $(node -p "require('./$NODE_DIR/node_modules/node-x12/package.json').version")"
 fi
 
 # --- Java: Debian jaxws (wsimport + JAX-WS runtime jars) --------------------------------
