@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod directory;
+pub mod parcels;
 
 use std::sync::Arc;
 

@@ -28,6 +28,8 @@ pub(crate) enum Value {
     Bool(bool),
     Text(String),
     OptText(Option<String>),
+    OptBigInt(Option<i64>),
+    Blob(Vec<u8>),
 }
 
 impl From<i32> for Value {
@@ -72,6 +74,24 @@ impl From<Option<&str>> for Value {
     }
 }
 
+impl From<Option<i64>> for Value {
+    fn from(v: Option<i64>) -> Self {
+        Value::OptBigInt(v)
+    }
+}
+
+impl From<Option<DateTime<Utc>>> for Value {
+    fn from(v: Option<DateTime<Utc>>) -> Self {
+        Value::OptBigInt(v.map(ms))
+    }
+}
+
+impl From<&[u8]> for Value {
+    fn from(v: &[u8]) -> Self {
+        Value::Blob(v.to_vec())
+    }
+}
+
 impl From<DateTime<Utc>> for Value {
     fn from(v: DateTime<Utc>) -> Self {
         Value::BigInt(ms(v))
@@ -110,6 +130,8 @@ where
     bool: for<'q> Encode<'q, DB> + Type<DB>,
     String: for<'q> Encode<'q, DB> + Type<DB>,
     Option<String>: for<'q> Encode<'q, DB> + Type<DB>,
+    Option<i64>: for<'q> Encode<'q, DB> + Type<DB>,
+    Vec<u8>: for<'q> Encode<'q, DB> + Type<DB>,
 {
     let mut args = DB::Arguments::default();
     for value in values {
@@ -119,6 +141,8 @@ where
             Value::Bool(v) => args.add(v),
             Value::Text(v) => args.add(v),
             Value::OptText(v) => args.add(v),
+            Value::OptBigInt(v) => args.add(v),
+            Value::Blob(v) => args.add(v),
         }
         .map_err(sqlx::Error::Encode)?;
     }
@@ -373,6 +397,14 @@ impl Conditions {
         }
     }
 
+    /// `column op value` (`op` one of `<`, `<=`, `>`, `>=`, `<>`), when a value is given.
+    pub(crate) fn compare(&mut self, column: &str, op: &str, value: Option<impl Into<Value>>) {
+        if let Some(value) = value {
+            let p = self.param(value);
+            self.clauses.push(format!("{column} {op} {p}"));
+        }
+    }
+
     pub(crate) fn hide_terminated(&mut self, hide: bool) {
         if hide {
             self.clauses.push("status <> 'Terminated'".into());
@@ -468,6 +500,8 @@ impl rusqlite::ToSql for Value {
             Value::Bool(v) => v.to_sql(),
             Value::Text(v) => v.to_sql(),
             Value::OptText(v) => v.to_sql(),
+            Value::OptBigInt(v) => v.to_sql(),
+            Value::Blob(v) => v.to_sql(),
         }
     }
 }

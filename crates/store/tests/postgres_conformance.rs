@@ -77,3 +77,12 @@ async fn postgres_store_passes_the_directory_suite() {
     conformance::directory::run_all(|| schemas.store()).await;
     schemas.drop_all().await;
 }
+
+#[tokio::test]
+async fn postgres_store_passes_the_parcel_suite() {
+    let Some(schemas) = Schemas::connect().await else {
+        return;
+    };
+    conformance::parcels::run_all(|| schemas.store()).await;
+    schemas.drop_all().await;
+}

@@ -44,3 +44,9 @@ async fn sqlite_store_passes_the_directory_suite() {
     let files = Files::new();
     conformance::directory::run_all(|| files.store()).await;
 }
+
+#[tokio::test]
+async fn sqlite_store_passes_the_parcel_suite() {
+    let files = Files::new();
+    conformance::parcels::run_all(|| files.store()).await;
+}

@@ -176,13 +176,28 @@ pub struct Upload {
     pub interchanges: Vec<NewInterchange>,
     /// One per receiving mailbox, in the order of their first interchange.
     pub inbound: Vec<NewParcel>,
-    /// Entries with `parcel_id` 0 name the outbound parcel; entries for inbound parcels are
-    /// written by the store itself (`InBoxReady`) with the outbound entries' time.
+    /// Entries with `parcel_id` 0 name the outbound parcel; an `interchange_id` is the
+    /// position in [`Upload::interchanges`], replaced by the number the store assigns.
+    /// Entries for inbound parcels are written by the store itself (`InBoxReady`) at the
+    /// outbound parcel's `created` time.
     pub manifest: Vec<ManifestEntry>,
     /// Interchanges delivered now whose (`ecgrid_from`, `ecgrid_to`, `control_number`)
     /// matches one accepted at or after this time are flagged `duplicate` by the store, in
     /// the same transaction, and their parcels' `valid` becomes `Duplicate`.
     pub duplicates_since: DateTime<Utc>,
+}
+
+/// New deliveries of interchanges accepted before (`ParcelResend`, `InterchangeResend`),
+/// stored in one transaction: the new inbound parcels (their `source` set to each
+/// interchange's outbound parcel), the interchanges pointed at them and `Delivered` again,
+/// and a manifest entry for each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Redelivery {
+    pub inbound: Vec<NewParcel>,
+    /// Each interchange and the index into `inbound` of the parcel it now goes in.
+    pub interchanges: Vec<(InterchangeId, usize)>,
+    pub at: DateTime<Utc>,
+    pub by: UserId,
 }
 
 /// What the store assigned to an [`Upload`].

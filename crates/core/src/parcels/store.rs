@@ -8,10 +8,10 @@ use edigrid_domain::{InterchangeId, ParcelId};
 
 use super::model::{
     Accepted, Content, Interchange, InterchangeFilter, ManifestEntry, Parcel, ParcelFilter,
-    ParcelNote, StateChange, Upload,
+    ParcelNote, Redelivery, StateChange, Upload,
 };
 use crate::directory::model::{Page, Paged};
-use crate::store::StoreResult;
+use crate::store::{StoreError, StoreResult};
 
 #[async_trait]
 pub trait ParcelStore: Send + Sync {
@@ -67,4 +67,14 @@ pub trait ParcelStore: Send + Sync {
         status: i16,
         at: DateTime<Utc>,
     ) -> StoreResult<()>;
+
+    /// Stores new deliveries of accepted interchanges in one transaction and returns the
+    /// new inbound parcels' numbers, in the order of `redelivery.inbound`. `Missing` when
+    /// an interchange does not exist.
+    async fn redeliver(&self, redelivery: &Redelivery) -> StoreResult<Vec<ParcelId>> {
+        let _ = redelivery;
+        Err(StoreError::Backend(
+            "this store does not keep parcels".into(),
+        ))
+    }
 }
