@@ -19,8 +19,10 @@ macro_rules! directory {
     };
 }
 
+mod interchanges;
 mod mailboxes;
 mod networks;
+mod parcels;
 mod partners;
 mod sessions;
 mod users;
@@ -237,6 +239,26 @@ pub static DOCUMENTED: Dialect = Dialect {
         partners::TP_LIST,
         partners::TP_MOVE,
         partners::TP_SEARCH,
+        parcels::PARCEL_UPLOAD,
+        parcels::PARCEL_UPLOAD_EX,
+        parcels::PARCEL_UPLOAD_MFT,
+        parcels::PARCEL_IN_BOX,
+        parcels::PARCEL_IN_BOX_EX,
+        parcels::PARCEL_IN_BOX_ARCHIVE,
+        parcels::PARCEL_OUT_BOX,
+        parcels::PARCEL_INFO,
+        parcels::PARCEL_DOWNLOAD,
+        parcels::PARCEL_DOWNLOAD_CONFIRM,
+        parcels::PARCEL_NOTE,
+        parcels::PARCEL_RESEND,
+        interchanges::INTERCHANGE_IN_BOX,
+        interchanges::INTERCHANGE_OUT_BOX,
+        interchanges::INTERCHANGE_INFO,
+        interchanges::INTERCHANGE_HEADER_INFO,
+        interchanges::INTERCHANGE_DATE,
+        interchanges::INTERCHANGE_MANIFEST,
+        interchanges::INTERCHANGE_CANCEL,
+        interchanges::INTERCHANGE_RESEND,
     ],
 };
 
