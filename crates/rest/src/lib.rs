@@ -41,6 +41,15 @@ pub use tokens::TokenSigner;
 /// Where the OpenAPI document is served.
 pub const OPENAPI_PATH: &str = "/swagger/v2/swagger.json";
 
+/// The upload route: its body may be as large as a parcel allows (JSON with base64 content,
+/// or `multipart/form-data`); every other route keeps the small limit.
+pub const UPLOAD_PATH: &str = "/v2/parcels/upload";
+
+/// Whether a request goes to the upload route.
+pub fn is_upload(method: &axum::http::Method, path: &str) -> bool {
+    method == axum::http::Method::POST && path == UPLOAD_PATH
+}
+
 #[derive(Clone)]
 pub struct RestState {
     pub core: Core,
@@ -163,7 +172,8 @@ fn api() -> OpenApiRouter<RestState> {
 
 /// The REST routes, the OpenAPI document at [`OPENAPI_PATH`] and the docs UI at
 /// `/swagger/index.html` (its assets are compiled in: no request leaves the server).
-pub fn router(state: RestState, max_body_bytes: usize) -> Router {
+/// Bodies are held to `max_body_bytes`, the upload route's to `max_upload_body_bytes`.
+pub fn router(state: RestState, max_body_bytes: usize, max_upload_body_bytes: usize) -> Router {
     let (api, doc) = api().split_for_parts();
     let api = api
         .fallback(|| async {
@@ -176,9 +186,12 @@ pub fn router(state: RestState, max_body_bytes: usize) -> Router {
                 "this endpoint does not take that HTTP method",
             )
         })
-        .layer(DefaultBodyLimit::max(max_body_bytes))
+        // The extractors' own bound; `read_whole_body` has applied each route's before.
+        .layer(DefaultBodyLimit::max(
+            max_upload_body_bytes.max(max_body_bytes),
+        ))
         .layer(axum::middleware::from_fn(move |request, next| {
-            read_whole_body(request, next, max_body_bytes)
+            read_whole_body(request, next, max_body_bytes, max_upload_body_bytes)
         }))
         .with_state(state);
     Router::new().merge(api).merge(
@@ -192,13 +205,21 @@ pub fn router(state: RestState, max_body_bytes: usize) -> Router {
 /// Reads every request body before the handler runs, also for endpoints that ignore it
 /// (clients send bodies to `/v2/auth/session` and `/v2/auth/logout`). A body left unread
 /// makes hyper close the keep-alive connection after answering, and a client that reuses
-/// that connection sees it dropped without a response.
+/// that connection sees it dropped without a response. (The server reads every body within
+/// the same limits before this runs, and drains what a refused client still sends; this
+/// bounds the router used on its own.)
 async fn read_whole_body(
     request: axum::extract::Request,
     next: axum::middleware::Next,
-    limit: usize,
+    max_body_bytes: usize,
+    max_upload_body_bytes: usize,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
+    let limit = if is_upload(request.method(), request.uri().path()) {
+        max_upload_body_bytes
+    } else {
+        max_body_bytes
+    };
     let (parts, body) = request.into_parts();
     match axum::body::to_bytes(body, limit).await {
         Ok(bytes) => {

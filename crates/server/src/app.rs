@@ -16,7 +16,9 @@ use edigrid_soap::{SOAP_PATH, SoapState};
 use tokio::net::TcpListener;
 use tower_http::timeout::TimeoutLayer;
 
+use crate::body_limits::BodyLimits;
 use crate::settings::Settings;
+use crate::upload_budget::UploadBudget;
 
 pub struct Application {
     listener: TcpListener,
@@ -67,6 +69,7 @@ impl Application {
             trusted_proxies: settings.trusted_proxies.clone().into(),
             public_url: settings.public_url.clone(),
             max_body_bytes: settings.max_body_bytes,
+            max_upload_body_bytes: settings.upload_body_bytes(),
             https: settings.tls_cert.is_some(),
         });
         let secret = match &settings.jwt_secret {
@@ -85,12 +88,25 @@ impl Application {
                 trusted_proxies: settings.trusted_proxies.clone().into(),
             },
             settings.max_body_bytes,
+            settings.upload_body_bytes(),
         );
         crate::ops::metrics_handle();
+        let body_limits = Arc::new(BodyLimits {
+            default: settings.max_body_bytes,
+            upload: settings.upload_body_bytes(),
+            budget: UploadBudget::new(
+                settings.upload_memory_bytes,
+                Duration::from_millis(settings.upload_wait_ms),
+            ),
+        });
         let router = Router::new()
             .merge(soap)
             .merge(rest)
             .merge(crate::ops::router(core.clone()))
+            // Inside the timeout: a body read or drained too slowly is cut off by it.
+            .layer(axum::middleware::from_fn(move |request, next| {
+                crate::body_limits::read_body(body_limits.clone(), request, next)
+            }))
             .layer(axum::middleware::from_fn(crate::ops::track_requests))
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::REQUEST_TIMEOUT,

@@ -22,8 +22,19 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// Proxies (addresses or CIDR ranges) whose `X-Forwarded-*` headers are believed.
     pub trusted_proxies: Vec<IpNet>,
-    /// Largest request body accepted.
+    /// Largest request body accepted, uploads excepted.
     pub max_body_bytes: usize,
+    /// Largest parcel an upload may carry, decoded (SPEC-VAN 18). The body limit of the
+    /// upload operations follows from it (see [`Settings::upload_body_bytes`]).
+    pub max_parcel_bytes: usize,
+    /// Upload bytes all requests together may hold in memory at once; an upload that would
+    /// pass it waits up to `upload_wait_ms`, then gets `503` with `Retry-After`.
+    pub upload_memory_bytes: usize,
+    /// How long an upload waits for room in `upload_memory_bytes` before it is refused.
+    pub upload_wait_ms: u64,
+    /// Days a confirmed parcel's content is kept before housekeeping removes it (the record
+    /// stays).
+    pub parcel_retention_days: i64,
     /// Time a client has to send a request's headers (and a new connection its first
     /// request, and TLS its handshake); idle kept-alive connections close after it too.
     pub header_read_timeout_secs: u64,
@@ -76,6 +87,10 @@ impl Default for Settings {
             public_url: None,
             trusted_proxies: Vec::new(),
             max_body_bytes: 1024 * 1024,
+            max_parcel_bytes: 100 * 1024 * 1024,
+            upload_memory_bytes: 256 * 1024 * 1024,
+            upload_wait_ms: 2000,
+            parcel_retention_days: 90,
             header_read_timeout_secs: 10,
             request_timeout_secs: 30,
             idle_timeout_secs: session.idle_timeout.num_seconds(),
@@ -155,6 +170,7 @@ impl Settings {
             ("idle_timeout_secs", self.idle_timeout_secs),
             ("absolute_lifetime_secs", self.absolute_lifetime_secs),
             ("retention_days", self.retention_days),
+            ("parcel_retention_days", self.parcel_retention_days),
             ("lockout_secs", self.lockout_secs),
             (
                 "max_sessions_per_user",
@@ -195,7 +211,32 @@ impl Settings {
         if self.max_body_bytes < 1024 {
             return Err("max_body_bytes must be at least 1024".into());
         }
+        if self.max_parcel_bytes == 0 {
+            return Err("max_parcel_bytes must be positive".into());
+        }
+        if self.upload_wait_ms > 60_000 {
+            return Err("upload_wait_ms must be at most 60000".into());
+        }
+        let upload_body = self.upload_body_bytes();
+        if self.upload_memory_bytes < upload_body {
+            return Err(format!(
+                "upload_memory_bytes must be at least {upload_body}, the body of one upload of \
+                 max_parcel_bytes, or such an upload could never be accepted"
+            ));
+        }
         Ok(())
+    }
+
+    /// The body limit of the upload operations: a parcel of `max_parcel_bytes` in base64
+    /// (4 characters for 3 bytes) with a line break every 76 characters, as MIME encoders
+    /// write it, plus what any other request may carry, for the envelope, the other
+    /// parameters and multipart's form fields.
+    pub fn upload_body_bytes(&self) -> usize {
+        let base64 = self.max_parcel_bytes.div_ceil(3).saturating_mul(4);
+        let line_breaks = base64.div_ceil(76).saturating_mul(2);
+        base64
+            .saturating_add(line_breaks)
+            .saturating_add(self.max_body_bytes)
     }
 
     pub fn session_policy(&self) -> SessionPolicy {
@@ -287,5 +328,65 @@ mod tests {
         );
         assert_eq!(policy.login_policy().hash_thread_nice, 5);
         assert!(!policy.login_policy().hash_thread_idle);
+    }
+
+    #[test]
+    fn the_upload_limit_follows_the_parcel_limit_and_fits_the_budget() {
+        let defaults = Settings::default();
+        assert_eq!(defaults.max_parcel_bytes, 100 << 20);
+        assert_eq!(defaults.upload_memory_bytes, 256 << 20);
+        assert_eq!(defaults.parcel_retention_days, 90);
+        // 100 MiB in base64 is 139,810,136 characters, 3,679,216 line breaks more, and
+        // the other requests' limit on top.
+        assert_eq!(
+            defaults.upload_body_bytes(),
+            139_810_136 + 3_679_216 + (1 << 20)
+        );
+        let small = Settings {
+            max_parcel_bytes: 3000,
+            max_body_bytes: 1024,
+            ..Settings::default()
+        };
+        assert_eq!(small.upload_body_bytes(), 4000 + 2 * 53 + 1024);
+        let refused = |s: Settings, name: &str| {
+            let e = s.validate().unwrap_err();
+            assert!(e.contains(name), "{e}");
+        };
+        refused(
+            Settings {
+                upload_memory_bytes: defaults.upload_body_bytes() - 1,
+                ..Settings::default()
+            },
+            "upload_memory_bytes",
+        );
+        assert_eq!(
+            Settings {
+                upload_memory_bytes: defaults.upload_body_bytes(),
+                ..Settings::default()
+            }
+            .validate(),
+            Ok(())
+        );
+        refused(
+            Settings {
+                max_parcel_bytes: 0,
+                ..Settings::default()
+            },
+            "max_parcel_bytes",
+        );
+        refused(
+            Settings {
+                parcel_retention_days: 0,
+                ..Settings::default()
+            },
+            "parcel_retention_days",
+        );
+        refused(
+            Settings {
+                upload_wait_ms: 60_001,
+                ..Settings::default()
+            },
+            "upload_wait_ms",
+        );
     }
 }

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{ConnectInfo, State};
-use axum::http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE, HOST};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE, HOST, RETRY_AFTER};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use edigrid_core::{CallRecord, Core, client_address};
@@ -35,7 +35,10 @@ pub struct SoapState {
     pub trusted_proxies: Arc<[IpNet]>,
     /// The public base URL (`https://edi.example.com`) written into the WSDL, if set.
     pub public_url: Option<String>,
+    /// Largest body of a request, uploads excepted.
     pub max_body_bytes: usize,
+    /// Largest body of an upload (see [`names_upload`]).
+    pub max_upload_body_bytes: usize,
     /// Served over HTTPS: the WSDL's addresses say `https` unless a proxy says otherwise.
     pub https: bool,
 }
@@ -76,6 +79,79 @@ fn parse_content_type(value: &str) -> Option<(SoapVersion, Option<String>)> {
     Some((version, action))
 }
 
+/// Whether a request is an upload (`ParcelUpload`, `ParcelUploadA`, `ParcelUploadMft`, ...
+/// of either dialect), whose body may be as large as a parcel allows. Decided from the
+/// headers, before the body is read: the `SOAPAction` header or SOAP 1.2's `action`
+/// parameter, and every action given must name an upload. The body's operation is held to
+/// the action when the envelope is read, so a large body never reaches another operation;
+/// a request with no action keeps the small limit.
+pub fn names_upload(headers: &HeaderMap) -> bool {
+    let content_type_action = header(headers, CONTENT_TYPE.as_str())
+        .and_then(parse_content_type)
+        .and_then(|(_, action)| action);
+    let header_action =
+        header(headers, "soapaction").map(|a| a.trim().trim_matches('"').to_string());
+    let mut actions = [content_type_action, header_action]
+        .into_iter()
+        .flatten()
+        .filter(|a| !a.is_empty())
+        .peekable();
+    actions.peek().is_some()
+        && actions.all(|a| {
+            a.rsplit('/')
+                .next()
+                .is_some_and(|op| op.starts_with("ParcelUpload"))
+        })
+}
+
+/// The SOAP version a request's content type announces; 1.1 when it announces none.
+fn announced_version(headers: &HeaderMap) -> SoapVersion {
+    header(headers, CONTENT_TYPE.as_str())
+        .and_then(parse_content_type)
+        .map_or(SoapVersion::Soap11, |(version, _)| version)
+}
+
+fn too_large(version: SoapVersion, limit: usize) -> Response {
+    let e = Error::invalid(
+        "Envelope",
+        ParamProblem::Length,
+        format!("the request body is larger than {limit} bytes"),
+    );
+    fault(version, StatusCode::PAYLOAD_TOO_LARGE, &e)
+}
+
+/// `413` with a fault, for a body refused for its size before it was read whole.
+pub fn body_too_large(headers: &HeaderMap, limit: usize) -> Response {
+    too_large(announced_version(headers), limit)
+}
+
+/// `400` with a fault, for a body that broke off while it was read.
+pub fn body_unreadable(headers: &HeaderMap) -> Response {
+    let e = Error::invalid(
+        "Envelope",
+        ParamProblem::Value,
+        "the request body could not be read",
+    );
+    fault(announced_version(headers), StatusCode::BAD_REQUEST, &e)
+}
+
+/// `503` with a Server fault and `Retry-After`: the uploads under way hold all the memory
+/// uploads may have. The domain has no error for a busy server, so the fault of an internal
+/// error carries the reason instead of its own sentence.
+pub fn upload_busy(headers: &HeaderMap, retry_after_secs: u64) -> Response {
+    let version = announced_version(headers);
+    let internal = Error::Internal.to_string();
+    let reason = format!(
+        "The server is receiving as many uploads as it has memory for; retry in {retry_after_secs} s"
+    );
+    let body = fault_envelope(version, &Error::Internal).replace(&internal, &reason);
+    let mut response = soap_reply(version, StatusCode::SERVICE_UNAVAILABLE, body);
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    response
+}
+
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
@@ -107,32 +183,23 @@ async fn post_endpoint(
         );
         return fault(SoapVersion::Soap11, StatusCode::UNSUPPORTED_MEDIA_TYPE, &e);
     };
-    let too_large = || {
-        let e = Error::invalid(
-            "Envelope",
-            ParamProblem::Length,
-            format!(
-                "the request body is larger than {} bytes",
-                state.max_body_bytes
-            ),
-        );
-        fault(version, StatusCode::PAYLOAD_TOO_LARGE, &e)
+    // The server reads every body within these limits before this runs (and drains what a
+    // refused client still sends); these checks bound the router used on its own.
+    let limit = if names_upload(headers) {
+        state.max_upload_body_bytes
+    } else {
+        state.max_body_bytes
     };
     let declared = header(headers, CONTENT_LENGTH.as_str()).and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > state.max_body_bytes) {
-        return too_large();
+    if declared.is_some_and(|n| n > limit) {
+        return too_large(version, limit);
     }
-    let bytes = match Limited::new(body, state.max_body_bytes).collect().await {
+    let bytes = match Limited::new(body, limit).collect().await {
         Ok(collected) => collected.to_bytes(),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => return too_large(),
-        Err(_) => {
-            let e = Error::invalid(
-                "Envelope",
-                ParamProblem::Value,
-                "the request body could not be read",
-            );
-            return fault(version, StatusCode::BAD_REQUEST, &e);
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            return too_large(version, limit);
         }
+        Err(_) => return body_unreadable(headers),
     };
     let request = match read_request(&bytes) {
         Ok(r) => r,

@@ -14,6 +14,9 @@ pub mod schema;
 mod writer;
 mod wsdl;
 
-pub use endpoint::{DEPLOYED_WSDL_PATH, SOAP_PATH, SoapState, router};
+pub use endpoint::{
+    DEPLOYED_WSDL_PATH, SOAP_PATH, SoapState, body_too_large, body_unreadable, names_upload,
+    router, upload_busy,
+};
 pub use writer::{fault_envelope, response_envelope};
 pub use wsdl::wsdl;

@@ -39,3 +39,4 @@ mod smoke;
 mod soap_body;
 mod support;
 mod tls;
+mod upload_limits;
