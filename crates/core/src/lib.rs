@@ -40,7 +40,7 @@ pub use parcels::{
 };
 pub use passwords::{PasswordHasher, generate_password};
 pub use permissions::may_view_user;
-pub use policy::{LoginPolicy, OverCapPolicy, SessionPolicy};
+pub use policy::{LoginPolicy, OverCapPolicy, ParcelPolicy, SessionPolicy};
 pub use service::Core;
 pub use session_log::{
     CreatedBetween, SessionActivity, SessionLogEntry, SessionLogLimit, SessionState,

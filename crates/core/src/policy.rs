@@ -88,3 +88,25 @@ impl Default for LoginPolicy {
         }
     }
 }
+
+/// Parcel sizes and how long things are kept (SPEC-VAN 16, 18).
+#[derive(Debug, Clone)]
+pub struct ParcelPolicy {
+    /// Largest upload, decoded, in bytes (every upload form).
+    pub max_parcel_bytes: usize,
+    /// How long a confirmed parcel's content is kept; the record stays.
+    pub retention: Duration,
+    /// An interchange whose sender, receiver and control number match one delivered within
+    /// this long is flagged duplicate.
+    pub duplicate_window: Duration,
+}
+
+impl Default for ParcelPolicy {
+    fn default() -> Self {
+        ParcelPolicy {
+            max_parcel_bytes: 100 * 1024 * 1024,
+            retention: Duration::days(90),
+            duplicate_window: Duration::days(30),
+        }
+    }
+}

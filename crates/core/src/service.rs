@@ -5,7 +5,7 @@ use edigrid_domain::Error;
 use crate::clock::Clock;
 use crate::events::SessionEvents;
 use crate::passwords::PasswordHasher;
-use crate::policy::{LoginPolicy, SessionPolicy};
+use crate::policy::{LoginPolicy, ParcelPolicy, SessionPolicy};
 use crate::session_cache::SessionCache;
 use crate::store::{Store, StoreError};
 use crate::throttle::LoginThrottle;
@@ -14,6 +14,8 @@ use crate::throttle::LoginThrottle;
 #[derive(Clone)]
 pub struct Core {
     pub(crate) inner: Arc<Inner>,
+    /// Sizes and retention of parcels; the default unless [`Core::with_parcel_policy`].
+    pub(crate) parcels: Arc<ParcelPolicy>,
 }
 
 pub(crate) struct Inner {
@@ -53,7 +55,18 @@ impl Core {
                 hasher,
                 throttle,
             }),
+            parcels: Arc::new(ParcelPolicy::default()),
         })
+    }
+
+    /// The same services with another parcel policy (sizes, retention, duplicate window).
+    pub fn with_parcel_policy(mut self, policy: ParcelPolicy) -> Self {
+        self.parcels = Arc::new(policy);
+        self
+    }
+
+    pub fn parcel_policy(&self) -> &ParcelPolicy {
+        &self.parcels
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -2,9 +2,9 @@
 //! who may see and change them, and the administration used by the CLI and the demo seed.
 //! Every front end calls the same services; each checks the caller's authority here.
 
-mod access;
+pub(crate) mod access;
 mod admin;
-mod guard;
+pub(crate) mod guard;
 mod mailbox;
 pub mod model;
 mod network;
