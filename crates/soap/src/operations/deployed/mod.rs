@@ -81,7 +81,15 @@ macro_rules! areas {
 }
 
 // One name per area file.
-areas!(sessions, users, networks, mailboxes, partners);
+areas!(
+    sessions,
+    users,
+    networks,
+    mailboxes,
+    partners,
+    parcels,
+    interchanges
+);
 
 // ---- helpers shared by the area files ---------------------------------------------------------
 
