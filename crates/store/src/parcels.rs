@@ -574,7 +574,7 @@ pub(crate) fn timed_out_stmt(now: DateTime<Utc>) -> Stmt {
          WHERE p.direction = 'InBox' AND p.state = 'InBoxTransferred' \
          AND m.inbox_timeout_minutes > 0 \
          AND p.downloaded_ms <= $1 - CAST(m.inbox_timeout_minutes AS BIGINT) * 60000 \
-         ORDER BY p.id",
+         ORDER BY p.created_ms, p.id",
     )
     .bind(now)
 }
@@ -794,3 +794,182 @@ macro_rules! parcel_store {
     };
 }
 pub(crate) use parcel_store;
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use std::str::FromStr;
+
+    use chrono::TimeZone;
+    use edigrid_domain::{EcGridId, MailboxId};
+    use sqlx::postgres::PgConnectOptions;
+    use sqlx::{AssertSqlSafe, PgPool, Postgres, Row, Sqlite};
+
+    use super::*;
+    use crate::sql::arguments;
+    use crate::{PostgresStore, SqliteStore};
+
+    fn at() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 5, 7, 10, 0, 0).unwrap()
+    }
+
+    /// Every list the fronts serve, in each shape the core asks for, with the lookups of
+    /// an upload and of housekeeping: each must be read off an index, in the index's order.
+    fn list_statements() -> Vec<(&'static str, Stmt)> {
+        let own = |states: &[ParcelState], newest_first: bool| ParcelFilter {
+            states: states.to_vec(),
+            newest_first,
+            ..ParcelFilter::of(Direction::InBox, NetworkId(1), MailboxId(10))
+        };
+        let ranged = ParcelFilter {
+            since: Some(at()),
+            until: Some(at()),
+            ..own(&[ParcelState::InBoxArchived], true)
+        };
+        let outbox_archive = ParcelFilter {
+            since: Some(at()),
+            newest_first: true,
+            ..ParcelFilter::of(Direction::OutBox, NetworkId(1), MailboxId(10))
+        };
+        let network = ParcelFilter {
+            mailbox: None,
+            ..own(&[ParcelState::InBoxReady], false)
+        };
+        let everyone = ParcelFilter {
+            network: None,
+            mailbox: None,
+            ..own(&[ParcelState::InBoxReady], false)
+        };
+        let mailbag = ParcelFilter {
+            mailbag_control_id: Some("BAG".into()),
+            ..own(&[], true)
+        };
+        let partners = ParcelFilter {
+            ecgrid_from: Some(EcGridId(100_000)),
+            ..own(&[ParcelState::InBoxReady], false)
+        };
+        let uploaded = InterchangeFilter {
+            direction: Direction::OutBox,
+            network: Some(NetworkId(1)),
+            mailbox: Some(MailboxId(10)),
+            statuses: vec![InterchangeStatus::NoRoute],
+            parcel_states: Vec::new(),
+            ecgrid_from: None,
+            ecgrid_to: None,
+            since: Some(at()),
+            until: None,
+            newest_first: true,
+        };
+        let delivered = InterchangeFilter {
+            direction: Direction::InBox,
+            parcel_states: vec![ParcelState::InBoxReady],
+            newest_first: false,
+            ..uploaded.clone()
+        };
+        let page = Page::first(25);
+        let mut stmts = Vec::new();
+        for (name, f) in [
+            ("inbox", own(&[ParcelState::InBoxReady], false)),
+            ("inbox archive", ranged),
+            ("outbox archive", outbox_archive),
+            ("network inbox", network),
+            ("everyone's inbox", everyone),
+            ("mailbag", mailbag),
+            ("partner filter", partners),
+        ] {
+            let (select, count) = list_parcels_stmts(&f, page);
+            stmts.push((name, select));
+            stmts.push((name, count));
+        }
+        for (name, f) in [("uploaded", uploaded), ("delivered", delivered)] {
+            let (select, count) = list_interchanges_stmts(&f, page);
+            stmts.push((name, select));
+            stmts.push((name, count));
+        }
+        stmts.push(("timed out", timed_out_stmt(at())));
+        stmts.push((
+            "duplicate",
+            Stmt::new(
+                "SELECT id FROM interchanges WHERE ecgrid_from = $1 AND ecgrid_to = $2 \
+                 AND control_number = $3 AND created_ms >= $4 AND inbound_id IS NOT NULL \
+                 LIMIT 1",
+            )
+            .bind(1)
+            .bind(2)
+            .bind("1")
+            .bind(at()),
+        ));
+        stmts
+    }
+
+    #[tokio::test]
+    async fn sqlite_serves_every_list_from_an_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("plan.db").display());
+        let store = SqliteStore::open(&url).await.unwrap();
+        for (name, stmt) in list_statements() {
+            let sql = format!("EXPLAIN QUERY PLAN {}", stmt.sql);
+            let args = arguments::<Sqlite>(stmt.args).unwrap();
+            let plan: Vec<String> = sqlx::query_with(AssertSqlSafe(sql), args)
+                .fetch_all(store.pool())
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get::<String, _>("detail"))
+                .collect();
+            let plan = plan.join("\n");
+            assert!(plan.contains("INDEX"), "{name}: {}\n{plan}", stmt.sql);
+            assert!(!plan.contains("SCAN"), "{name}: {}\n{plan}", stmt.sql);
+            assert!(
+                !plan.contains("TEMP B-TREE"),
+                "{name}: the order must be the index's\n{}\n{plan}",
+                stmt.sql
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn postgres_serves_every_list_from_an_index() {
+        let Ok(url) = std::env::var("EDIGRID_TEST_DATABASE_URL") else {
+            eprintln!("EDIGRID_TEST_DATABASE_URL is not set: PostgreSQL plans not checked");
+            return;
+        };
+        let admin = PgPool::connect(&url).await.unwrap();
+        let schema = format!("plans_{}", uuid::Uuid::new_v4().simple());
+        sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+            .execute(&admin)
+            .await
+            .unwrap();
+        let options = PgConnectOptions::from_str(&url)
+            .unwrap()
+            .options([("search_path", schema.as_str())]);
+        let store = PostgresStore::open_with(options).await.unwrap();
+        let mut conn = store.pool().acquire().await.unwrap();
+        // An empty table is cheaper to scan than to search: forbid scans and sorts, so the
+        // plan shows whether an index can serve the statement in its order at all.
+        for set in ["SET enable_seqscan = off", "SET enable_sort = off"] {
+            sqlx::query(set).execute(&mut *conn).await.unwrap();
+        }
+        for (name, stmt) in list_statements() {
+            let sql = format!("EXPLAIN {}", stmt.sql);
+            let args = arguments::<Postgres>(stmt.args).unwrap();
+            let plan: Vec<String> = sqlx::query_with(AssertSqlSafe(sql), args)
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get::<String, _>(0))
+                .collect();
+            let plan = plan.join("\n");
+            assert!(plan.contains("Index"), "{name}: {}\n{plan}", stmt.sql);
+            assert!(!plan.contains("Seq Scan"), "{name}: {}\n{plan}", stmt.sql);
+            assert!(!plan.contains("Sort"), "{name}: {}\n{plan}", stmt.sql);
+        }
+        drop(conn);
+        sqlx::query(AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+            .execute(&admin)
+            .await
+            .unwrap();
+    }
+}
