@@ -34,13 +34,14 @@ pub async fn build_core(settings: &Settings, clock: Arc<dyn Clock>) -> anyhow::R
     let store = edigrid_store::open(&settings.database)
         .await
         .with_context(|| format!("opening {}", settings.database))?;
-    Core::new(
+    let core = Core::new(
         store,
         clock,
         settings.session_policy(),
         settings.login_policy(),
     )
-    .map_err(|e| anyhow::anyhow!("starting the services: {e}"))
+    .map_err(|e| anyhow::anyhow!("starting the services: {e}"))?;
+    Ok(core.with_parcel_policy(settings.parcel_policy()))
 }
 
 impl Application {
@@ -251,6 +252,11 @@ fn spawn_housekeeping(core: Core, every: Duration) -> tokio::task::JoinHandle<()
                 Ok(0) => {}
                 Ok(n) => tracing::info!(purged = n, "purged session records past retention"),
                 Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+            }
+            // Downloads past their mailbox's InBoxTimeout go back to the inbox; confirmed
+            // content past retention is removed.
+            if let Err(e) = core.parcel_housekeeping().await {
+                tracing::warn!(error = %e, "parcel housekeeping failed");
             }
         }
     })

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use chrono::Duration;
-use edigrid_core::{LoginPolicy, OverCapPolicy, SessionPolicy};
+use edigrid_core::{LoginPolicy, OverCapPolicy, ParcelPolicy, SessionPolicy};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use ipnet::IpNet;
@@ -253,6 +253,14 @@ impl Settings {
         }
     }
 
+    pub fn parcel_policy(&self) -> ParcelPolicy {
+        ParcelPolicy {
+            max_parcel_bytes: self.max_parcel_bytes,
+            retention: Duration::days(self.parcel_retention_days),
+            ..ParcelPolicy::default()
+        }
+    }
+
     pub fn login_policy(&self) -> LoginPolicy {
         LoginPolicy {
             lockout_threshold: self.lockout_threshold,
@@ -381,6 +389,14 @@ mod tests {
             },
             "parcel_retention_days",
         );
+        let policy = Settings {
+            max_parcel_bytes: 5000,
+            parcel_retention_days: 7,
+            ..Settings::default()
+        }
+        .parcel_policy();
+        assert_eq!(policy.max_parcel_bytes, 5000);
+        assert_eq!(policy.retention, Duration::days(7));
         refused(
             Settings {
                 upload_wait_ms: 60_001,

@@ -6,6 +6,7 @@ mod id;
 mod mailbox;
 mod network;
 mod output;
+mod parcel;
 mod session;
 mod user;
 mod views;
@@ -70,6 +71,9 @@ enum Command {
     /// Inspect and end sessions.
     #[command(subcommand)]
     Session(session::SessionCommand),
+    /// Send a file as a mailbox, list a mailbox's parcels, show and download a parcel.
+    #[command(subcommand)]
+    Parcel(parcel::ParcelCommand),
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -117,6 +121,7 @@ async fn administer(core: &Core, command: Command) -> anyhow::Result<()> {
         Command::User(c) => user::run(core, c).await,
         Command::Id(c) => id::run(core, c).await,
         Command::Session(c) => session::run(core, c).await,
+        Command::Parcel(c) => parcel::run(core, c).await,
     }
 }
 

@@ -24,6 +24,7 @@ mod lockout;
 mod log_secrets;
 mod nodes;
 mod ops;
+mod parcel_cli;
 mod resource_bounds;
 mod rest_auth;
 mod rest_clients;
