@@ -71,6 +71,8 @@ impl Stats {
 pub struct Body {
     bytes: Bytes,
     varying: Option<Varying>,
+    /// Whole bodies drawn at random on every request instead (empty: none).
+    choices: std::sync::Arc<Vec<Bytes>>,
 }
 
 #[derive(Clone, Copy)]
@@ -85,6 +87,16 @@ impl Body {
         Body {
             bytes: Bytes::copy_from_slice(bytes),
             varying: None,
+            choices: Default::default(),
+        }
+    }
+
+    /// One of `bodies`, drawn at random on every request (the first is [`Body::bytes`]).
+    pub fn choices(bodies: Vec<Bytes>) -> Self {
+        Body {
+            bytes: bodies.first().cloned().unwrap_or_default(),
+            varying: None,
+            choices: std::sync::Arc::new(bodies),
         }
     }
 
@@ -95,6 +107,10 @@ impl Body {
 
     /// The next request's bytes; `rng` is the connection's generator.
     fn next(&self, rng: &mut u64) -> Bytes {
+        if !self.choices.is_empty() {
+            let i = (random(rng) % self.choices.len() as u64) as usize;
+            return self.choices[i].clone();
+        }
         let Some(v) = self.varying else {
             return self.bytes.clone();
         };
@@ -167,6 +183,7 @@ pub fn tp_search_random(session_id: &str, count: u64) -> anyhow::Result<Body> {
             width: PARTNER_ID_DIGITS,
             count: count.max(1),
         }),
+        choices: Default::default(),
     })
 }
 
@@ -199,9 +216,9 @@ pub fn login_request(login: &str) -> Vec<u8> {
     )
 }
 
-type Sender = http1::SendRequest<Full<Bytes>>;
+pub type Sender = http1::SendRequest<Full<Bytes>>;
 
-async fn connect(addr: SocketAddr) -> anyhow::Result<Sender> {
+pub async fn connect(addr: SocketAddr) -> anyhow::Result<Sender> {
     let stream = TcpStream::connect(addr).await?;
     stream.set_nodelay(true)?;
     let (sender, connection) = http1::handshake(TokioIo::new(stream)).await?;
@@ -210,12 +227,30 @@ async fn connect(addr: SocketAddr) -> anyhow::Result<Sender> {
 }
 
 /// Sends one SOAP request; returns the status and body.
-async fn post(sender: &mut Sender, addr: SocketAddr, body: Bytes) -> anyhow::Result<(u16, Bytes)> {
+pub async fn post(
+    sender: &mut Sender,
+    addr: SocketAddr,
+    body: Bytes,
+) -> anyhow::Result<(u16, Bytes)> {
+    post_action(sender, addr, body, None).await
+}
+
+/// As [`post`], with a `SOAPAction` header (which upload operations need for their larger
+/// body limit).
+pub async fn post_action(
+    sender: &mut Sender,
+    addr: SocketAddr,
+    body: Bytes,
+    action: Option<&str>,
+) -> anyhow::Result<(u16, Bytes)> {
     sender.ready().await?;
-    let request = Request::post(PATH)
+    let mut request = Request::post(PATH)
         .header("host", addr.to_string())
-        .header("content-type", "text/xml; charset=utf-8")
-        .body(Full::new(body))?;
+        .header("content-type", "text/xml; charset=utf-8");
+    if let Some(action) = action {
+        request = request.header("soapaction", format!("\"https://os.ecgrid.io/{action}\""));
+    }
+    let request = request.body(Full::new(body))?;
     let response = sender.send_request(request).await?;
     let status = response.status().as_u16();
     let bytes = response.into_body().collect().await?.to_bytes();

@@ -8,6 +8,7 @@
 //! series measured in the same run, because absolute numbers on a shared machine mean little.
 
 mod load;
+mod parcels;
 mod servers;
 mod wrk;
 
@@ -80,6 +81,28 @@ enum Command {
         #[arg(long, default_value_t = 100_000)]
         partners: u64,
     },
+    /// Measure the parcel figures (upload and routing, the receiver's cycle, a large store,
+    /// memory under large uploads, PostgreSQL against SQLite).
+    Parcels {
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 1.0)]
+        round_seconds: f64,
+        /// Connections of the upload series, and receivers (each its own connection and
+        /// mailbox) of the cycle.
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        /// Parcels stored on the large node (the issue's figure is for 1,000,000).
+        #[arg(long, default_value_t = 1_000_000)]
+        stored: u64,
+        /// MiB of each of the 16 concurrent uploads of the memory figure (0: skip it).
+        #[arg(long, default_value_t = 50)]
+        big_upload_mib: usize,
+        #[arg(long)]
+        postgres: Option<String>,
+        #[arg(long)]
+        keep: bool,
+    },
     /// Serve one fixed response to every request (the ceiling server, run as its own process).
     Ceiling {
         /// File holding the response body to serve.
@@ -124,6 +147,23 @@ fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }),
+        Command::Parcels {
+            seconds,
+            round_seconds,
+            connections,
+            stored,
+            big_upload_mib,
+            postgres,
+            keep,
+        } => runtime.block_on(run_parcels(parcels::Settings {
+            time: Duration::from_secs(seconds),
+            round: Duration::from_secs_f64(round_seconds.max(0.1)),
+            connections,
+            stored,
+            postgres,
+            keep,
+            big_upload_mib,
+        })),
         Command::Run {
             seconds,
             round_seconds,
@@ -154,6 +194,8 @@ enum Driver {
     Own,
     /// `wrk`, with this Lua script.
     Wrk(PathBuf),
+    /// A load of its own ([`parcels::Measure`]).
+    Custom(std::sync::Arc<dyn parcels::Measure>),
 }
 
 /// One thing measured: a server, the request it is sent, over how many connections, and
@@ -197,6 +239,17 @@ impl Series {
         self
     }
 
+    fn custom(name: &str, measure: std::sync::Arc<dyn parcels::Measure>) -> anyhow::Result<Self> {
+        let mut series = Series::new(
+            name,
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            Body::fixed(b""),
+            1,
+        )?;
+        series.driver = Driver::Custom(measure);
+        Ok(series)
+    }
+
     fn by_wrk(mut self, script: PathBuf) -> Self {
         self.driver = Driver::Wrk(script);
         self
@@ -207,6 +260,7 @@ impl Series {
         match &self.driver {
             Driver::Own => drive(self.addr, &self.body, self.connections, time).await,
             Driver::Wrk(script) => wrk::run(self.addr, script, self.connections, time).await,
+            Driver::Custom(measure) => measure.measure(time).await,
         }
     }
 
@@ -653,7 +707,7 @@ fn print_figures(series: &[Series], recording: &[Series]) {
     );
     for s in series.iter().chain(recording) {
         let latency = |ms: f64| match s.driver {
-            Driver::Own => format!("{ms:.3}"),
+            Driver::Own | Driver::Custom(_) => format!("{ms:.3}"),
             Driver::Wrk(_) => "-".to_string(),
         };
         println!(
@@ -771,6 +825,158 @@ fn verdicts(v: &mut Verdicts, series: &[Series], ix: &Index, settings: &Settings
         );
     }
     println!();
+}
+
+/// The parcel figures of issue 13 (see [`parcels`]).
+async fn run_parcels(settings: parcels::Settings) -> anyhow::Result<()> {
+    use std::sync::Arc;
+    let work = tempfile_dir()?;
+    let (time, round, n) = (settings.time, settings.round, settings.connections);
+    let small_stored = 0;
+    println!(
+        "edigrid-bench parcels: {n} connections, {}s per measurement in rounds of {:.1}s, \
+         large node with {} stored parcels",
+        time.as_secs(),
+        round.as_secs_f64(),
+        settings.stored
+    );
+    let small_url = format!("sqlite://{}", work.join("parcels-small.db").display());
+    let small = parcels::ParcelNode::start(&small_url, &work, n, small_stored).await?;
+    let big_url = format!("sqlite://{}", work.join("parcels-big.db").display());
+    let big = parcels::ParcelNode::start(&big_url, &work, n, settings.stored).await?;
+    let pg_base = settings
+        .postgres
+        .clone()
+        .or_else(|| std::env::var("EDIGRID_TEST_DATABASE_URL").ok())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".to_string());
+    let pg_url = parcels::postgres_schema(&pg_base).await?;
+    let pg = parcels::ParcelNode::start(&pg_url, &work, n, small_stored).await?;
+    let ceiling = parcels::ceiling(&work, &small.download_response).await?;
+    let fsync = Arc::new(parcels::FsyncBaseline::open(&work).await?);
+
+    let mut series = vec![
+        Series::custom("(s) one fsynced commit per 4 KiB row", fsync)?,
+        Series::new(
+            "(u) upload 4 KiB, SQLite",
+            small.server.addr,
+            small.upload.clone(),
+            n,
+        )?,
+        Series::new(
+            "(u) with the large store",
+            big.server.addr,
+            big.upload.clone(),
+            n,
+        )?,
+        Series::new(
+            "(p) upload 4 KiB, PostgreSQL",
+            pg.server.addr,
+            pg.upload.clone(),
+            n,
+        )?,
+        Series::new(
+            "(k) bare hyper, download bytes",
+            ceiling.addr,
+            small.inbox.clone(),
+            n,
+        )?,
+        Series::custom("(r) poll+download+confirm, SQLite", small.cycle.clone())?,
+        Series::custom("(r) with the large store", big.cycle.clone())?,
+        Series::new(
+            "(i) inbox page, serial",
+            small.server.addr,
+            small.inbox.clone(),
+            1,
+        )?,
+        Series::new(
+            "(i) with the large store",
+            big.server.addr,
+            big.inbox.clone(),
+            1,
+        )?,
+    ];
+    let order: Vec<usize> = (0..series.len()).collect();
+    interleave(&mut series, &order, time, round).await?;
+    drop((small, big, pg, ceiling));
+    servers::drop_schema(&pg_base, &pg_url).await?;
+    let memory = if settings.big_upload_mib > 0 {
+        Some(parcels::upload_memory(&work, 16, settings.big_upload_mib).await?)
+    } else {
+        None
+    };
+
+    print_figures(&series, &[]);
+    let s = |i: usize| &series[i];
+    let mut v = Verdicts::default();
+    println!();
+    println!("Upload and routing (4 KiB X12, {n} connections):");
+    v.ratio(
+        "(u)/(s) upload rate / fsynced commits",
+        s(1),
+        s(0),
+        Target::AtLeast(3.0),
+    );
+    v.ratio("(u) large store / small", s(2), s(1), Target::AtLeast(0.8));
+    v.ratio(
+        "(p)/(u) PostgreSQL / SQLite",
+        s(3),
+        s(1),
+        Target::AtLeast(0.5),
+    );
+    println!("Receiver's cycle (parcels downloaded and confirmed per second):");
+    v.ratio(
+        "(r)/(k) cycle / HTTP ceiling",
+        s(5),
+        s(4),
+        Target::AtLeast(0.3),
+    );
+    v.ratio("(r) large store / small", s(6), s(5), Target::AtLeast(0.8));
+    v.value(
+        "serial p99 of (i), large store",
+        s(8).total.p99_ms(),
+        " ms",
+        Target::AtMost(5.0),
+    );
+    v.value(
+        "serial p99 of (i), small store",
+        s(7).total.p99_ms(),
+        " ms",
+        Target::None,
+    );
+    if let Some((peak_mib, refused)) = memory {
+        println!(
+            "16 concurrent {} MiB uploads: {refused} answers 503 (retried after 0.5 s)",
+            settings.big_upload_mib
+        );
+        v.value(
+            "peak resident memory",
+            peak_mib,
+            " MiB",
+            Target::AtMost(1024.0),
+        );
+    }
+    println!();
+    if v.missed.is_empty() {
+        println!("every target met ({} PASS)", v.passed);
+    } else {
+        println!(
+            "{} PASS, {} MISS: {}",
+            v.passed,
+            v.missed.len(),
+            v.missed.join("; ")
+        );
+    }
+    let errors: u64 = series.iter().map(|s| s.total.errors).sum();
+    if settings.keep {
+        println!("working directory kept: {}", work.display());
+    } else {
+        std::fs::remove_dir_all(&work)?;
+    }
+    anyhow::ensure!(
+        errors == 0,
+        "{errors} requests failed: the figures are not valid"
+    );
+    Ok(())
 }
 
 fn tempfile_dir() -> anyhow::Result<PathBuf> {

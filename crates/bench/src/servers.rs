@@ -128,6 +128,18 @@ impl Edigrid {
         Self::launch(database, work, sessions, None, record_calls).await
     }
 
+    /// A node with the bench network, mailbox 200 and its users, and whatever `prepare`
+    /// stores into the database before the server starts.
+    pub async fn start_prepared(
+        database: &str,
+        work: &Path,
+        prepare: impl AsyncFnOnce(&str) -> anyhow::Result<()>,
+    ) -> anyhow::Result<Self> {
+        Self::setup(database, 1000, None).await?;
+        prepare(database).await?;
+        Self::serve(database, work, true).await
+    }
+
     async fn launch(
         database: &str,
         work: &Path,
@@ -135,6 +147,16 @@ impl Edigrid {
         directory: Option<Directory>,
         record_calls: bool,
     ) -> anyhow::Result<Self> {
+        Self::setup(database, sessions, directory).await?;
+        Self::serve(database, work, record_calls).await
+    }
+
+    /// The bench network, mailbox, users, stored sessions and (optionally) directory.
+    async fn setup(
+        database: &str,
+        sessions: u64,
+        directory: Option<Directory>,
+    ) -> anyhow::Result<()> {
         let edigrid = sibling("edigrid")?;
         admin(
             &edigrid,
@@ -227,6 +249,12 @@ impl Edigrid {
                 )?;
             }
         }
+        Ok(())
+    }
+
+    /// Starts the server on a prepared database.
+    async fn serve(database: &str, work: &Path, record_calls: bool) -> anyhow::Result<Self> {
+        let edigrid = sibling("edigrid")?;
         // A million preloaded rows leave hundreds of megabytes for the kernel to write back;
         // that is setup, not load, so it is done before the server starts.
         let synced = Command::new("sync").status();
