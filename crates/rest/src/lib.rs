@@ -7,9 +7,11 @@ mod auth_routes;
 pub mod catalogue;
 mod envelope;
 mod ids_routes;
+mod interchanges_routes;
 mod json;
 mod mailboxes_routes;
 mod networks_routes;
+mod parcels_routes;
 mod time_format;
 mod tokens;
 mod twin_routes;
@@ -95,8 +97,10 @@ impl Modify for SecuritySchemes {
 /// catalogue's refused entries come last, from `catalogue`.
 fn api() -> OpenApiRouter<RestState> {
     use ids_routes as ids;
+    use interchanges_routes as interchanges;
     use mailboxes_routes as mailboxes;
     use networks_routes as networks;
+    use parcels_routes as parcels;
     use user_routes as users;
     let mut api = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth_routes::login))
@@ -162,7 +166,33 @@ fn api() -> OpenApiRouter<RestState> {
         .routes(routes!(ids::get_mailbox_default))
         .routes(routes!(ids::update_config))
         .routes(routes!(ids::update_data_email))
-        .routes(routes!(ids::update_description));
+        .routes(routes!(ids::update_description))
+        .routes(routes!(parcels::get_parcel))
+        .routes(routes!(parcels::inbox_list))
+        .routes(routes!(parcels::outbox_list))
+        .routes(routes!(parcels::pending_inbox_list))
+        .routes(routes!(parcels::upload))
+        .routes(routes!(parcels::download))
+        .routes(routes!(parcels::confirm))
+        .routes(routes!(parcels::reset_to_inbox))
+        .routes(routes!(parcels::reset_to_inbox_alias))
+        .routes(routes!(parcels::cancel_parcel))
+        .routes(routes!(parcels::cancel_parcel_alias))
+        .routes(routes!(parcels::manifest))
+        .routes(routes!(parcels::acknowledgment_note))
+        .routes(routes!(parcels::update))
+        .routes(routes!(parcels::set_mailbag_control_id))
+        .routes(routes!(parcels::find_mailbag_control_id))
+        .routes(routes!(interchanges::get_interchange))
+        .routes(routes!(interchanges::inbox_list))
+        .routes(routes!(interchanges::outbox_list))
+        .routes(routes!(interchanges::get_manifest))
+        .routes(routes!(interchanges::cancel_interchange))
+        .routes(routes!(interchanges::cancel_interchange_alias))
+        .routes(routes!(interchanges::resend_interchange))
+        .routes(routes!(interchanges::resend_interchange_alias))
+        .routes(routes!(interchanges::get_header))
+        .routes(routes!(interchanges::get_date));
     for (path, refused) in catalogue::refused_routes() {
         api = api.route(path, refused);
     }

@@ -30,6 +30,7 @@ mod rest_auth;
 mod rest_clients;
 mod rest_directory;
 mod rest_keys;
+mod rest_parcels;
 mod rest_shared;
 mod rest_tokens;
 mod restart;

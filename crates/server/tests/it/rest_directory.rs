@@ -1580,8 +1580,10 @@ async fn every_catalogue_entry_is_served_or_answers_501_and_other_paths_404() {
         match coverage {
             Coverage::Served => {
                 served += 1;
+                // A parcel or interchange numbered 1 may not exist: its `404` names it.
+                let unrouted = reply.status == 404 && reply.message() == "no such endpoint";
                 assert!(
-                    ![404, 405, 501].contains(&reply.status),
+                    ![405, 501].contains(&reply.status) && !unrouted,
                     "{what} is served, yet: {}",
                     reply.body
                 );
@@ -1601,7 +1603,7 @@ async fn every_catalogue_entry_is_served_or_answers_501_and_other_paths_404() {
             }
         }
     }
-    assert_eq!((served, refused), (46 + 13, 73 + 6));
+    assert_eq!((served, refused), (68 + 17, 51 + 2));
     for (method, path) in [
         (Method::GET, "/v2/nothing"),
         (Method::POST, "/v2/parcels/teleport/now"),
