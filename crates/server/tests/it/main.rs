@@ -25,6 +25,7 @@ mod log_secrets;
 mod nodes;
 mod ops;
 mod parcel_cli;
+mod parcels_core;
 mod resource_bounds;
 mod rest_auth;
 mod rest_clients;
