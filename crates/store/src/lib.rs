@@ -18,6 +18,7 @@ macro_rules! select_sessions {
 pub mod conformance;
 mod convert;
 mod directory;
+mod group_commit;
 mod parcels;
 mod postgres;
 mod sql;

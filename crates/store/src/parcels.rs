@@ -3,6 +3,8 @@
 //! `ParcelStore` impl as calls to them. Whatever changes several rows does so in one
 //! transaction; SQLite commits with `synchronous = FULL`, so an answered upload is on disk.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Utc};
 use edigrid_core::StoreError;
 use edigrid_core::parcels::model::{
@@ -23,7 +25,7 @@ use rows::{
 };
 
 use crate::convert::{all, one};
-use crate::sql::{Backend, Conditions, Conn, Stmt, insert, list, missing_unless_any};
+use crate::sql::{Backend, Conditions, Conn, Fields, Stmt, insert, list, missing_unless_any};
 
 /// A number an `INSERT ... RETURNING` gave back.
 async fn returned<C: Conn>(tx: &mut C, stmt: Stmt) -> StoreResult<i64> {
@@ -74,59 +76,176 @@ fn delivered_entry(parcel: &Parcel, id: ParcelId, source: ParcelId) -> ManifestE
     }
 }
 
-/// Whether an interchange like this one was delivered at or after `since`.
-async fn seen_before<C: Conn>(
-    tx: &mut C,
-    i: &Interchange,
-    since: DateTime<Utc>,
-) -> StoreResult<bool> {
-    if i.control_number.is_empty() {
-        return Ok(false);
+/// Interchanges per multi-row insert: 24 columns each keeps a statement well within both
+/// databases' parameter limits (SQLite 32766, PostgreSQL 65535).
+const ROWS_PER_INSERT: usize = 500;
+
+/// An interchange as duplicates are recognised: sender, receiver, control number.
+type DuplicateKey = (i32, i32, String);
+
+fn duplicate_key(i: &Interchange) -> Option<DuplicateKey> {
+    (!i.control_number.is_empty())
+        .then(|| (i.ecgrid_from.0, i.ecgrid_to.0, i.control_number.clone()))
+}
+
+/// `INSERT INTO table (columns) VALUES (...), (...)` followed by `tail`: rows of the same
+/// columns in the same order.
+fn insert_rows(table: &str, rows: Vec<Fields>, tail: &str) -> Stmt {
+    let columns: Vec<&str> = rows
+        .first()
+        .map_or_else(Vec::new, |r| r.iter().map(|(c, _)| *c).collect());
+    let mut args = Vec::new();
+    let mut values = Vec::with_capacity(rows.len());
+    for row in rows {
+        let params: Vec<String> = row
+            .into_iter()
+            .map(|(_, v)| {
+                args.push(v);
+                format!("${}", args.len())
+            })
+            .collect();
+        values.push(format!("({})", params.join(", ")));
     }
-    let found: Option<(i64,)> = tx
-        .fetch_optional(
-            Stmt::new(
-                "SELECT id FROM interchanges WHERE ecgrid_from = $1 AND ecgrid_to = $2 \
-                 AND control_number = $3 AND created_ms >= $4 AND inbound_id IS NOT NULL \
-                 LIMIT 1",
-            )
-            .bind(i.ecgrid_from.0)
-            .bind(i.ecgrid_to.0)
-            .bind(i.control_number.as_str())
-            .bind(since),
-        )
-        .await?;
-    Ok(found.is_some())
+    Stmt {
+        sql: format!(
+            "INSERT INTO {table} ({}) VALUES {} {tail}",
+            columns.join(", "),
+            values.join(", ")
+        ),
+        args,
+    }
+}
+
+/// The statement that finds which of `controls` from `from` to `to` were delivered at or
+/// after `since` (served by `interchanges_by_control`).
+pub(crate) fn delivered_controls_stmt(
+    (from, to): (i32, i32),
+    controls: &[&str],
+    since: DateTime<Utc>,
+) -> Stmt {
+    let mut stmt = Stmt::new(String::new()).bind(from).bind(to).bind(since);
+    let params: Vec<String> = controls
+        .iter()
+        .enumerate()
+        .map(|(i, _)| format!("${}", i + 4))
+        .collect();
+    for c in controls {
+        stmt = stmt.bind(*c);
+    }
+    stmt.sql = format!(
+        "SELECT control_number FROM interchanges WHERE ecgrid_from = $1 AND ecgrid_to = $2 \
+         AND control_number IN ({}) AND created_ms >= $3 AND inbound_id IS NOT NULL",
+        params.join(", ")
+    );
+    stmt
+}
+
+/// Which of these keys were delivered at or after `since`.
+async fn delivered_before<C: Conn>(
+    tx: &mut C,
+    keys: &[DuplicateKey],
+    since: DateTime<Utc>,
+) -> StoreResult<HashSet<DuplicateKey>> {
+    let mut pairs: Vec<((i32, i32), Vec<&str>)> = Vec::new();
+    for (from, to, control) in keys {
+        match pairs.iter_mut().find(|(pair, _)| *pair == (*from, *to)) {
+            Some((_, controls)) => controls.push(control),
+            None => pairs.push(((*from, *to), vec![control])),
+        }
+    }
+    let mut found = HashSet::new();
+    for (pair, controls) in pairs {
+        let rows: Vec<(String,)> = tx
+            .fetch_all(delivered_controls_stmt(pair, &controls, since))
+            .await?;
+        found.extend(rows.into_iter().map(|(c,)| (pair.0, pair.1, c)));
+    }
+    Ok(found)
+}
+
+/// Inserts an upload's interchanges, many per statement, flagging duplicates of those
+/// delivered since `upload.duplicates_since` (earlier in the same upload included). The
+/// numbers assigned, in upload order, and the positions flagged.
+async fn insert_interchanges<C: Conn>(
+    tx: &mut C,
+    upload: &Upload,
+    outbound: ParcelId,
+    inbound: &[ParcelId],
+) -> StoreResult<(Vec<InterchangeId>, Vec<usize>)> {
+    let mut ids = vec![InterchangeId(0); upload.interchanges.len()];
+    let mut duplicates = Vec::new();
+    let mut seen: HashSet<DuplicateKey> = HashSet::new();
+    for (n, chunk) in upload.interchanges.chunks(ROWS_PER_INSERT).enumerate() {
+        let first = n * ROWS_PER_INSERT;
+        let candidates: Vec<DuplicateKey> = chunk
+            .iter()
+            .filter(|new| new.delivered_in.is_some())
+            .filter_map(|new| duplicate_key(&new.interchange))
+            .collect();
+        let earlier = delivered_before(tx, &candidates, upload.duplicates_since).await?;
+        let mut rows = Vec::with_capacity(chunk.len());
+        let mut by_position = HashMap::with_capacity(chunk.len());
+        for (k, new) in chunk.iter().enumerate() {
+            let index = first + k;
+            let delivered_in = match new.delivered_in {
+                Some(i) => Some(*inbound.get(i).ok_or_else(|| {
+                    StoreError::Backend(format!("interchange {index} names no inbound parcel"))
+                })?),
+                None => None,
+            };
+            let key = delivered_in.and(duplicate_key(&new.interchange));
+            let duplicate = key
+                .as_ref()
+                .is_some_and(|key| earlier.contains(key) || seen.contains(key));
+            if duplicate {
+                duplicates.push(index);
+            }
+            seen.extend(key);
+            if by_position
+                .insert(new.interchange.position, index)
+                .is_some()
+            {
+                return Err(StoreError::Backend(format!(
+                    "two interchanges of one upload at position {}",
+                    new.interchange.position
+                )));
+            }
+            let mut fields = interchange_fields(&new.interchange);
+            fields.push(("outbound_id", outbound.0.into()));
+            fields.push(("inbound_id", delivered_in.map(|p| p.0).into()));
+            fields.push(("duplicate", duplicate.into()));
+            rows.push(fields);
+        }
+        let made: Vec<(i64, i32)> = tx
+            .fetch_all(insert_rows("interchanges", rows, "RETURNING id, position"))
+            .await?;
+        for (id, position) in made {
+            let index = by_position.get(&position).ok_or_else(|| {
+                StoreError::Backend(format!("INSERT returned unknown position {position}"))
+            })?;
+            ids[*index] = InterchangeId(id);
+        }
+    }
+    Ok((ids, duplicates))
 }
 
 pub(crate) async fn accept_upload<B: Backend>(db: &B, upload: &Upload) -> StoreResult<Accepted> {
     let mut tx = db.begin().await?;
+    let accepted = accept_in(&mut *tx, upload).await?;
+    db.commit(tx).await?;
+    Ok(accepted)
+}
+
+/// The writes of [`accept_upload`] inside a transaction the caller commits (alone, or with
+/// other uploads by the SQLite group commit).
+pub(crate) async fn accept_in<C: Conn>(tx: &mut C, upload: &Upload) -> StoreResult<Accepted> {
     let outbound = insert_parcel(&mut *tx, &upload.outbound, None).await?;
     let mut inbound = Vec::with_capacity(upload.inbound.len());
     for new in &upload.inbound {
         inbound.push(insert_parcel(&mut *tx, new, Some(outbound)).await?);
     }
-    let mut interchanges = Vec::with_capacity(upload.interchanges.len());
-    let mut duplicates = Vec::new();
-    for (position, new) in upload.interchanges.iter().enumerate() {
-        let delivered_in = match new.delivered_in {
-            Some(i) => Some(*inbound.get(i).ok_or_else(|| {
-                StoreError::Backend(format!("interchange {position} names no inbound parcel"))
-            })?),
-            None => None,
-        };
-        let duplicate = delivered_in.is_some()
-            && seen_before(&mut *tx, &new.interchange, upload.duplicates_since).await?;
-        if duplicate {
-            duplicates.push(position);
-        }
-        let mut fields = interchange_fields(&new.interchange);
-        fields.push(("outbound_id", outbound.0.into()));
-        fields.push(("inbound_id", delivered_in.map(|p| p.0).into()));
-        fields.push(("duplicate", duplicate.into()));
-        let id = returned(&mut *tx, insert("interchanges", fields, "RETURNING id")).await?;
-        interchanges.push(InterchangeId(id));
-    }
+    let (interchanges, duplicates) =
+        insert_interchanges(&mut *tx, upload, outbound, &inbound).await?;
     if !duplicates.is_empty() {
         mark_duplicates(&mut *tx, upload, outbound, &inbound, &duplicates).await?;
     }
@@ -149,7 +268,6 @@ pub(crate) async fn accept_upload<B: Backend>(db: &B, upload: &Upload) -> StoreR
     for (new, id) in upload.inbound.iter().zip(&inbound) {
         insert_manifest(&mut *tx, &delivered_entry(&new.parcel, *id, outbound)).await?;
     }
-    db.commit(tx).await?;
     Ok(Accepted {
         outbound,
         inbound,
@@ -719,7 +837,7 @@ macro_rules! parcel_store {
             #[async_trait::async_trait]
             impl ParcelStore for $store {
                 async fn accept_upload(&self, upload: &Upload) -> StoreResult<Accepted> {
-                    p::accept_upload(&self.pool, upload).await
+                    self.accept(upload).await
                 }
                 async fn parcel(&self, id: ParcelId) -> StoreResult<Option<Parcel>> {
                     p::parcel(&self.pool, id).await
@@ -889,16 +1007,8 @@ mod tests {
         }
         stmts.push(("timed out", timed_out_stmt(at())));
         stmts.push((
-            "duplicate",
-            Stmt::new(
-                "SELECT id FROM interchanges WHERE ecgrid_from = $1 AND ecgrid_to = $2 \
-                 AND control_number = $3 AND created_ms >= $4 AND inbound_id IS NOT NULL \
-                 LIMIT 1",
-            )
-            .bind(1)
-            .bind(2)
-            .bind("1")
-            .bind(at()),
+            "duplicates",
+            delivered_controls_stmt((1, 2), &["000000001", "000000002"], at()),
         ));
         stmts
     }

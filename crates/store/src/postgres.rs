@@ -24,6 +24,15 @@ pub struct PostgresStore {
 }
 
 impl PostgresStore {
+    /// `ParcelStore::accept_upload`: one transaction per upload (PostgreSQL groups
+    /// concurrent commits' WAL flushes itself).
+    async fn accept(
+        &self,
+        upload: &edigrid_core::parcels::model::Upload,
+    ) -> edigrid_core::store::StoreResult<edigrid_core::parcels::model::Accepted> {
+        crate::parcels::accept_upload(&self.pool, upload).await
+    }
+
     pub async fn open(url: &str) -> Result<Self, OpenError> {
         let options =
             PgConnectOptions::from_str(url).map_err(|e| OpenError::Connect(e.to_string()))?;

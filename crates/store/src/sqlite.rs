@@ -17,6 +17,7 @@ use crate::OpenError;
 use crate::convert::{
     ApiKeyRow, EventRow, KeyOwnerRow, SessionRow, UserRow, all, backend, ms, one,
 };
+use crate::group_commit::GroupCommit;
 use crate::sqlite_readers::SessionReaders;
 
 /// The embedded store: one SQLite file in WAL mode, fsynced on every commit so that an
@@ -26,6 +27,8 @@ pub struct SqliteStore {
     pool: SqlitePool,
     /// Inline readers for the hot path; `None` for an in-memory database.
     readers: Option<std::sync::Arc<SessionReaders>>,
+    /// The writer that commits small uploads in groups (`group_commit`).
+    uploads: GroupCommit,
 }
 
 impl SqliteStore {
@@ -56,7 +59,24 @@ impl SqliteStore {
                 SessionReaders::open(path, count).map_err(|e| OpenError::Connect(e.to_string()))?,
             ))
         };
-        Ok(SqliteStore { pool, readers })
+        let uploads = GroupCommit::start(pool.clone());
+        Ok(SqliteStore {
+            pool,
+            readers,
+            uploads,
+        })
+    }
+
+    /// `ParcelStore::accept_upload`: small uploads are committed in groups, one fsync for
+    /// all uploads waiting; large ones in a transaction of their own.
+    async fn accept(
+        &self,
+        upload: &edigrid_core::parcels::model::Upload,
+    ) -> StoreResult<edigrid_core::parcels::model::Accepted> {
+        if GroupCommit::takes(upload) {
+            return self.uploads.accept(upload.clone()).await;
+        }
+        crate::parcels::accept_upload(&self.pool, upload).await
     }
 
     pub fn pool(&self) -> &SqlitePool {

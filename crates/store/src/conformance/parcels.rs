@@ -938,6 +938,63 @@ async fn redeliveries(store: Arc<dyn Store>) {
     assert_eq!(inbox.total, 2, "the failed redelivery left no parcel");
 }
 
+/// Uploads sent at the same time (which the SQLite store commits in groups) are each
+/// accepted or refused on their own: a failing one among them leaves nothing and takes no
+/// other down; every accepted one is there whole, with numbers that never repeat.
+async fn concurrent_uploads_stand_alone(store: Arc<dyn Store>) {
+    seed(&*store).await;
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut up = upload(&format!("C{i}-"), t0());
+            if i % 5 == 4 {
+                up.inbound[1].parcel.mailbox_id = MailboxId(999);
+            }
+            (i, store.accept_upload(&up).await)
+        }));
+    }
+    let mut outbound = Vec::new();
+    for task in tasks {
+        let (i, result) = task.await.unwrap();
+        match (i % 5 == 4, result) {
+            (true, Err(_)) => {}
+            (false, Ok(accepted)) => outbound.push(accepted),
+            (bad, result) => panic!("upload {i} (bad: {bad}) gave {result:?}"),
+        }
+    }
+    assert_eq!(outbound.len(), 32);
+    let mut ids: Vec<i64> = outbound
+        .iter()
+        .flat_map(|a| std::iter::once(a.outbound.0).chain(a.inbound.iter().map(|p| p.0)))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 32 * 3, "every parcel its own number");
+    for accepted in &outbound {
+        let stored = store.parcel_interchanges(accepted.outbound).await.unwrap();
+        assert_eq!(stored.len(), 3);
+        for inbound in &accepted.inbound {
+            assert!(store.parcel_content(*inbound).await.unwrap().is_some());
+        }
+    }
+    for direction in [Direction::InBox, Direction::OutBox] {
+        let any = ParcelFilter {
+            direction,
+            network: None,
+            mailbox: None,
+            ..inbox(0, 0)
+        };
+        let listed = store.list_parcels(&any, Page::first(500)).await.unwrap();
+        let expected = if direction == Direction::InBox {
+            64
+        } else {
+            32
+        };
+        assert_eq!(listed.total, expected, "{direction}");
+    }
+}
+
 /// Runs every check, each on a fresh store from `fresh`.
 pub async fn run_all<F, Fut>(fresh: F)
 where
@@ -953,4 +1010,5 @@ where
     housekeeping_returns_and_removes(fresh().await).await;
     notes_manifest_and_fields(fresh().await).await;
     redeliveries(fresh().await).await;
+    concurrent_uploads_stand_alone(fresh().await).await;
 }
