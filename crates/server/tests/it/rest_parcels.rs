@@ -144,6 +144,12 @@ fn file_for_b(first: u32) -> (Vec<u8>, Vec<u8>) {
     (whole, to_b.concat())
 }
 
+/// The body of a request about one ParcelID.
+type BodyOf = fn(i64) -> Value;
+
+/// A part of a `multipart/form-data` body: its name, its file name, its bytes.
+type Part<'a> = (&'a str, Option<&'a str>, &'a [u8]);
+
 /// An upload A sent and the parcel B got of it.
 struct Sent {
     outbound: i64,
@@ -168,7 +174,7 @@ impl Net {
     }
 
     /// A `multipart/form-data` upload of `parts`: (name, file name, bytes).
-    async fn upload_form(&self, key: &str, parts: &[(&str, Option<&str>, &[u8])]) -> Reply {
+    async fn upload_form(&self, key: &str, parts: &[Part<'_>]) -> Reply {
         let boundary = "edigrid-test-boundary-7Hq2";
         let mut body = Vec::new();
         for (name, file_name, bytes) in parts {
@@ -528,7 +534,7 @@ async fn refused_uploads_name_their_field_and_store_nothing(app: TestApp) {
     }
     let size = len.to_string();
     let wrong = (len - 1).to_string();
-    let form_cases: [(Vec<(&str, Option<&str>, &[u8])>, &str); 6] = [
+    let form_cases: [(Vec<Part>, &str); 6] = [
         (vec![("fileName", None, b"x.x12")], "file"),
         (vec![], "file"),
         (vec![("file", Some("x.x12"), b"")], "file"),
@@ -623,7 +629,7 @@ async fn lists_take_pages_dates_and_states_and_refuse_the_rest(app: TestApp) {
             json!({"ecGridIdFrom": n.id_a, "ecGridIdTo": n.id_b}),
             both.to_vec(),
         ),
-        (json!({"ecGridIdFrom": n.id_b}), vec![]),
+        (json!({"ecGridIdFrom": n.id_far}), vec![]),
         (json!({"status": "Cancelled"}), vec![]),
         (
             json!({"mailboxId": 201, "status": "InBoxReady"}),
@@ -703,7 +709,7 @@ async fn another_mailboxs_parcel_and_a_missing_one_get_the_same_answer(app: Test
             })
             .await;
         }
-        let bodies: [(&str, fn(i64) -> Value); 5] = [
+        let bodies: [(&str, BodyOf); 5] = [
             ("download", |id| json!({"parcelId": id})),
             ("confirm", |id| json!({"parcelId": id})),
             (
@@ -758,6 +764,8 @@ async fn reset_and_cancel_move_parcels_back_and_out(app: TestApp) {
     let n = net(app).await;
     let sent = n.send_to_b(1).await;
     let id = sent.inbound;
+    let read = n.get(&n.b, format!("/v2/parcels/{id}")).await;
+    assert_eq!(read.ok()["fileName"], sent.name.as_str());
     assert_eq!(n.download(&n.b, id).await, sent.delivered);
     let reset = n
         .post_empty(&n.b, format!("/v2/parcels/reset-to-inbox/{id}"))
