@@ -654,6 +654,17 @@ async fn box_lists_filter_page_and_refuse_bad_filters(w: World) {
         )
         .await;
     assert_eq!(listed.len(), 4, "an operator lists any mailbox");
+    let network = [("NetworkID", "100"), ("MailboxID", "0")];
+    let network_wide = w.inbox(&w.netops, &network).await;
+    assert_eq!(
+        network_wide, all,
+        "MailboxID 0 with a NetworkID: all its mailboxes"
+    );
+    let own = w.inbox(&w.alice, &network).await;
+    assert!(
+        own.is_empty(),
+        "a MailboxAdmin's reach is its own mailbox: {own:?}"
+    );
 
     let lists = [
         "ParcelInBox",

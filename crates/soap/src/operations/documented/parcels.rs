@@ -135,7 +135,7 @@ pub(super) const PARCEL_UPLOAD_MFT: Operation = Operation {
 
 pub(super) const PARCEL_IN_BOX: Operation = Operation {
     name: "ParcelInBox",
-    doc: "One page of a mailbox's inbound parcels, oldest first: those ready for download unless Status names another inbound state. NetworkID and MailboxID 0 are the caller's own mailbox (a NetworkID with MailboxID 0: every mailbox of that network); 0 and 0001-01-01 filter nothing.",
+    doc: "One page of a mailbox's inbound parcels, oldest first: those ready for download unless Status names another inbound state. NetworkID and MailboxID 0 are the caller's own mailbox (a NetworkID with MailboxID 0: every mailbox of that network within the caller's reach); 0 and 0001-01-01 filter nothing.",
     params: BOX_PARAMS,
     result: XsdType::Array(&PARCEL_ID_INFO),
     handler: directory!(parcel_in_box),
