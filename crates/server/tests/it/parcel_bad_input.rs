@@ -262,6 +262,7 @@ async fn bad_input(app: TestApp, backend: &'static str) {
         edifact("14:PYDSEND01", RECEIVER_A, "R16").replace("UNZ+1+R16'", "UNZ+1+R99'");
     for (case, content) in [
         ("ISA of 105 bytes", short_isa),
+        ("file ends inside the ISA", valid(17)[..60].to_string()),
         ("IEA missing", no_iea),
         ("IEA02 not ISA13", iea02),
         ("IEA01 not the group count", iea01),

@@ -55,6 +55,27 @@ impl Mbx {
         self.post("/v2/parcels/upload", &body).await
     }
 
+    /// The same upload as `multipart/form-data`: the bytes as they are, in a `file` part.
+    pub(crate) async fn upload_multipart(&self, file_name: &str, content: &[u8]) -> Reply {
+        let boundary = "edigrid-corpus-7f3a9c1e5b";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(content);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let request = self
+            .http
+            .post(format!("{}/v2/parcels/upload", self.base))
+            .header(
+                "Content-Type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body);
+        send(request.header("X-API-Key", &self.key)).await
+    }
+
     /// An upload that must be accepted: its outbound ParcelID.
     pub(crate) async fn upload_ok(&self, file_name: &str, content: &[u8]) -> i64 {
         let reply = self.upload(file_name, content).await;
@@ -339,11 +360,17 @@ async fn edifact_files(dir: &Path, seed: u32, receivers: &str) -> Vec<File> {
     files_of(&out, &ran.stdout)
 }
 
-/// Uploads `file` as the sender, checks that every interchange was read and delivered and
+/// Uploads `file` as the sender (as JSON or as a form), checks that every interchange was read and delivered and
 /// that exactly the receivers it names got one inbound parcel each; downloads, confirms and
 /// returns those parcels' contents by receiver ID.
-async fn deliver(net: &Net, file: &File) -> BTreeMap<String, Vec<u8>> {
-    let outbound = net.sender.upload_ok(&file.name, &file.bytes).await;
+async fn deliver(net: &Net, file: &File, multipart: bool) -> BTreeMap<String, Vec<u8>> {
+    let outbound = if multipart {
+        let reply = net.sender.upload_multipart(&file.name, &file.bytes).await;
+        let id = reply.ok().as_i64();
+        id.unwrap_or_else(|| panic!("upload of {}: no ParcelID in {}", file.name, reply.body))
+    } else {
+        net.sender.upload_ok(&file.name, &file.bytes).await
+    };
     let parcel = net.sender.parcel(outbound).await;
     assert_eq!(parcel["status"], "outboxSent", "{}: {parcel}", file.name);
     let manifest = net.sender.manifest(outbound).await;
@@ -400,8 +427,9 @@ async fn corpus(app: TestApp, backend: &str) {
     mixed.push(spaced);
 
     let mut delivered = 0;
-    for file in x12.iter().chain(&edifact).chain(&mixed) {
-        let got = deliver(&net, file).await;
+    // Every other file as a form, the rest as JSON.
+    for (n, file) in x12.iter().chain(&edifact).chain(&mixed).enumerate() {
+        let got = deliver(&net, file, n % 2 == 1).await;
         assert_eq!(
             got,
             file.expected(),
@@ -426,7 +454,7 @@ async fn redelimited(net: &Net, dir: &Path, backend: &str) {
         .ok();
 
     for file in x12_files(dir, 1303, RECEIVER_C).await {
-        let got = deliver(net, &file).await;
+        let got = deliver(net, &file, false).await;
         let content = &got[RECEIVER_C];
         assert_ne!(
             content, &file.bytes,
@@ -451,7 +479,7 @@ async fn redelimited(net: &Net, dir: &Path, backend: &str) {
 
     let edifact = edifact_files(dir, 1303, RECEIVER_C).await;
     for file in &edifact[..2] {
-        let got = deliver(net, file).await;
+        let got = deliver(net, file, true).await;
         assert_eq!(got, file.expected(), "{backend}: EDIFACT to C unchanged");
     }
 }
