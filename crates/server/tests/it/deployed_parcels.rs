@@ -76,6 +76,52 @@ const COLLECTION: [&str; 5] = [
     "TotalPages",
 ];
 
+/// Lists that name a box (`NetworkID`, `MailboxID`).
+const EX_LISTS: [&str; 22] = [
+    "ParcelInBoxEx",
+    "ParcelInBoxExShort",
+    "ParcelInBoxArchiveEx",
+    "ParcelInBoxArchiveExShort",
+    "ParcelInBoxArchiveDescEx",
+    "ParcelOutBoxArchiveEx",
+    "ParcelOutBoxArchiveExShort",
+    "ParcelOutBoxArchiveDescEx",
+    "ParcelOutBoxErrorEx",
+    "ParcelOutBoxInProcessEx",
+    "ParcelFindMailbagControlID",
+    "ParcelFindMailbagControlIDTo",
+    "InterchangeInBoxEx",
+    "InterchangeInBoxArchiveEx",
+    "InterchangeOutBoxEx",
+    "InterchangeOutBoxArchiveEx",
+    "InterchangeOutBoxArchiveExNoParcel",
+    "InterchangeOutBoxPendingEx",
+    "InterchangeInBoxPendingEx",
+    "InterchangeInBoxBlockedEx",
+    "InterchangeOutBoxBlockedEx",
+    "InterchangeOutBoxNoRouteEx",
+];
+/// The session's own lists that take `BeginDate` and `EndDate`.
+const DATED_LISTS: [&str; 10] = [
+    "ParcelInBoxArchive",
+    "ParcelOutBoxArchive",
+    "ParcelOutBoxError",
+    "InterchangeInBox",
+    "InterchangeOutBox",
+    "InterchangeInBoxArchive",
+    "InterchangeOutBoxArchive",
+    "InterchangeInBoxBlocked",
+    "InterchangeOutBoxBlocked",
+    "InterchangeOutBoxNoRoute",
+];
+/// The session's own lists without dates.
+const UNDATED_LISTS: [&str; 4] = [
+    "ParcelInBox",
+    "ParcelOutBoxInProcess",
+    "InterchangeInBoxPending",
+    "InterchangeOutBoxPending",
+];
+
 // ---- base64, which the test binary has no crate for -------------------------------------------
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -1242,61 +1288,52 @@ async fn refusals(w: World) {
         w.no(&w.b, op, &p, "InvalidParameter", "RecordsPerPage")
             .await;
     }
-    let far_lists: [(&str, Vec<(&str, &str)>); 8] = [
-        (
-            "ParcelInBoxEx",
-            vec![("ECGridIDFrom", "0"), ("ECGridIDTo", "0")],
-        ),
-        ("ParcelOutBoxInProcessEx", vec![]),
-        (
-            "ParcelOutBoxErrorEx",
-            vec![("BeginDate", OPEN), ("EndDate", OPEN)],
-        ),
-        ("ParcelInBoxArchiveEx", archive(&[], "1", "10")),
-        (
-            "InterchangeInBoxEx",
-            vec![
-                ("BeginDate", OPEN),
-                ("EndDate", OPEN),
-                ("ECGridIDFrom", "0"),
-                ("ECGridIDTo", "0"),
-            ],
-        ),
-        (
-            "InterchangeInBoxBlockedEx",
-            vec![
-                ("BeginDate", OPEN),
-                ("EndDate", OPEN),
-                ("ECGridIDFrom", "0"),
-                ("ECGridIDTo", "0"),
-            ],
-        ),
-        (
-            "InterchangeOutBoxNoRouteEx",
-            vec![
-                ("BeginDate", OPEN),
-                ("EndDate", OPEN),
-                ("ECGridIDFrom", "0"),
-                ("ECGridIDTo", "0"),
-            ],
-        ),
-        (
-            "InterchangeOutBoxPendingEx",
-            vec![("ECGridIDFrom", "0"), ("ECGridIDTo", "0")],
-        ),
-    ];
-    for (op, rest) in far_lists {
+    // Every list: an `Ex` naming another network's box is refused; a base list with its
+    // dates backwards is refused; one without dates needs a session. Parameters an operation
+    // does not declare are ignored, so one set of filters serves them all.
+    let filters = archive(
+        &[
+            ("MailbagControlID", "X"),
+            ("InterchangeControlID", ""),
+            ("Status", "InBoxReady"),
+        ],
+        "1",
+        "10",
+    );
+    for op in EX_LISTS {
         let mut p = vec![("NetworkID", "300"), ("MailboxID", "400")];
-        p.extend(rest);
+        p.extend(filters.iter().copied());
         w.no(&w.net, op, &p, "Authorization", "").await;
     }
-    let p = [
+    let backwards: Vec<(&str, &str)> = filters
+        .iter()
+        .map(|&(k, v)| match k {
+            "BeginDate" => (k, "2030-01-01T00:00:00Z"),
+            "EndDate" => (k, "2020-01-01T00:00:00Z"),
+            _ => (k, v),
+        })
+        .collect();
+    for op in DATED_LISTS {
+        w.no(&w.a, op, &backwards, "InvalidParameter", "EndDate")
+            .await;
+    }
+    let no_bag = [
         ("NetworkID", "0"),
-        ("MailboxID", "400"),
-        ("MailbagControlID", "X"),
+        ("MailboxID", "0"),
+        ("MailbagControlID", " "),
     ];
-    w.no(&w.b, "ParcelFindMailbagControlID", &p, "Authorization", "")
-        .await;
+    w.no(
+        &w.b,
+        "ParcelFindMailbagControlID",
+        &no_bag,
+        "InvalidParameter",
+        "MailbagControlID",
+    )
+    .await;
+    for op in UNDATED_LISTS {
+        w.no("no-such-session", op, &filters, "Authentication", "")
+            .await;
+    }
 
     // Headers that are none; and no session at all.
     w.no(
