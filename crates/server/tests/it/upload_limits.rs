@@ -208,6 +208,31 @@ async fn uploads_get_the_parcel_limit_and_every_other_request_keeps_its_own() {
             "{path}: {body}"
         );
     }
+
+    // A real upload of a parcel of max_parcel_bytes: its body is past the small limit and
+    // it is stored; one byte more is refused by the parcel limit (decoded), not the body's.
+    let sid = uploader(&app).await;
+    let upload_of = |size: usize| {
+        let content = crate::parcel_corpus::base64(&vec![b'I'; size]);
+        let params = [
+            ("SessionID", sid.as_str()),
+            ("FileName", "max.edi"),
+            ("Content", content.as_str()),
+        ];
+        edigrid_testkit::envelope11("ParcelUpload", &params)
+    };
+    let action = [("SOAPAction", "\"http://www.ecgridos.net/ParcelUpload\"")];
+    let largest = upload_of(MAX_PARCEL);
+    assert!(largest.len() > MAX_BODY);
+    let reply = app.post("text/xml", &action, largest).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.expect_field("ParcelUploadResult");
+    let reply = app
+        .post("text/xml", &action, upload_of(MAX_PARCEL + 1))
+        .await;
+    assert_read("one byte past max_parcel_bytes", reply.status, &reply.body);
+    assert_eq!(reply.expect_fault().error_code, "8", "{}", reply.body);
+    assert_eq!(uploaded(&app).await, 1);
     assert!(app.is_alive().await);
 }
 
@@ -555,17 +580,18 @@ async fn uploads_past_the_memory_budget_wait_then_get_503_with_retry_after() {
         .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
 
-    // A small upload fits beside A.
-    let small = json_upload_of_len(900);
-    let mut fits = Raw::start(&app, REST_PATH, REST_UPLOAD, Some(small.len())).await;
+    // A small upload fits beside A, and is stored.
+    let token = crate::rest_auth::rest_login(&app, "alice").await.token;
+    let bearer = format!("Bearer {token}");
+    let small = serde_json::json!({"fileName": "small.edi", "content": "SVNBKjAw"}).to_string();
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("Authorization", bearer.as_str()),
+    ];
+    let mut fits = Raw::start(&app, REST_PATH, &headers, Some(small.len())).await;
     fits.send(small.as_bytes()).await;
     let reply = fits.reply().await;
-    assert!(
-        ![413, 503].contains(&reply.status),
-        "{}: {}",
-        reply.status,
-        reply.body
-    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
 
     // A finishes and is answered; its reservation is given back before its answer goes
     // out, so the refused upload now passes.
@@ -574,8 +600,8 @@ async fn uploads_past_the_memory_budget_wait_then_get_503_with_retry_after() {
     let mut again = Raw::start(&app, SOAP_PATH, SOAP_UPLOAD, Some(soap_body.len())).await;
     again.send(soap_body.as_bytes()).await;
     assert_stored(&again.reply().await);
-    // A's and the one after it are stored; the refused SOAP upload is not.
-    assert_eq!(uploaded(&app).await, 2);
+    // A's, the small one and the one after A are stored; the refused ones are not.
+    assert_eq!(uploaded(&app).await, 3);
     assert!(app.is_alive().await);
 }
 
