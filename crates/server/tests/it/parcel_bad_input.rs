@@ -9,7 +9,7 @@
 //! exactly as one that does not exist.
 
 use edigrid_core::Caller;
-use edigrid_domain::{MailboxId, ParcelId, UserStatus};
+use edigrid_domain::{AuthLevel, MailboxId, ParcelId, UserStatus};
 use edigrid_testkit::{
     DEPLOYED_NS, Fault, SoapReply, TEST_PASSWORD, TestApp, fresh_postgres_url, spawn_app_with,
 };
@@ -55,6 +55,8 @@ struct Boxes {
 
 struct Suite {
     net: Net,
+    /// A user of another mailbox (204) in A's network.
+    neighbour: Mbx,
     /// The receiving mailboxes whose inboxes must not grow unless a case says so.
     receivers: Vec<Mbx>,
     backend: &'static str,
@@ -208,8 +210,17 @@ async fn suite(app: TestApp, backend: &'static str) -> Suite {
         .mailbox_set_status(&operator, MailboxId(203), UserStatus::Suspended)
         .await
         .unwrap();
+    let user = app
+        .add_user("neighbour", AuthLevel::MailboxUser, 100, 204)
+        .await;
+    let neighbour = Mbx {
+        key: app.api_key(user).await,
+        mailbox: 204,
+        ..net.a.clone()
+    };
     let receivers = vec![net.a.clone(), net.b.clone(), net.c.clone()];
     Suite {
+        neighbour,
         net,
         receivers,
         backend,
@@ -418,8 +429,8 @@ const DEPLOYED_OPS: &[&str] = &[
     "ParcelManifest",
 ];
 
-/// B and C asking for A's inbound parcel get exactly the refusal of a parcel that does not
-/// exist, and A's parcel is as it was.
+/// A user of another mailbox of A's network, B and C asking for A's inbound parcel get
+/// exactly the refusal of a parcel that does not exist, and A's parcel is as it was.
 async fn another_mailboxs_parcel(s: &Suite) {
     let backend = s.backend;
     s.net
@@ -428,7 +439,7 @@ async fn another_mailboxs_parcel(s: &Suite) {
         .await;
     let theirs = *s.net.a.inbox().await.last().unwrap();
     let missing = theirs + 1_000_000;
-    for other in [&s.net.b, &s.net.c] {
+    for other in [&s.neighbour, &s.net.b, &s.net.c] {
         let ask = async |id: i64| {
             let mut replies = Vec::new();
             replies.push(other.get(&format!("/v2/parcels/{id}")).await);
@@ -464,7 +475,7 @@ async fn another_mailboxs_parcel(s: &Suite) {
             "{backend}: {refused:?}"
         );
     }
-    for login in ["recv_b", "recv_c"] {
+    for login in ["neighbour", "recv_b", "recv_c"] {
         for op in DEPLOYED_OPS {
             let ask = async |id: i64| {
                 let id = id.to_string();

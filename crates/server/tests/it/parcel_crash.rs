@@ -345,9 +345,13 @@ async fn acknowledged_uploads_survive_sigkill_delivered_exactly_once() {
         .iter()
         .filter(|a| matches!(a.outcome, Outcome::Acknowledged(_)))
         .count();
-    let in_flight = attempts.len() - acknowledged;
+    let in_flight = attempts
+        .iter()
+        .filter(|a| a.outcome == Outcome::InFlight)
+        .count();
     println!(
-        "seed {seed}: {acknowledged} acknowledged and {in_flight} unanswered uploads; {checked:?}"
+        "seed {seed}: {acknowledged} acknowledged, {in_flight} unanswered and {} refused uploads; {checked:?}",
+        attempts.len() - acknowledged - in_flight
     );
     assert!(acknowledged >= KILLS * ACKS_PER_ROUND, "{acknowledged}");
     assert!(
