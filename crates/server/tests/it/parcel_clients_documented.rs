@@ -2,7 +2,7 @@
 //! clients integrators use on edigrid's own WSDL, zeep (`tests/clients/python/
 //! parcels_documented_flow.py`) and node `soap` (`tests/clients/node/parcels_flow.mjs`), then
 //! what each flow left in the store; and a parcel uploaded in the documented dialect downloaded
-//! byte for byte through the deployed dialect.
+//! byte for byte through the deployed dialect and REST.
 //!
 //! The flows run as `netadmin`, a NetworkAdmin of network 100 (mailbox 200); network 300 with
 //! mailbox 400 (`carol`, ZZ:CAROL) is out of its scope and holds a parcel of its own.
@@ -15,9 +15,11 @@ use edigrid_domain::{
     AuthLevel, Direction, InterchangeStatus, MailboxId, ParcelId, ParcelState, UserId,
 };
 use edigrid_testkit::{DEPLOYED_NS, NS, TEST_PASSWORD, TestApp, spawn_app};
-use serde_json::Value;
+use reqwest::Method;
+use serde_json::{Value, json};
 use tokio::process::Command;
 
+use crate::rest_auth::{Auth, call_json};
 use crate::support::python::{Ran, python, repo_root};
 
 const ADMIN: &str = "netadmin";
@@ -262,9 +264,10 @@ fn unb64(text: &str) -> Vec<u8> {
 }
 
 #[tokio::test]
-async fn a_documented_upload_downloads_byte_identical_through_the_deployed_dialect() {
+async fn a_documented_upload_downloads_byte_identical_through_the_deployed_dialect_and_rest() {
     let app = spawn_app().await;
-    app.directory()
+    let users = app
+        .directory()
         .user("alice", AuthLevel::MailboxAdmin, 100, 200)
         .user("bob", AuthLevel::MailboxAdmin, 100, 201)
         .build()
@@ -314,6 +317,13 @@ async fn a_documented_upload_downloads_byte_identical_through_the_deployed_diale
         want,
         "deployed ParcelDownloadNoUpdate"
     );
+
+    let key = app.api_key(users.user("bob")).await;
+    let parcel_id: i64 = id.parse().unwrap();
+    let body = json!({ "parcelId": parcel_id });
+    let path = "/v2/parcels/download";
+    let reply = call_json(&app, Method::POST, path, Auth::Key(&key), &body).await;
+    assert_eq!(unb64(text(reply.ok(), "content")), want, "REST {path}");
 
     let documented = app
         .soap_ok_in(
