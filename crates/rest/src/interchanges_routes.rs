@@ -4,9 +4,10 @@
 
 use axum::extract::State;
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
-use edigrid_core::parcels::model::{Interchange, ManifestEntry};
-use edigrid_core::{Caller, InterchangeQuery};
+use edigrid_core::parcels::model::Interchange;
+use edigrid_core::{Caller, DownloadMode, InterchangeQuery};
 use edigrid_domain::{Direction, EcGridId, InterchangeId};
+use edigrid_edi::{Field, Group, Transaction, read_parcel};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -15,8 +16,8 @@ use crate::auth::Authenticated;
 use crate::envelope::{ApiError, ApiResponse, BodyErrors, Data, StandardErrors};
 use crate::json::JsonBody;
 use crate::parcels_routes::{
-    InterchangeStatusName, LongIdPath, ManifestTypeName, StandardName, WireTime, date_range,
-    mailbox_scope, rest_error,
+    InterchangeStatusName, LongIdPath, StandardName, WireTime, date_range, mailbox_scope,
+    rest_error,
 };
 use crate::wire::{Wire, filter_id, page};
 
@@ -199,37 +200,110 @@ pub async fn outbox_list(
     list(&state, &caller, Direction::OutBox, b).await
 }
 
-/// A line of an interchange's manifest: what happened to it, when.
+/// One functional group of an interchange and one transaction set type in it, with how many
+/// of that type it holds (EDIFACT messages outside groups have empty group fields).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InterchangeManifestEntry {
-    pub interchange_id: Option<i64>,
-    pub parcel_id: i64,
-    #[serde(serialize_with = "crate::time_format::whole_seconds")]
-    pub date: DateTime<Utc>,
-    pub network_id: i32,
-    #[serde(rename = "type")]
-    pub kind: ManifestTypeName,
-    /// A state or status name (`InBoxReady`, `NoRoute`, ...).
-    pub status_code: String,
-    pub message: String,
+    /// GS01 / UNG 0038.
+    pub functional_group: String,
+    /// ST01 / UNH S009 (`850`, `ORDERS`).
+    pub transaction_set_type: String,
+    pub transaction_set_count: i64,
+    /// GS06 / UNG 0048.
+    pub group_control_number: String,
+    /// GS02 / UNG S006.
+    pub sender_id: String,
+    /// GS03 / UNG S007.
+    pub receiver_id: String,
+    /// GS08 / UNG S008.
+    pub version: String,
 }
 
-impl From<ManifestEntry> for InterchangeManifestEntry {
-    fn from(m: ManifestEntry) -> Self {
-        InterchangeManifestEntry {
-            interchange_id: m.interchange_id.map(|i| i.0),
-            parcel_id: m.parcel_id.0,
-            date: m.at,
-            network_id: m.network_id.0,
-            kind: Wire(m.kind),
-            status_code: m.status_code,
-            message: m.message,
+pub(crate) fn field_text(f: &Field) -> String {
+    String::from_utf8_lossy(f.trimmed()).into_owned()
+}
+
+/// The transaction set types of `transactions`, in first-seen order, with their counts.
+fn kinds(transactions: &[Transaction]) -> Vec<(String, i64)> {
+    let mut out: Vec<(String, i64)> = Vec::new();
+    for t in transactions {
+        let kind = field_text(&t.kind);
+        match out.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, n)) => *n += 1,
+            None => out.push((kind, 1)),
         }
     }
+    out
 }
 
-/// What happened to an interchange, oldest first.
+fn manifest_of(ix: &edigrid_edi::Interchange) -> Vec<InterchangeManifestEntry> {
+    let entry = |g: Option<&Group>, (kind, n): (String, i64)| {
+        let text = |f: fn(&Group) -> &Field| g.map_or_else(String::new, |g| field_text(f(g)));
+        InterchangeManifestEntry {
+            functional_group: text(|g| &g.functional_id),
+            transaction_set_type: kind,
+            transaction_set_count: n,
+            group_control_number: text(|g| &g.control_number),
+            sender_id: text(|g| &g.app_sender),
+            receiver_id: text(|g| &g.app_receiver),
+            version: text(|g| &g.version),
+        }
+    };
+    let mut out = Vec::new();
+    for g in &ix.groups {
+        out.extend(
+            kinds(&g.transactions)
+                .into_iter()
+                .map(|k| entry(Some(g), k)),
+        );
+    }
+    out.extend(kinds(&ix.transactions).into_iter().map(|k| entry(None, k)));
+    out
+}
+
+/// An interchange's bytes, as the caller may read them: from the upload at its range (the
+/// sender's side), else from the delivery, found by its control number (the receiver's).
+/// Neither read changes a parcel's state.
+async fn interchange_bytes(
+    state: &RestState,
+    caller: &Caller,
+    ix: &Interchange,
+) -> Result<Vec<u8>, ApiError> {
+    let core = &state.core;
+    let refused = match core
+        .parcel_download(caller, ix.outbound, DownloadMode::NoUpdate)
+        .await
+    {
+        Ok(upload) => {
+            let start = usize::try_from(ix.offset).unwrap_or(usize::MAX);
+            let end = start.saturating_add(usize::try_from(ix.length).unwrap_or(0));
+            if let Some(bytes) = upload.content.get(start..end) {
+                return Ok(bytes.to_vec());
+            }
+            return Err(ApiError::from(edigrid_domain::Error::Internal));
+        }
+        Err(e) => e,
+    };
+    let Some(inbound) = ix.inbound else {
+        return Err(rest_error(refused));
+    };
+    let delivery = core
+        .parcel_download(caller, inbound, DownloadMode::NoUpdate)
+        .await
+        .map_err(rest_error)?
+        .content;
+    let reading = read_parcel(&delivery);
+    let found = reading
+        .interchanges
+        .iter()
+        .find(|i| field_text(&i.control_number) == ix.control_number.trim())
+        .ok_or_else(|| ApiError::from(edigrid_domain::Error::Internal))?;
+    Ok(delivery[found.range.clone()].to_vec())
+}
+
+/// The functional groups of an interchange and the transaction sets in each, read from its
+/// envelopes (its content must still be kept).
 #[utoipa::path(get, path = "/v2/interchanges/get-manifest/{id}", tag = "interchanges",
     params(("id" = i64, Path, minimum = 1, description = "InterchangeID")),
     security(("bearer" = []), ("apiKey" = [])),
@@ -239,16 +313,19 @@ pub async fn get_manifest(
     Authenticated(caller): Authenticated,
     LongIdPath(id): LongIdPath,
 ) -> Result<Data<Vec<InterchangeManifestEntry>>, ApiError> {
-    let entries = state
+    let ix = state
         .core
-        .interchange_manifest(&caller, InterchangeId(id))
+        .interchange_info(&caller, InterchangeId(id))
         .await
         .map_err(rest_error)?;
+    let bytes = interchange_bytes(&state, &caller, &ix).await?;
+    let reading = read_parcel(&bytes);
     Ok(Data(
-        entries
-            .into_iter()
-            .map(InterchangeManifestEntry::from)
-            .collect(),
+        reading
+            .interchanges
+            .first()
+            .map(manifest_of)
+            .unwrap_or_default(),
     ))
 }
 
@@ -445,7 +522,8 @@ fn isa_date(text: &str) -> Result<DateTime<Utc>, ApiError> {
             "invalid field interchangeHeader: ISA09 {date:?} and ISA10 {time:?} must be YYMMDD and HHMM"
         )));
     }
-    NaiveDateTime::parse_from_str(&format!("{date}{time}"), "%y%m%d%H%M")
+    // ISA09 has no century: 20YY, as the SOAP dialects read it.
+    NaiveDateTime::parse_from_str(&format!("20{date}{time}"), "%Y%m%d%H%M")
         .map(|t| t.and_utc())
         .map_err(|_| {
             ApiError::invalid(format!(

@@ -13,9 +13,10 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use edigrid_core::parcels::model::{Interchange, Parcel};
 use edigrid_core::{Caller, DownloadMode, ParcelQuery, ParcelView, UploadRequest};
 use edigrid_domain::{
-    Direction, EcGridId, EdiStandard, InterchangeStatus, MailboxId, ManifestType, NetworkId,
-    ParcelId, ParcelState, ParcelValid,
+    Direction, EcGridId, EdiStandard, InterchangeStatus, MailboxId, NetworkId, ParcelId,
+    ParcelState, ParcelValid,
 };
+use edigrid_edi::read_parcel;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::openapi::RefOr;
@@ -27,6 +28,7 @@ use crate::auth::Authenticated;
 use crate::envelope::{
     ApiError, ApiResponse, BodyErrors, Data, ErrorBody, StandardErrors, from_core,
 };
+use crate::interchanges_routes::field_text;
 use crate::json::JsonBody;
 use crate::wire::{Wire, WireEnum, filter_id, page};
 
@@ -52,7 +54,6 @@ parcel_enum! {
     ParcelValid => "ParcelValid";
     Direction => "Direction";
     InterchangeStatus => "InterchangeStatus";
-    ManifestType => "ManifestType";
     EdiStandard => "EDIStandard";
 }
 
@@ -60,7 +61,6 @@ pub type ParcelStatusName = Wire<ParcelState>;
 pub type ParcelValidName = Wire<ParcelValid>;
 pub type DirectionName = Wire<Direction>;
 pub type InterchangeStatusName = Wire<InterchangeStatus>;
-pub type ManifestTypeName = Wire<ManifestType>;
 pub type StandardName = Wire<EdiStandard>;
 
 /// Core parameter names as the parcel bodies call them.
@@ -823,11 +823,15 @@ pub struct ParcelManifestEntry {
     /// 0 where the ID is not registered.
     pub ec_grid_id_from: i32,
     pub ec_grid_id_to: i32,
+    /// How many transaction sets (EDIFACT: messages) it holds; null when the parcel's
+    /// content is no longer kept, or the interchange could not be read.
+    pub count: Option<i64>,
 }
 
 impl From<Interchange> for ParcelManifestEntry {
     fn from(i: Interchange) -> Self {
         ParcelManifestEntry {
+            count: None,
             interchange_id: i.id.0,
             sender: i.sender,
             receiver: i.receiver,
@@ -859,10 +863,33 @@ pub async fn manifest(
         .map_err(rest_error)?;
     let mut interchanges = detail.interchanges;
     interchanges.sort_by_key(|i| (i.outbound, i.position));
+    // The counts come from the envelopes in the content, read without changing the parcel.
+    let content = state
+        .core
+        .parcel_download(&caller, ParcelId(id), DownloadMode::NoUpdate)
+        .await
+        .ok()
+        .map(|d| d.content);
+    let read = content.as_deref().map(read_parcel);
+    let mut found = read.map(|r| r.interchanges).unwrap_or_default();
     Ok(Data(
         interchanges
             .into_iter()
-            .map(ParcelManifestEntry::from)
+            .map(|i| {
+                // Each interchange of the content is counted for one record, in order.
+                let at = found
+                    .iter()
+                    .position(|f| field_text(&f.control_number) == i.control_number.trim());
+                let count = at.map(|k| {
+                    let f = found.remove(k);
+                    let grouped: usize = f.groups.iter().map(|g| g.transactions.len()).sum();
+                    i64::try_from(grouped + f.transactions.len()).unwrap_or(i64::MAX)
+                });
+                ParcelManifestEntry {
+                    count,
+                    ..ParcelManifestEntry::from(i)
+                }
+            })
             .collect(),
     ))
 }

@@ -119,9 +119,9 @@ def run(a):
         expect_eq(f"GET /v2/parcels/{inbound['parcelId']}", api.data("GET", f"/v2/parcels/{inbound['parcelId']}"),
                   inbound)
         listed = api.data("GET", f"/v2/parcels/manifest/{inbound['parcelId']}")
-        expect_eq("the inbound parcel's manifest (sender, receiver, documentType, status)",
-                  [(m["sender"], m["receiver"], m["documentType"], m["status"]) for m in listed],
-                  [(f"ZZ:{pair_a}", f"ZZ:{pair_b}", "850", "Delivered")] * 2)
+        expect_eq("the inbound parcel's manifest (sender, receiver, documentType, status, count)",
+                  [(m["sender"], m["receiver"], m["documentType"], m["status"], m["count"]) for m in listed],
+                  [(f"ZZ:{pair_a}", f"ZZ:{pair_b}", "850", "Delivered", 1)] * 2)
         STEPS.ok()
 
         STEPS.begin(f"B downloads exactly those bytes and confirms ({how})")
@@ -171,6 +171,10 @@ def run(a):
     expect_eq(f"GET /v2/interchanges/{one['interchangeId']}",
               {k: v for k, v in api.data("GET", f"/v2/interchanges/{one['interchangeId']}").items() if k in INTERCHANGE},
               {k: one[k] for k in INTERCHANGE if k != "parcelId"} | {"parcelId": one["outboundParcelId"]})
+    groups = api.data("GET", f"/v2/interchanges/get-manifest/{one['interchangeId']}")
+    expect_eq("the interchange's manifest (functionalGroup, transactionSetType, transactionSetCount, receiverId)",
+              [(g["functionalGroup"], g["transactionSetType"], g["transactionSetCount"], g["receiverId"])
+               for g in groups], [("PO", "850", 1, pair_b)])
     STEPS.ok()
 
     STEPS.begin("refusals")

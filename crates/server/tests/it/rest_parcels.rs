@@ -357,9 +357,14 @@ async fn a_json_upload_reaches_b_who_downloads_the_exact_bytes_and_confirms(app:
     let rows = manifest.ok().as_array().unwrap();
     let shown: Vec<Value> = rows
         .iter()
-        .map(|m| pick(m, &["sender", "receiver", "documentType", "status"]))
+        .map(|m| {
+            pick(
+                m,
+                &["sender", "receiver", "documentType", "status", "count"],
+            )
+        })
         .collect();
-    let row = json!(["ZZ:SENDERA", "ZZ:RECEIVERB", "850", "Delivered"]);
+    let row = json!(["ZZ:SENDERA", "ZZ:RECEIVERB", "850", "Delivered", 1]);
     assert_eq!(shown, [row.clone(), row]);
 
     // Download: the bytes exactly; then confirm with upstream's other spelling.
@@ -797,6 +802,18 @@ async fn reset_and_cancel_move_parcels_back_and_out(app: TestApp) {
     assert_eq!(cancel.ok(), &json!(true));
     assert_eq!(n.status(&n.b, other.inbound).await, "Cancelled");
     assert!(!n.pending(&n.b).await.contains(&other.inbound));
+    // Its content is no longer served: the manifest cannot count transaction sets.
+    let manifest = n
+        .get(&n.b, format!("/v2/parcels/manifest/{}", other.inbound))
+        .await;
+    let counts: Vec<&Value> = manifest
+        .ok()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| &m["count"])
+        .collect();
+    assert_eq!(counts, [&Value::Null, &Value::Null], "{}", manifest.body);
     // A withdraws an upload (by the migration table's path): B's parcel goes with it.
     let third = n.send_to_b(21).await;
     let cancel = n
@@ -950,19 +967,42 @@ async fn interchanges_are_listed_read_cancelled_and_resent(app: TestApp) {
     let id = first[0]["interchangeId"].as_i64().unwrap();
     let read = n.get(&n.b, format!("/v2/interchanges/{id}")).await;
     assert_eq!(read.ok(), &first[0], "GET as the receiver");
-    // The manifest of the undelivered one says so.
+    // An interchange's manifest: its groups and transaction sets, for the sender (from the
+    // upload) and for the receiver (from the delivery).
     let unrouted_id = unrouted["interchangeId"].as_i64().unwrap();
     let manifest = n
         .get(&n.a, format!("/v2/interchanges/get-manifest/{unrouted_id}"))
         .await;
+    let fields = [
+        "functionalGroup",
+        "transactionSetType",
+        "transactionSetCount",
+        "groupControlNumber",
+        "senderId",
+        "receiverId",
+        "version",
+    ];
     let entries = manifest.ok().as_array().unwrap();
-    assert!(!entries.is_empty(), "{}", manifest.body);
-    for e in entries {
-        assert_eq!(
-            pick(e, &["interchangeId", "parcelId"]),
-            json!([unrouted_id, sent.outbound])
-        );
-    }
+    let shown: Vec<Value> = entries.iter().map(|e| pick(e, &fields)).collect();
+    let group = |control: &str, receiver: &str| {
+        json!(["PO", "850", 1, control, "SENDERA", receiver, "004010"])
+    };
+    assert_eq!(shown, [group("2", "NOBODY")]);
+    let theirs = n
+        .get(&n.b, format!("/v2/interchanges/get-manifest/{id}"))
+        .await;
+    let shown: Vec<Value> = theirs
+        .ok()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| pick(e, &fields))
+        .collect();
+    let control = first[0]["controlNumber"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches('0');
+    assert_eq!(shown, [group(control, "RECEIVERB")]);
     for bad in [json!({"recordsPerPage": 501}), json!({"endDate": "soon"})] {
         let reply = n
             .post(&n.b, "/v2/interchanges/inbox-list", bad.clone())
