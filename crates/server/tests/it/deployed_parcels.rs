@@ -896,16 +896,42 @@ async fn interchanges_are_listed_read_cancelled_and_resent(w: World) {
     ] {
         assert!(w.ok(sid, op, blocked).await.children.is_empty(), "{op}");
     }
+    // An interchange whose sender is no ID of the uploading mailbox is blocked on the
+    // sender's side (and reaches no inbox, so the receiver's side stays empty).
+    let stray = interchanges(X12)[0]
+        .replace("PARCELSA", "PARCELSX")
+        .replace("000000101", "000000201");
+    w.upload(&w.a, "stray.x12", &stray).await;
+    let out_blocked = w.ok(&w.a, "InterchangeOutBoxBlocked", blocked).await;
+    assert_eq!(
+        (
+            out_blocked.column("InterchangeControlID"),
+            out_blocked.column("StatusCode")
+        ),
+        (
+            vec!["000000201".to_string()],
+            vec!["UnknownSender".to_string()]
+        )
+    );
+    assert!(
+        w.ok(&w.b, "InterchangeInBoxBlocked", blocked)
+            .await
+            .children
+            .is_empty()
+    );
     let mut p = vec![("NetworkID", "100"), ("MailboxID", "200")];
     p.extend_from_slice(blocked);
-    for op in [
-        "InterchangeOutBoxBlockedEx",
-        "InterchangeInBoxBlockedEx",
-        "InterchangeOutBoxNoRouteEx",
+    for (op, want) in [
+        ("InterchangeOutBoxBlockedEx", "000000201"),
+        ("InterchangeOutBoxNoRouteEx", "000000103"),
     ] {
-        let want = usize::from(op.contains("NoRoute"));
-        assert_eq!(w.ok(&w.net, op, &p).await.children.len(), want, "{op}");
+        let found = w.ok(&w.net, op, &p).await;
+        assert_eq!(found.column("InterchangeControlID"), [want], "{op}");
     }
+    let mut p = vec![("NetworkID", "100"), ("MailboxID", "201")];
+    p.extend_from_slice(blocked);
+    let found = w.ok(&w.net, "InterchangeInBoxBlockedEx", &p).await;
+    assert!(found.children.is_empty());
 
     // One interchange: its record with its parcels, its manifest.
     let ids = got.column("InterchangeID");
@@ -954,6 +980,15 @@ async fn interchanges_are_listed_read_cancelled_and_resent(w: World) {
     p.splice(0..0, [("NetworkID", "100"), ("MailboxID", "201")]);
     let col = w.ok(&w.net, "InterchangeInBoxArchiveEx", &p).await;
     assert_eq!(col.text_of("TotalRecords"), "2");
+    // A control number narrows a paged list: its totals count what it kept.
+    let mut p = archive(&[("InterchangeControlID", "000000102")], "1", "1");
+    let col = w.ok(&w.b, "InterchangeInBoxArchive", &p).await;
+    assert_eq!(col.texts(&COLLECTION), ["1", "1", "1", "1", "1"]);
+    let list = col.get("InterchangeIDInfoList");
+    assert_eq!(list.column("InterchangeControlID"), ["000000102"]);
+    p[5] = ("PageNo", "2");
+    let col = w.ok(&w.b, "InterchangeInBoxArchive", &p).await;
+    assert_eq!(col.texts(&COLLECTION), ["1", "2", "0", "1", "1"]);
     for op in [
         "InterchangeOutBoxArchive",
         "InterchangeOutBoxArchiveEx",
