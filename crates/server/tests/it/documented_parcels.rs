@@ -939,3 +939,46 @@ async fn headers_are_read_with_and_without_a_session(w: World) {
     assert_eq!(f.category, "Authentication", "{f:?}");
 }
 on_both!(headers_are_read_with_and_without_a_session: headers_on_sqlite, headers_on_postgres);
+
+// ---- manifests of EDIFACT -------------------------------------------------------------------
+
+/// An EDIFACT interchange of messages without groups: one manifest entry per message type.
+async fn an_edifact_manifest_counts_messages_by_type(w: World) {
+    let unb = "UNA:+.? 'UNB+UNOA:3+ALICE:ZZ+BOB:ZZ+260507:0800+77'";
+    let messages = [(1, "ORDERS"), (2, "ORDERS"), (3, "INVOIC")]
+        .map(|(n, kind)| format!("UNH+{n}+{kind}:D:96A:UN'BGM+220+PO{n}+9'UNT+3+{n}'"))
+        .concat();
+    let out = w
+        .upload(&w.alice, "e.edi", &format!("{unb}{messages}UNZ+3+77'"))
+        .await;
+    let ix = w.interchange_of(&w.alice, &out).await;
+    let info = w
+        .record(&w.alice, "InterchangeInfo", &[("InterchangeID", &ix)])
+        .await;
+    assert_eq!(
+        info.texts(&["Standard", "Status", "DocumentType"]),
+        ["EDIFACT", "Delivered", "ORDERS"]
+    );
+    for sid in [&w.alice, &w.bob] {
+        let manifest = w
+            .records(sid, "InterchangeManifest", &[("InterchangeID", &ix)])
+            .await;
+        let rows: Vec<_> = manifest
+            .iter()
+            .map(|r| {
+                r.texts(&[
+                    "GroupID",
+                    "TransactionSetID",
+                    "TransactionCount",
+                    "GroupDate",
+                ])
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [["", "ORDERS", "2", OPEN], ["", "INVOIC", "1", OPEN]],
+            "{manifest:?}"
+        );
+    }
+}
+on_both!(an_edifact_manifest_counts_messages_by_type: edifact_manifest_on_sqlite, edifact_manifest_on_postgres);

@@ -175,8 +175,8 @@ async fn assert_story_stored(app: &TestApp, admin: UserId, created: &Value) {
     );
 }
 
-#[tokio::test]
-async fn zeep_on_edigrids_wsdl_runs_the_documented_parcel_story() {
+/// The zeep flow in SOAP `version` (1.1 or 1.2), then what it stored.
+async fn zeep_story(version: &str) {
     let (app, admin, far) = clients_app().await;
     let script = repo_root().join("tests/clients/python/parcels_documented_flow.py");
     let args: Vec<PathBuf> = [
@@ -189,6 +189,8 @@ async fn zeep_on_edigrids_wsdl_runs_the_documented_parcel_story() {
         TEST_PASSWORD.into(),
         "--far-parcel".into(),
         far.to_string(),
+        "--soap".into(),
+        version.into(),
     ]
     .into_iter()
     .map(PathBuf::from)
@@ -198,6 +200,16 @@ async fn zeep_on_edigrids_wsdl_runs_the_documented_parcel_story() {
         .expect("the zeep flow ran for over 2 minutes");
     let created = created(&ran, "parcels_documented_flow.py");
     assert_story_stored(&app, admin, &created).await;
+}
+
+#[tokio::test]
+async fn zeep_on_edigrids_wsdl_runs_the_documented_parcel_story_over_soap_11() {
+    zeep_story("1.1").await;
+}
+
+#[tokio::test]
+async fn zeep_on_edigrids_wsdl_runs_the_documented_parcel_story_over_soap_12() {
+    zeep_story("1.2").await;
 }
 
 #[tokio::test]
