@@ -1051,7 +1051,31 @@ async fn interchanges_are_listed_read_cancelled_and_resent(w: World) {
         ]),
         ["0", "X12", "000000101", "2024-01-01T12:00:00Z"]
     );
-    assert_eq!(head.get("TPTo").text_of("ID"), "PARCELSB");
+    assert_eq!(head.text_of("Header"), isa, "the ISA segment");
+    // Parties resolve to the active IDs the caller can see: A sees its own, not B's.
+    let party = |h: &Elem, side: &str| {
+        let tp = h.get(side);
+        (
+            tp.text_of("ID").to_string(),
+            tp.text_of("ECGridID").to_string(),
+        )
+    };
+    assert_eq!(
+        party(&head, "TPFrom"),
+        ("PARCELSA".into(), w.id_a.to_string())
+    );
+    assert_eq!(party(&head, "TPTo"), ("PARCELSB".into(), "0".into()));
+    let head = w
+        .ok(
+            &w.net,
+            "InterchangeHeaderInfo",
+            &[("InterchangeHeader", isa)],
+        )
+        .await;
+    assert_eq!(
+        party(&head, "TPTo"),
+        ("PARCELSB".into(), w.id_b.to_string())
+    );
     let unb = &interchanges(EDIFACT)[0];
     let head = w
         .ok(
@@ -1061,8 +1085,12 @@ async fn interchanges_are_listed_read_cancelled_and_resent(w: World) {
         )
         .await;
     assert_eq!(
-        head.texts(&["Standard", "InterchangeControlID"]),
-        ["EDIFACT", "EF0101"]
+        head.texts(&["Standard", "InterchangeControlID", "Header"]),
+        [
+            "EDIFACT",
+            "EF0101",
+            "UNA:+.? 'UNB+UNOA:2+PARCELSA:ZZ+PARCELSB:ZZ+240101:1200+EF0101'"
+        ]
     );
     let without_terminator = &isa[..105];
     let reply = w

@@ -15,7 +15,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use edigrid_core::parcels::model::Interchange;
-use edigrid_core::{Caller, InterchangeQuery, Page, Paged};
+use edigrid_core::{Caller, InterchangeQuery, Page, Paged, PartnerScope};
 use edigrid_domain::{
     Direction, EdiStandard, Error, InterchangeId, InterchangeStatus, MAX_TEXT_LEN, ParamProblem,
     ParcelId,
@@ -537,35 +537,85 @@ async fn interchange_date(call: Call) -> Result<Value, Error> {
     })
 }
 
+/// The header segment itself: the ISA (106 bytes), or UNA and UNB up to UNB's terminator.
+fn header_segment<'a>(bytes: &'a [u8], i: &edigrid_edi::Interchange) -> &'a [u8] {
+    let start = i.range.start.min(bytes.len());
+    let rest = &bytes[start..];
+    let end = match i.delimiters {
+        Some(edigrid_edi::Delimiters::X12(_)) => rest.len().min(106),
+        Some(edigrid_edi::Delimiters::Edifact(d)) => {
+            let unb = rest.windows(3).position(|w| w == b"UNB").unwrap_or(0);
+            rest[unb..]
+                .iter()
+                .position(|b| *b == d.segment)
+                .map_or(rest.len(), |at| unb + at + 1)
+        }
+        None => rest.len(),
+    };
+    &rest[..end.min(MAX_TEXT_LEN)]
+}
+
+/// A party of a header as `ECGridIDInfo`: the active ID the caller can see with that
+/// qualifier and ID, else the pair alone (ECGridID 0, `Pending`: no ID the caller can see
+/// holds it).
+async fn header_party(
+    call: &Call,
+    caller: &Caller,
+    p: &edigrid_edi::Party,
+) -> Result<Value, Error> {
+    let qualifier = String::from_utf8_lossy(p.qualifier.trimmed()).into_owned();
+    let id = String::from_utf8_lossy(p.id.trimmed()).into_owned();
+    let search = call
+        .core
+        .partner_search(
+            caller,
+            PartnerScope::default(),
+            &qualifier,
+            &id,
+            Page::first(1),
+        )
+        .await;
+    let found = match search {
+        Ok(page) => page.items.into_iter().next(),
+        Err(Error::AccessDenied(_) | Error::NotFound { .. } | Error::InvalidParameter { .. }) => {
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    let (ecgrid, network, mailbox, default, status) =
+        found.map_or((0, 0, 0, false, "Pending"), |t| {
+            (
+                t.ecgrid_id.0,
+                t.network_id.0,
+                t.mailbox_id.0,
+                t.is_default,
+                "Active",
+            )
+        });
+    Ok(Value::Record(vec![
+        ("ECGridID", Value::Int(ecgrid)),
+        ("NetworkID", Value::Int(network)),
+        ("MailboxID", Value::Int(mailbox)),
+        ("Qualifier", Value::Str(qualifier)),
+        ("ID", Value::Str(id)),
+        ("MailboxDefault", Value::Bool(default)),
+        ("Status", Value::Enum(status)),
+        ("UseType", Value::Enum("Undefined")),
+    ]))
+}
+
 /// A header read as `InterchangeIDInfo`: standard, parties, control number and date; it is
 /// no stored interchange, so its number is 0 and its status empty.
-fn header_info(bytes: &[u8]) -> Result<Value, Error> {
+async fn header_info(call: &Call, bytes: &[u8]) -> Result<Value, Error> {
     let i = read_header(bytes)?;
-    let party = |p: &edigrid_edi::Party| {
-        let q = String::from_utf8_lossy(p.qualifier.trimmed()).into_owned();
-        let id = String::from_utf8_lossy(p.id.trimmed()).into_owned();
-        (q, id)
-    };
+    let caller = authenticate(call).await?;
     let standard = match i.standard {
         edigrid_edi::Standard::X12 => EdiStandard::X12,
         edigrid_edi::Standard::Edifact => EdiStandard::Edifact,
     };
-    let header_end = i.range.end.min(bytes.len()).min(MAX_TEXT_LEN);
-    let header = String::from_utf8_lossy(&bytes[..header_end]).into_owned();
-    let (from_q, from_id) = party(&i.sender);
-    let (to_q, to_id) = party(&i.receiver);
-    let tp = |q: String, id: String| {
-        Value::Record(vec![
-            ("ECGridID", Value::Int(0)),
-            ("NetworkID", Value::Int(0)),
-            ("MailboxID", Value::Int(0)),
-            ("Qualifier", Value::Str(q)),
-            ("ID", Value::Str(id)),
-            ("MailboxDefault", Value::Bool(false)),
-            ("Status", Value::Enum("Pending")),
-            ("UseType", Value::Enum("Undefined")),
-        ])
-    };
+    let header = String::from_utf8_lossy(header_segment(bytes.trim_ascii_start(), &i)).into_owned();
+    let from = header_party(call, &caller, &i.sender).await?;
+    let to = header_party(call, &caller, &i.receiver).await?;
     Ok(Value::Record(vec![
         ("InterchangeID", Value::Int(0)),
         ("InterchangeProcessDate", Value::UnsetDateTime),
@@ -583,19 +633,17 @@ fn header_info(bytes: &[u8]) -> Result<Value, Error> {
         ("ArchiveDate", Value::UnsetDateTime),
         ("StatusDate", Value::UnsetDateTime),
         ("Header", Value::Str(header)),
-        ("TPFrom", tp(from_q, from_id)),
-        ("TPTo", tp(to_q, to_id)),
+        ("TPFrom", from),
+        ("TPTo", to),
     ]))
 }
 
 /// `InterchangeHeaderInfo`: the header as text.
 async fn interchange_header_info(call: Call) -> Result<Value, Error> {
-    authenticate(&call).await?;
-    header_info(call.args.str("InterchangeHeader").as_bytes())
+    header_info(&call, call.args.str("InterchangeHeader").as_bytes()).await
 }
 
 /// `InterchangeHeaderInfoB`: the header as bytes (base64Binary).
 async fn interchange_header_info_b(call: Call) -> Result<Value, Error> {
-    authenticate(&call).await?;
-    header_info(call.args.bytes("InterchangeHeader"))
+    header_info(&call, call.args.bytes("InterchangeHeader")).await
 }
