@@ -277,18 +277,36 @@ pub(super) async fn run(core: &Core, command: ParcelCommand) -> anyhow::Result<(
             } else {
                 DownloadMode::Update
             };
-            let downloaded = core
-                .parcel_download(&operator, ParcelId(parcel_id), mode)
-                .await
-                .map_err(output::not_found(parcel_id))?;
+            let download = || async {
+                core.parcel_download(&operator, ParcelId(parcel_id), mode)
+                    .await
+                    .map_err(output::not_found(parcel_id))
+            };
             if path.as_os_str() == "-" {
                 use std::io::Write as _;
+                let downloaded = download().await?;
                 let mut out = std::io::stdout().lock();
                 out.write_all(&downloaded.content)?;
                 return Ok(out.flush()?);
             }
-            std::fs::write(&path, &downloaded.content)
+            // The content goes to a file beside the target, renamed over it once written:
+            // a download moves the parcel out of the inbox, so the file must be writable
+            // before it is made, and a failure leaves no half-written target.
+            let partial = partial_path(&path);
+            let mut file = std::fs::File::create(&partial)
                 .with_context(|| format!("writing {}", path.display()))?;
+            let written = async {
+                let downloaded = download().await?;
+                std::io::Write::write_all(&mut file, &downloaded.content)
+                    .and_then(|()| file.sync_all())
+                    .and_then(|()| std::fs::rename(&partial, &path))
+                    .with_context(|| format!("writing {}", path.display()))?;
+                anyhow::Ok(downloaded)
+            }
+            .await;
+            let downloaded = written.inspect_err(|_| {
+                let _ = std::fs::remove_file(&partial);
+            })?;
             output::line(format_args!(
                 "ParcelID {} ({} bytes) written to {}",
                 downloaded.parcel.id,
@@ -384,4 +402,13 @@ fn manifest_record(m: &ManifestEntry) -> Record {
         .text("statusCode", &m.status_code)
         .text("message", &m.message)
         .int("userId", m.user_id.0)
+}
+
+/// `DIR/.NAME.partial` for `DIR/NAME`: where a download is written before it is renamed.
+fn partial_path(path: &std::path::Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.partial"))
 }

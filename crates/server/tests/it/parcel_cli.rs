@@ -233,6 +233,25 @@ async fn a_file_sent_as_a_mailbox_is_listed_shown_and_downloaded_byte_for_byte()
             listed(url, &["parcel", "inbox", "--mailbox", "201", "--json"]),
             [inbound]
         );
+        // A file that cannot be written is found out before the parcel is moved.
+        let nowhere = dir.path().join("no-such-dir").join("got.edi");
+        fails_with(
+            edigrid(
+                url,
+                &[
+                    "parcel",
+                    "download",
+                    &inbound.to_string(),
+                    "-o",
+                    nowhere.to_str().unwrap(),
+                ],
+            ),
+            "writing",
+        );
+        assert_eq!(
+            listed(url, &["parcel", "inbox", "--mailbox", "201", "--json"]),
+            [inbound]
+        );
         let got = dir.path().join("got.edi");
         run(
             url,
@@ -327,5 +346,6 @@ async fn parcel_commands_fail_in_one_line() {
             .is_empty()
         );
         assert!(!Path::new(out).exists());
+        assert!(!dir.path().join(".out.edi.partial").exists());
     }
 }
