@@ -382,6 +382,7 @@ on_both_backends!(
     notes_states_and_mailbag_ids,
     interchanges_are_listed_read_cancelled_and_resent,
     refusals,
+    delete_on_download_removes_the_content_and_says_so,
 );
 
 // ---- scenarios --------------------------------------------------------------------------------
@@ -1104,6 +1105,35 @@ async fn interchanges_are_listed_read_cancelled_and_resent(w: World) {
     assert_eq!(
         reply.expect_field("InterchangeDateResult"),
         "2024-01-01T12:00:00Z"
+    );
+}
+
+async fn delete_on_download_removes_the_content_and_says_so(w: World) {
+    let on = [("MailboxID", "201"), ("DeleteOnDownload", "true")];
+    w.yes(&w.net, "MailboxDeleteOnDownload", &on).await;
+    w.upload(&w.a, "three.x12", X12).await;
+    let pid = w.listed(&w.b, "ParcelInBox", &[]).await.remove(0);
+    let of = [("ParcelID", pid.as_str())];
+    w.ok(&w.b, "ParcelDownload", &of).await;
+    let info = w.parcel_info(&w.b, &pid).await;
+    assert!(
+        !info.text_of("StatusMessage").contains("removed"),
+        "{info:?}"
+    );
+    w.yes(&w.b, "ParcelDownloadConfirm", &of).await;
+    let info = w.parcel_info(&w.b, &pid).await;
+    assert!(
+        info.text_of("StatusMessage")
+            .contains("content was removed"),
+        "{info:?}"
+    );
+    let f = w
+        .reply(&w.b, "ParcelDownloadNoUpdate", &of)
+        .await
+        .expect_fault();
+    assert!(
+        f.text.contains("removed"),
+        "a later download says so: {f:?}"
     );
 }
 
