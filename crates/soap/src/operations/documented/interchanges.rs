@@ -347,7 +347,13 @@ async fn interchange_bytes(
                 .content
                 .get(start..end)
                 .map(<[u8]>::to_vec)
-                .ok_or(Error::Internal);
+                .ok_or_else(|| {
+                    tracing::error!(
+                        interchange = ix.id.0,
+                        "interchange range outside its upload"
+                    );
+                    Error::Internal
+                });
         }
         Err(e) => e,
     };
@@ -363,8 +369,14 @@ async fn interchange_bytes(
         .interchanges
         .iter()
         .find(|i| text(i.control_number.as_bytes()) == ix.control_number)
-        .ok_or(Error::Internal)?;
-    Ok(delivery[found.range.clone()].to_vec())
+        .and_then(|i| delivery.get(i.range.clone()));
+    found.map(<[u8]>::to_vec).ok_or_else(|| {
+        tracing::error!(
+            interchange = ix.id.0,
+            "interchange not found in its delivery"
+        );
+        Error::Internal
+    })
 }
 
 /// GS04 and GS05 of an X12 group's GS segment.
