@@ -68,6 +68,12 @@ impl Suite {
         for r in &self.receivers {
             inboxes.push(r.inbox().await.len());
         }
+        // The mailboxes of the suspended ID and of the suspended mailbox, and the neighbour's,
+        // as the operator lists them.
+        for mailbox in [202, 203, 204] {
+            let all = json!({"mailboxId": mailbox, "status": "InBoxReady"});
+            inboxes.push(self.net.root.list("inbox-list", all).await.len());
+        }
         Boxes {
             outbox: self.net.sender.outbox().await.len(),
             inboxes,
