@@ -1026,6 +1026,20 @@ async fn interchanges_are_listed_read_cancelled_and_resent(app: TestApp) {
     })
     .await;
 
+    for bad in ["abc", "0", "-1"] {
+        let read = n.get(&n.b, format!("/v2/interchanges/{bad}")).await;
+        assert_invalid_naming(&read, "id");
+        let resend = n
+            .post_empty(&n.root, format!("/v2/interchanges/{bad}/resend"))
+            .await;
+        assert_invalid_naming(&resend, "id");
+    }
+    for path in ["cancel", "resend"] {
+        same_denial(path, id, |i| {
+            n.post_empty(&n.far, format!("/v2/interchanges/{path}/{i}"))
+        })
+        .await;
+    }
     // Resend is for operators; it makes a new parcel in B's inbox.
     for path in ["resend/{id}", "{id}/resend"] {
         let path = format!("/v2/interchanges/{}", path.replace("{id}", &id.to_string()));
