@@ -324,7 +324,10 @@ async fn node(args: &[&str]) -> String {
         .await
         .unwrap_or_else(|e| panic!("cannot run node (scripts/install-test-clients.sh): {e}"));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "x12_corpus.mjs {args:?}: {stderr}");
+    assert!(
+        out.status.success(),
+        "x12_corpus.mjs {args:?} (node-x12 comes with scripts/install-test-clients.sh): {stderr}"
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
