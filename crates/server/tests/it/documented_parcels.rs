@@ -395,7 +395,15 @@ async fn a_parcel_goes_from_upload_to_the_archive(w: World) {
             "OutBox"
         ]
     );
-    assert_ne!(sent.get("Valid"), "Valid", "{sent:?}");
+    assert_eq!(
+        sent.get("Valid"),
+        "ValidPartialRouted",
+        "every interchange valid, some delivered: {sent:?}"
+    );
+    assert!(
+        !sent.get("StatusMessage").is_empty(),
+        "a sentence says what the status means: {sent:?}"
+    );
     let errors = w
         .records(
             &w.alice,
@@ -586,6 +594,24 @@ async fn uploads_take_every_documented_form_and_refuse_bad_content(w: World) {
         .record(&w.alice, "InterchangeInfo", &[("InterchangeID", &ix)])
         .await;
     assert_eq!(ix.get("Status"), "UnknownSender", "{ix:?}");
+
+    // Bytes between interchanges make the whole parcel invalid: its record says where and why.
+    let junk = format!("{one}NOT EDI{}", x12("ALICE", "BOB", 8));
+    let out = w.upload(&w.alice, "junk.x12", &junk).await;
+    let bad = w
+        .record(&w.alice, "ParcelInfo", &[("ParcelID", &out)])
+        .await;
+    assert_eq!(
+        bad.texts(&["Status", "Valid"]),
+        ["outboxDeliveryError", "Invalid"],
+        "{bad:?}"
+    );
+    let offset = one.len().to_string();
+    assert!(
+        bad.get("StatusMessage").contains(&offset),
+        "the reason gives the byte offset {offset}: {bad:?}"
+    );
+    assert_eq!(ready, w.inbox(&w.bob, &[]).await, "nothing of it delivered");
 }
 on_both!(uploads_take_every_documented_form_and_refuse_bad_content: uploads_on_sqlite, uploads_on_postgres);
 
