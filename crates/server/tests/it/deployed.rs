@@ -78,7 +78,7 @@ const DETAIL_CHILDREN: [&str; 5] = [
 
 /// Operations of the deployed WSDL that section 11 does not list, with plausible arguments.
 const UNSUPPORTED: [(&str, &[(&str, &str)]); 4] = [
-    ("ParcelInBox", &[]),
+    ("ParcelDownloadS3", &[("ParcelID", "1")]),
     ("CommList", &[]),
     ("UserSendSMS", &[("UserID", "1"), ("Text", "hello")]),
     ("ReportMonthly", &[]),
