@@ -553,6 +553,9 @@ async fn uploads_take_every_documented_form_and_refuse_bad_content(w: World) {
         ("0 bytes", "ParcelUpload", vec![("FileName", "x"), ("Bytes", "0"), ("Content", "")], "InvalidParameter", "Content"),
         ("Bytes is not the content's length", "ParcelUpload", vec![("FileName", "x"), ("Bytes", &wrong), ("Content", &content)], "InvalidParameter", "Bytes"),
         ("another network's mailbox", "ParcelUploadEx", vec![("NetworkID", "300"), ("MailboxID", "400"), ("FileName", "x"), ("Content", &content)], "Authorization", ""),
+        ("0 bytes", "ParcelUploadEx", vec![("NetworkID", "100"), ("MailboxID", "200"), ("FileName", "x"), ("Content", "")], "InvalidParameter", "Content"),
+        ("an ECGridID that is no number", "ParcelUploadMft", vec![("FileName", "x"), ("Content", &pdf_content), ("ECGridIDFrom", "ALICE"), ("ECGridIDTo", &b)], "InvalidParameter", "ECGridIDFrom"),
+        ("0 bytes", "ParcelUploadMft", vec![("FileName", "x"), ("Content", ""), ("ECGridIDFrom", &a), ("ECGridIDTo", &b)], "InvalidParameter", "Content"),
     ];
     for (what, op, params, category, item) in cases {
         let f = w.fault(&w.alice, op, &params).await;
