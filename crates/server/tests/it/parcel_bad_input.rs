@@ -102,14 +102,25 @@ impl Suite {
 
     /// An upload that is accepted but delivers nothing: exactly one more outbound parcel,
     /// in the error list, whose interchanges ended as `statuses` say; no inbound parcel.
+    /// Uploaded over REST, or with `deployed` as the deployed dialect's `ParcelUploadA`.
     async fn undelivered(
         &self,
         case: &str,
         content: &[u8],
         statuses: &[&str],
+        deployed: bool,
     ) -> (i64, Vec<Value>) {
         let before = self.boxes().await;
-        let id = self.net.sender.upload_ok(case, content).await;
+        let id = if deployed {
+            let params = [("FileName", case), ("ContentBase64", &base64(content))];
+            let reply = self.deployed("sender", "ParcelUploadA", &params).await;
+            let id = reply
+                .field("ParcelUploadAResult")
+                .and_then(|t| t.parse().ok());
+            id.unwrap_or_else(|| panic!("{}: {case} over SOAP: {}", self.backend, reply.body))
+        } else {
+            self.net.sender.upload_ok(case, content).await
+        };
         let after = self.boxes().await;
         let want = Boxes {
             outbox: before.outbox + 1,
@@ -268,7 +279,8 @@ async fn bad_input(app: TestApp, backend: &'static str) {
     s.deployed_refused("huge file over SOAP", &base64(huge.as_bytes()))
         .await;
 
-    // A broken interchange envelope: the interchange is invalid, not delivered.
+    // A broken interchange envelope: the interchange is invalid, not delivered (uploaded
+    // over REST and over the deployed dialect in turn, here and for the routing cases).
     let short_isa = valid(10).replacen("RECVA          ", "RECVA         ", 1);
     let no_iea = valid(11).replace("IEA*1*000000011~", "");
     let iea02 = valid(12).replace("IEA*1*000000012~", "IEA*1*000000099~");
@@ -277,7 +289,7 @@ async fn bad_input(app: TestApp, backend: &'static str) {
     let unz_count = edifact("14:PYDSEND01", RECEIVER_A, "R15").replace("UNZ+1+R15'", "UNZ+2+R15'");
     let unz_reference =
         edifact("14:PYDSEND01", RECEIVER_A, "R16").replace("UNZ+1+R16'", "UNZ+1+R99'");
-    for (case, content) in [
+    for (n, (case, content)) in [
         ("ISA of 105 bytes", short_isa),
         ("file ends inside the ISA", valid(17)[..60].to_string()),
         ("IEA missing", no_iea),
@@ -286,8 +298,12 @@ async fn bad_input(app: TestApp, backend: &'static str) {
         ("UNZ missing", unz_missing),
         ("UNZ count wrong", unz_count),
         ("UNZ reference not UNB's", unz_reference),
-    ] {
-        s.undelivered(case, content.as_bytes(), &["Invalid"]).await;
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (deployed, content) = (n % 2 == 1, content.as_bytes());
+        s.undelivered(case, content, &["Invalid"], deployed).await;
     }
 
     // ... while a valid interchange in the same parcel still goes.
@@ -419,8 +435,9 @@ async fn bad_input(app: TestApp, backend: &'static str) {
             "NoRoute",
         ),
     ];
-    for (case, content, status) in cases {
-        s.undelivered(case, content.as_bytes(), &[status]).await;
+    for (n, (case, content, status)) in cases.into_iter().enumerate() {
+        let (deployed, content) = (n % 2 == 0, content.as_bytes());
+        s.undelivered(case, content, &[status], deployed).await;
     }
 
     another_mailboxs_parcel(&s).await;
