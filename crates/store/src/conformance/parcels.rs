@@ -359,6 +359,41 @@ async fn duplicates_are_flagged_within_the_window(store: Arc<dyn Store>) {
     assert!(accepted.duplicates.is_empty(), "outside the window");
 }
 
+/// A large upload is stored whole and in order across the store's insert batches, and an
+/// interchange repeated within the same upload is flagged too.
+async fn large_uploads_keep_their_order(store: Arc<dyn Store>) {
+    seed(&*store).await;
+    let mut up = upload("L", t0());
+    let proto = up.interchanges[0].clone();
+    up.interchanges = (0..130)
+        .map(|i| {
+            let mut n = proto.clone();
+            n.interchange.position = i;
+            n.interchange.offset = i64::from(i) * 10;
+            // The last ten repeat the first ten's control numbers.
+            n.interchange.control_number = format!("{:09}", if i >= 120 { i - 120 } else { i });
+            n
+        })
+        .collect();
+    let accepted = store.accept_upload(&up).await.unwrap();
+    assert_eq!(accepted.interchanges.len(), 130);
+    assert!(
+        accepted.interchanges.windows(2).all(|w| w[0] < w[1]),
+        "upload order"
+    );
+    assert_eq!(accepted.duplicates, (120..130).collect::<Vec<_>>());
+    let stored = store.parcel_interchanges(accepted.outbound).await.unwrap();
+    assert_eq!(stored.len(), 130);
+    for (i, ic) in stored.iter().enumerate() {
+        assert_eq!(ic.id, accepted.interchanges[i]);
+        assert_eq!(ic.position, i as i32);
+        assert_eq!(ic.offset, i as i64 * 10);
+        assert_eq!(ic.duplicate, i >= 120, "{i}");
+    }
+    let flagged = store.parcel(accepted.inbound[0]).await.unwrap().unwrap();
+    assert_eq!(flagged.valid, ParcelValid::Duplicate);
+}
+
 /// Lists: one mailbox's box in one state oldest first or newest first, several states, a
 /// network's boxes, a date range, partner and mailbag filters, pages and totals.
 async fn lists_filter_order_and_page(store: Arc<dyn Store>) {
@@ -1004,6 +1039,7 @@ where
     upload_round_trip(fresh().await).await;
     a_failed_upload_leaves_nothing(fresh().await).await;
     duplicates_are_flagged_within_the_window(fresh().await).await;
+    large_uploads_keep_their_order(fresh().await).await;
     lists_filter_order_and_page(fresh().await).await;
     interchange_lists(fresh().await).await;
     state_changes_are_compare_and_set(fresh().await).await;
