@@ -8,7 +8,8 @@
 //! exist (the registrations mask the number, as the directory's do).
 //!
 //! `ParcelIDInfo` is written here, once: lists write it without `Interchanges` and `Log`,
-//! `ParcelInfo` with both.
+//! `ParcelInfo` with both; `Acknowledgment` is never written (acknowledgment notes are the
+//! parcel's notes, `ParcelNoteList`).
 
 use chrono::{DateTime, Datelike, Utc};
 use edigrid_core::parcels::model::{ManifestEntry, Parcel, ParcelNote};
