@@ -447,7 +447,8 @@ async fn corpus(app: TestApp, backend: &str) {
 }
 
 /// C sets X12 delimiters of its own: the X12 it receives is rewritten to them, node-x12
-/// reads the same segments from it as from what was sent, and EDIFACT goes unchanged.
+/// reads the same segments from it as from what was sent, and EDIFACT goes unchanged. Then
+/// C's network sets others: B, which has none of its own, gets those, and C keeps its own.
 async fn redelimited(net: &Net, dir: &Path, backend: &str) {
     let set = json!({"mailboxId": net.c.mailbox, "elementDelimiter": "#",
         "subElementDelimiter": "@", "segmentTerminator": "%"});
@@ -455,36 +456,63 @@ async fn redelimited(net: &Net, dir: &Path, backend: &str) {
         .post("/v2/mailboxes/x12-delimiters", &set)
         .await
         .ok();
-
     for file in x12_files(dir, 1303, RECEIVER_C).await {
         let got = deliver(net, &file, false).await;
-        let content = &got[RECEIVER_C];
-        assert_ne!(
-            content, &file.bytes,
-            "{backend}: {} not rewritten",
-            file.name
-        );
-        assert_eq!(
-            (content[3], content[104], content[105]),
-            (b'#', b'@', b'%'),
-            "{backend}: {}: the ISA of what C got: {}",
-            file.name,
-            String::from_utf8_lossy(&content[..106])
-        );
-        let sent = dir.join(format!("sent-{}", file.name));
-        let received = dir.join(format!("received-{}", file.name));
-        std::fs::write(&sent, &file.bytes).unwrap();
-        std::fs::write(&received, content).unwrap();
-        let before = node(&["parse", sent.to_str().unwrap()]).await;
-        let after = node(&["parse", received.to_str().unwrap()]).await;
-        assert_eq!(after, before, "{backend}: {} read by node-x12", file.name);
+        rewritten(dir, &file, RECEIVER_C, &got, *b"#@%", backend).await;
     }
-
     let edifact = edifact_files(dir, 1303, RECEIVER_C).await;
     for file in &edifact[..2] {
         let got = deliver(net, file, true).await;
         assert_eq!(got, file.expected(), "{backend}: EDIFACT to C unchanged");
     }
+
+    let set = json!({"networkId": 300, "elementDelimiter": "+",
+        "subElementDelimiter": "<", "segmentTerminator": "!"});
+    net.root
+        .post("/v2/networks/x12-delimiters", &set)
+        .await
+        .ok();
+    let both = format!("{RECEIVER_B},{RECEIVER_C}");
+    for file in &x12_files(dir, 1304, &both).await[..3] {
+        let got = deliver(net, file, false).await;
+        rewritten(dir, file, RECEIVER_B, &got, *b"+<!", backend).await;
+        if got.contains_key(RECEIVER_C) {
+            rewritten(dir, file, RECEIVER_C, &got, *b"#@%", backend).await;
+        }
+    }
+}
+
+/// What `receiver` got of `file` is its interchanges with the element separator,
+/// sub-element separator and segment terminator `delimiters`, and node-x12 reads from it the
+/// segments it reads from what was sent.
+async fn rewritten(
+    dir: &Path,
+    file: &File,
+    receiver: &str,
+    got: &BTreeMap<String, Vec<u8>>,
+    delimiters: [u8; 3],
+    backend: &str,
+) {
+    let sent = &file.expected()[receiver];
+    let content = &got[receiver];
+    let what = format!("{backend}: {} to {receiver}", file.name);
+    assert_ne!(content, sent, "{what}: not rewritten");
+    assert_eq!(
+        [content[3], content[104], content[105]],
+        delimiters,
+        "{what}: the ISA: {}",
+        String::from_utf8_lossy(&content[..106])
+    );
+    let name = format!("{}-{}", receiver.replace(':', "-"), file.name);
+    let (before, after) = (
+        dir.join(format!("sent-{name}")),
+        dir.join(format!("got-{name}")),
+    );
+    std::fs::write(&before, sent).unwrap();
+    std::fs::write(&after, content).unwrap();
+    let want = node(&["parse", before.to_str().unwrap()]).await;
+    let read = node(&["parse", after.to_str().unwrap()]).await;
+    assert_eq!(read, want, "{what}: read by node-x12");
 }
 
 #[tokio::test]
