@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use edigrid_domain::{AuthLevel, Direction, MailboxId, ParcelId, ParcelState};
-use edigrid_testkit::{TEST_PASSWORD, TestApp, spawn_app};
+use edigrid_testkit::{TEST_PASSWORD, TestApp, fresh_postgres_url, spawn_app, spawn_app_with};
 use serde_json::Value;
 
 use crate::support::python::{python, repo_root};
@@ -108,24 +108,31 @@ async fn assert_stored(app: &TestApp, created: &Value) {
     }
 }
 
-#[tokio::test]
-async fn zeep_on_the_deployed_wsdl_sends_and_receives_parcels() {
-    let app = spawn_app().await;
+/// Runs the flow as `netadmin` (NetworkAdmin of network 100) and checks the store.
+async fn flow_on(app: TestApp, soap: &str) {
     app.directory()
         .user(ADMIN, AuthLevel::NetworkAdmin, 100, 200)
         .build()
         .await;
-    let created = run_flow(&app, "1.1").await;
+    let created = run_flow(&app, soap).await;
     assert_stored(&app, &created).await;
 }
 
 #[tokio::test]
+async fn zeep_on_the_deployed_wsdl_sends_and_receives_parcels() {
+    flow_on(spawn_app().await, "1.1").await;
+}
+
+#[tokio::test]
 async fn zeep_over_soap_12_sends_and_receives_parcels() {
-    let app = spawn_app().await;
-    app.directory()
-        .user(ADMIN, AuthLevel::NetworkAdmin, 100, 200)
-        .build()
-        .await;
-    let created = run_flow(&app, "1.2").await;
-    assert_stored(&app, &created).await;
+    flow_on(spawn_app().await, "1.2").await;
+}
+
+#[tokio::test]
+async fn zeep_sends_and_receives_parcels_on_postgres() {
+    let Some(url) = fresh_postgres_url().await else {
+        eprintln!("skipped: EDIGRID_TEST_DATABASE_URL is not set");
+        return;
+    };
+    flow_on(spawn_app_with(|s| s.database = url).await, "1.1").await;
 }
