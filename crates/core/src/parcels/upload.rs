@@ -54,6 +54,8 @@ struct Lookups<'a> {
     partners: HashMap<(String, String), Option<TradingPartner>>,
     mailboxes: HashMap<MailboxId, Option<Mailbox>>,
     networks: HashMap<NetworkId, Option<Network>>,
+    /// Why an address has no route, by address.
+    no_route: HashMap<String, String>,
 }
 
 impl<'a> Lookups<'a> {
@@ -63,6 +65,7 @@ impl<'a> Lookups<'a> {
             partners: HashMap::new(),
             mailboxes: HashMap::new(),
             networks: HashMap::new(),
+            no_route: HashMap::new(),
         }
     }
 
@@ -107,6 +110,9 @@ impl<'a> Lookups<'a> {
         qualifier: &str,
         id: &str,
     ) -> Result<String, Error> {
+        if let Some(reason) = self.no_route.get(address) {
+            return Ok(reason.clone());
+        }
         let filter = PartnerFilter {
             qualifier_key: Some(qualifier.to_ascii_uppercase()),
             id_key: Some(partner_id_key(id)),
@@ -116,17 +122,24 @@ impl<'a> Lookups<'a> {
             .core
             .inner
             .store
-            .list_partners(&filter, Page::first(1))
+            .list_partners(&filter, Page::first(10))
             .await
             .map_err(internal)?;
-        Ok(match known.items.first() {
+        // A live (suspended) registration says more than the terminated ones before it.
+        let live = known
+            .items
+            .iter()
+            .find(|p| p.status != UserStatus::Terminated);
+        let reason = match live.or(known.items.first()) {
             Some(p) => format!(
                 "no route: receiver {address} is {} (ECGridID {})",
                 p.status.as_str().to_ascii_lowercase(),
                 p.ecgrid_id
             ),
             None => format!("no route: no trading partner ID {address} is registered"),
-        })
+        };
+        self.no_route.insert(address.to_string(), reason.clone());
+        Ok(reason)
     }
 }
 

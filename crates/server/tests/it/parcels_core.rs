@@ -379,6 +379,17 @@ async fn invalid_parcels_and_documents(app: &TestApp) {
     );
 
     let store = app.core.store();
+    let mut buyer = store.partner(w.ids[1]).await.unwrap().unwrap();
+    buyer.status = edigrid_domain::UserStatus::Suspended;
+    store.update_partner(&buyer).await.unwrap();
+    let out = app
+        .core
+        .parcel_upload(&w.sender, upload(&x12("SENDER", "BUYER", "000000004")))
+        .await
+        .unwrap();
+    assert_eq!(out.interchanges[0].status, InterchangeStatus::NoRoute);
+    let reason = &out.interchanges[0].reason;
+    assert!(reason.contains("ZZ:BUYER is suspended"), "{reason}");
     store
         .set_mailbox_status(
             MailboxId(20),
