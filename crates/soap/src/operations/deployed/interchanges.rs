@@ -157,15 +157,13 @@ pub(super) fn interchange_id_info(i: Interchange, parcels: Option<Vec<Value>>) -
 
 /// An envelope's date and time (ISA09+ISA10 `YYMMDD` `HHMM`, UNB S004 `YYMMDD` or
 /// `CCYYMMDD` and `HHMM`) as UTC, the zone ECGrid takes envelope times in. Two-digit years
-/// are 20YY below 70, else 19YY. None when the digits do not make a date.
+/// are 20YY, as the documented dialect and REST read them. None when the digits do not make
+/// a date.
 pub(super) fn envelope_time(text: &str) -> Option<DateTime<Utc>> {
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
     let n = |range: std::ops::Range<usize>| digits.get(range)?.parse::<u32>().ok();
     let (year, rest) = match digits.len() {
-        6 | 10 => {
-            let yy = n(0..2)?;
-            (if yy < 70 { 2000 + yy } else { 1900 + yy }, 2)
-        }
+        6 | 10 => (2000 + n(0..2)?, 2),
         8 | 12 => (n(0..4)?, 4),
         _ => return None,
     };
@@ -646,4 +644,25 @@ async fn interchange_header_info(call: Call) -> Result<Value, Error> {
 /// `InterchangeHeaderInfoB`: the header as bytes (base64Binary).
 async fn interchange_header_info_b(call: Call) -> Result<Value, Error> {
     header_info(&call, call.args.bytes("InterchangeHeader")).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> Option<String> {
+        envelope_time(text).map(|t| t.format("%Y-%m-%dT%H:%M").to_string())
+    }
+
+    #[test]
+    fn envelope_times_read_both_standards_and_refuse_what_is_no_date() {
+        assert_eq!(at("240101 1200").as_deref(), Some("2024-01-01T12:00"));
+        assert_eq!(at("240101:1200").as_deref(), Some("2024-01-01T12:00"));
+        assert_eq!(at("20240101:0930").as_deref(), Some("2024-01-01T09:30"));
+        assert_eq!(at("991231").as_deref(), Some("2099-12-31T00:00"), "20YY");
+        assert_eq!(at("241301 1200"), None, "month 13");
+        assert_eq!(at("240101 2460"), None, "minute 60");
+        assert_eq!(at("2401"), None);
+        assert_eq!(at(""), None);
+    }
 }
