@@ -487,6 +487,14 @@ struct Placed {
     source_id: Option<i64>,
 }
 
+/// Where a parcel is, read inside a transaction.
+async fn placed<C: Conn>(tx: &mut C, id: ParcelId) -> StoreResult<Option<Placed>> {
+    tx.fetch_optional(
+        Stmt::new("SELECT direction, network_id, source_id FROM parcels WHERE id = $1").bind(id.0),
+    )
+    .await
+}
+
 /// Applies a compare-and-set state change inside a transaction (see
 /// `ParcelStore::change_state`).
 async fn apply_change<C: Conn>(tx: &mut C, ch: &StateChange) -> StoreResult<bool> {
@@ -518,13 +526,7 @@ async fn apply_change<C: Conn>(tx: &mut C, ch: &StateChange) -> StoreResult<bool
     }
     stmt.sql = sql;
     let changed = tx.execute(stmt).await? == 1;
-    let placed: Option<Placed> = tx
-        .fetch_optional(
-            Stmt::new("SELECT direction, network_id, source_id FROM parcels WHERE id = $1")
-                .bind(ch.parcel.0),
-        )
-        .await?;
-    let Some(placed) = placed else {
+    let Some(placed) = placed(tx, ch.parcel).await? else {
         return Err(StoreError::Missing(format!("parcel {}", ch.parcel)));
     };
     if !changed {
@@ -606,12 +608,7 @@ async fn move_source<C: Conn>(
     if rows == 0 {
         return Ok(());
     }
-    let placed: Option<Placed> = tx
-        .fetch_optional(
-            Stmt::new("SELECT direction, network_id, source_id FROM parcels WHERE id = $1")
-                .bind(source.0),
-        )
-        .await?;
+    let placed = placed(tx, source).await?;
     insert_manifest(
         tx,
         &ManifestEntry {

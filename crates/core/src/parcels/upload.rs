@@ -48,6 +48,17 @@ struct Routed {
     note: Option<String>,
 }
 
+impl Routed {
+    fn undelivered(record: Interchange) -> Self {
+        Routed {
+            record,
+            to: None,
+            bytes: Vec::new(),
+            note: None,
+        }
+    }
+}
+
 /// Directory lookups of one upload, each made once.
 struct Lookups<'a> {
     core: &'a Core,
@@ -370,14 +381,8 @@ impl Core {
         mut record: Interchange,
     ) -> Result<Routed, Error> {
         let bytes = data.get(ic.range.clone()).unwrap_or_default();
-        let undelivered = |record: Interchange| Routed {
-            record,
-            to: None,
-            bytes: Vec::new(),
-            note: None,
-        };
         if record.status == InterchangeStatus::Invalid {
-            return Ok(undelivered(record));
+            return Ok(Routed::undelivered(record));
         }
         let sender = record.sender.clone();
         let (q, id) = split_address(&sender);
@@ -391,7 +396,7 @@ impl Core {
                 "unknown sender: {sender} is not an active ID of mailbox {}",
                 uploader.id
             );
-            return Ok(undelivered(record));
+            return Ok(Routed::undelivered(record));
         };
         record.ecgrid_from = from.ecgrid_id;
         record.network_from = from.network_id;
@@ -401,13 +406,13 @@ impl Core {
         let Some(to) = lookups.active(q, id).await? else {
             record.status = InterchangeStatus::NoRoute;
             record.reason = lookups.no_route_reason(&receiver, q, id).await?;
-            return Ok(undelivered(record));
+            return Ok(Routed::undelivered(record));
         };
         record.ecgrid_to = to.ecgrid_id;
         record.network_to = to.network_id;
         record.mailbox_to = to.mailbox_id;
         let Some(mailbox) = self.receiving_mailbox(lookups, &to, &mut record).await? else {
-            return Ok(undelivered(record));
+            return Ok(Routed::undelivered(record));
         };
         let network = lookups.network(mailbox.network_id).await?;
         let wanted = wanted_delimiters(
@@ -491,18 +496,12 @@ impl Core {
             created: now,
             status_changed: now,
         };
-        let undelivered = |record: Interchange| Routed {
-            record,
-            to: None,
-            bytes: Vec::new(),
-            note: None,
-        };
         let Some((from_id, to_id)) = explicit else {
             record.reason = format!(
                 "no EDI envelope: a {standard} document is routed only when the upload names \
                  both ECGridIDs"
             );
-            return Ok(undelivered(record));
+            return Ok(Routed::undelivered(record));
         };
         let store = &self.inner.store;
         let from = store.partner(from_id).await.map_err(internal)?;
@@ -515,7 +514,7 @@ impl Core {
             record.reason = format!(
                 "unknown sender: ECGridID {from_id} is not an active ID the caller sends from"
             );
-            return Ok(undelivered(record));
+            return Ok(Routed::undelivered(record));
         };
         record.sender = format!("{}:{}", from.qualifier, from.id.trim_end());
         record.ecgrid_from = from.ecgrid_id;
@@ -525,14 +524,14 @@ impl Core {
         let Some(to) = to.filter(|p| p.status == UserStatus::Active) else {
             record.status = InterchangeStatus::NoRoute;
             record.reason = format!("no route: ECGridID {to_id} is not an active ID");
-            return Ok(undelivered(record));
+            return Ok(Routed::undelivered(record));
         };
         record.receiver = format!("{}:{}", to.qualifier, to.id.trim_end());
         record.ecgrid_to = to.ecgrid_id;
         record.network_to = to.network_id;
         record.mailbox_to = to.mailbox_id;
         let Some(mailbox) = self.receiving_mailbox(lookups, &to, &mut record).await? else {
-            return Ok(undelivered(record));
+            return Ok(Routed::undelivered(record));
         };
         record.status = InterchangeStatus::Delivered;
         Ok(Routed {
@@ -582,12 +581,7 @@ fn whole_parcel_invalid(
                 record.reason =
                     format!("not delivered: the parcel is invalid as a whole ({problem})");
             }
-            Routed {
-                record,
-                to: None,
-                bytes: Vec::new(),
-                note: None,
-            }
+            Routed::undelivered(record)
         })
         .collect()
 }
