@@ -5,7 +5,7 @@
 use axum::extract::State;
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use edigrid_core::parcels::model::Interchange;
-use edigrid_core::{Caller, DownloadMode, InterchangeQuery};
+use edigrid_core::{Caller, InterchangeQuery};
 use edigrid_domain::{Direction, EcGridId, InterchangeId};
 use edigrid_edi::{Field, Group, Transaction, read_parcel};
 use serde::{Deserialize, Serialize};
@@ -262,46 +262,6 @@ fn manifest_of(ix: &edigrid_edi::Interchange) -> Vec<InterchangeManifestEntry> {
     out
 }
 
-/// An interchange's bytes, as the caller may read them: from the upload at its range (the
-/// sender's side), else from the delivery, found by its control number (the receiver's).
-/// Neither read changes a parcel's state.
-async fn interchange_bytes(
-    state: &RestState,
-    caller: &Caller,
-    ix: &Interchange,
-) -> Result<Vec<u8>, ApiError> {
-    let core = &state.core;
-    let refused = match core
-        .parcel_download(caller, ix.outbound, DownloadMode::NoUpdate)
-        .await
-    {
-        Ok(upload) => {
-            let start = usize::try_from(ix.offset).unwrap_or(usize::MAX);
-            let end = start.saturating_add(usize::try_from(ix.length).unwrap_or(0));
-            if let Some(bytes) = upload.content.get(start..end) {
-                return Ok(bytes.to_vec());
-            }
-            return Err(ApiError::from(edigrid_domain::Error::Internal));
-        }
-        Err(e) => e,
-    };
-    let Some(inbound) = ix.inbound else {
-        return Err(rest_error(refused));
-    };
-    let delivery = core
-        .parcel_download(caller, inbound, DownloadMode::NoUpdate)
-        .await
-        .map_err(rest_error)?
-        .content;
-    let reading = read_parcel(&delivery);
-    let found = reading
-        .interchanges
-        .iter()
-        .find(|i| field_text(&i.control_number) == ix.control_number.trim())
-        .ok_or_else(|| ApiError::from(edigrid_domain::Error::Internal))?;
-    Ok(delivery[found.range.clone()].to_vec())
-}
-
 /// The functional groups of an interchange and the transaction sets in each, read from its
 /// envelopes (its content must still be kept).
 #[utoipa::path(get, path = "/v2/interchanges/get-manifest/{id}", tag = "interchanges",
@@ -318,7 +278,11 @@ pub async fn get_manifest(
         .interchange_info(&caller, InterchangeId(id))
         .await
         .map_err(rest_error)?;
-    let bytes = interchange_bytes(&state, &caller, &ix).await?;
+    let bytes = state
+        .core
+        .interchange_content(&caller, &ix)
+        .await
+        .map_err(rest_error)?;
     let reading = read_parcel(&bytes);
     Ok(Data(
         reading

@@ -6,10 +6,13 @@ use edigrid_domain::{
     Direction, Error, InterchangeId, InterchangeStatus, ParamProblem, ParcelId, ParcelState,
 };
 
+use edigrid_edi::read_parcel;
+
 use super::access::{Need, may, refused, sees};
-use super::api::InterchangeQuery;
+use super::api::{DownloadMode, InterchangeQuery};
 use super::lists::check_page;
 use super::model::{Interchange, InterchangeFilter, ManifestEntry, Parcel};
+use super::routing::field_text;
 use crate::directory::access::Actor;
 use crate::directory::guard::out_of_reach;
 use crate::directory::model::Paged;
@@ -59,6 +62,59 @@ impl Core {
     ) -> Result<Interchange, Error> {
         let actor = self.actor(caller).await?;
         Ok(self.interchange_as(&actor, id, Need::Record).await?.0)
+    }
+
+    /// An interchange's own bytes as the caller may read them, changing no parcel: from its
+    /// upload at its byte range when the caller may read the upload, else from the delivery
+    /// it is in, found there by its control number (a delivery may have been re-delimited,
+    /// so the upload's range does not apply to it). Without either, the upload's refusal.
+    pub async fn interchange_content(
+        &self,
+        caller: &Caller,
+        ix: &Interchange,
+    ) -> Result<Vec<u8>, Error> {
+        let refused = match self
+            .parcel_download(caller, ix.outbound, DownloadMode::NoUpdate)
+            .await
+        {
+            Ok(upload) => {
+                let start = usize::try_from(ix.offset).unwrap_or(usize::MAX);
+                let end = start.saturating_add(usize::try_from(ix.length).unwrap_or(0));
+                return upload
+                    .content
+                    .get(start..end)
+                    .map(<[u8]>::to_vec)
+                    .ok_or_else(|| {
+                        tracing::error!(
+                            interchange = ix.id.0,
+                            "interchange range outside its upload"
+                        );
+                        Error::Internal
+                    });
+            }
+            Err(e) => e,
+        };
+        let Some(inbound) = ix.inbound else {
+            return Err(refused);
+        };
+        let delivery = self
+            .parcel_download(caller, inbound, DownloadMode::NoUpdate)
+            .await?
+            .content;
+        let found = read_parcel(&delivery)
+            .interchanges
+            .into_iter()
+            .find(|i| field_text(&i.control_number) == ix.control_number);
+        found
+            .and_then(|i| delivery.get(i.range))
+            .map(<[u8]>::to_vec)
+            .ok_or_else(|| {
+                tracing::error!(
+                    interchange = ix.id.0,
+                    "interchange not found in its delivery"
+                );
+                Error::Internal
+            })
     }
 
     pub async fn interchange_list(

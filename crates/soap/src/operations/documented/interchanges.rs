@@ -10,7 +10,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use edigrid_core::parcels::model::Interchange;
-use edigrid_core::{Caller, Core, DownloadMode, InterchangeQuery};
+use edigrid_core::{Caller, InterchangeQuery};
 use edigrid_domain::{Direction, Error, InterchangeId, ParamProblem, ParcelId};
 use edigrid_edi::{Delimiters, Group, Party, Standard, read_parcel};
 
@@ -329,56 +329,6 @@ async fn interchange_date(call: Call) -> Result<Value, Error> {
 
 // ---- the manifest -----------------------------------------------------------------------
 
-/// The interchange's bytes: in the upload, at its range, for a caller that may read the
-/// upload; else in the delivery, found by its control number.
-async fn interchange_bytes(
-    core: &Core,
-    caller: &Caller,
-    ix: &Interchange,
-) -> Result<Vec<u8>, Error> {
-    let upload = core
-        .parcel_download(caller, ix.outbound, DownloadMode::NoUpdate)
-        .await;
-    let refused = match upload {
-        Ok(d) => {
-            let start = usize::try_from(ix.offset).unwrap_or(usize::MAX);
-            let end = start.saturating_add(usize::try_from(ix.length).unwrap_or(0));
-            return d
-                .content
-                .get(start..end)
-                .map(<[u8]>::to_vec)
-                .ok_or_else(|| {
-                    tracing::error!(
-                        interchange = ix.id.0,
-                        "interchange range outside its upload"
-                    );
-                    Error::Internal
-                });
-        }
-        Err(e) => e,
-    };
-    let Some(inbound) = ix.inbound else {
-        return Err(refused);
-    };
-    let delivery = core
-        .parcel_download(caller, inbound, DownloadMode::NoUpdate)
-        .await?
-        .content;
-    let reading = read_parcel(&delivery);
-    let found = reading
-        .interchanges
-        .iter()
-        .find(|i| text(i.control_number.as_bytes()) == ix.control_number)
-        .and_then(|i| delivery.get(i.range.clone()));
-    found.map(<[u8]>::to_vec).ok_or_else(|| {
-        tracing::error!(
-            interchange = ix.id.0,
-            "interchange not found in its delivery"
-        );
-        Error::Internal
-    })
-}
-
 /// GS04 and GS05 of an X12 group's GS segment.
 fn group_date(
     bytes: &[u8],
@@ -438,7 +388,7 @@ async fn interchange_manifest(call: Call) -> Result<Value, Error> {
     let ix = core
         .interchange_info(&caller, interchange_id(&call))
         .await?;
-    let bytes = interchange_bytes(core, &caller, &ix).await?;
+    let bytes = core.interchange_content(&caller, &ix).await?;
     let Some(read) = read_parcel(&bytes).interchanges.into_iter().next() else {
         return Ok(Value::List(Vec::new()));
     };
