@@ -106,6 +106,15 @@ impl Args {
             .map_err(|_| Error::invalid(name, ParamProblem::Type, "must be base64"))
     }
 
+    /// Decoded `base64Binary` content moved out of the arguments (empty when absent or
+    /// taken already): a parcel's content is handed on without a copy.
+    pub fn take_bytes(&mut self, name: &str) -> Vec<u8> {
+        match self.0.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, Arg::Bytes(b))) => std::mem::take(b),
+            _ => Vec::new(),
+        }
+    }
+
     /// Whether the parameter was sent.
     pub fn has(&self, name: &str) -> bool {
         self.get(name).is_some()
@@ -322,6 +331,15 @@ mod tests {
         let long_name = "x".repeat(MAX_TEXT_LEN + 1);
         let refused = parse_args(&UPLOAD, "urn:x", &[param("FileName", &long_name)]);
         assert!(refused.is_err(), "other strings keep their limit");
+    }
+
+    #[test]
+    fn content_is_taken_out_once() {
+        static UPLOAD: [Field; 1] = [Field::new("Content", XsdType::Base64Binary)];
+        let mut args = parse_args(&UPLOAD, "urn:x", &[param("Content", "SVNB")]).unwrap();
+        assert_eq!(args.take_bytes("Content"), b"ISA");
+        assert!(args.take_bytes("Content").is_empty());
+        assert!(args.take_bytes("Missing").is_empty());
     }
 
     #[test]

@@ -255,7 +255,7 @@ async fn upload(call: &Call, request: UploadRequest) -> Result<Value, Error> {
 
 /// The upload's own fields: `Content` with its declared `Bytes`, or the `A` forms'
 /// `ContentBase64` (no `Bytes` there); `Ex` names the sending mailbox, `Mft` both IDs.
-fn upload_request(call: &Call, base64_string: bool, ex: bool) -> Result<UploadRequest, Error> {
+fn upload_request(call: &mut Call, base64_string: bool, ex: bool) -> Result<UploadRequest, Error> {
     let (content, declared_bytes) = if base64_string {
         (call.args.base64_text("ContentBase64")?, None)
     } else {
@@ -263,7 +263,7 @@ fn upload_request(call: &Call, base64_string: bool, ex: bool) -> Result<UploadRe
             .args
             .has("Bytes")
             .then(|| i64::from(call.args.int("Bytes")));
-        (call.args.bytes("Content").to_vec(), declared)
+        (call.args.take_bytes("Content"), declared)
     };
     let (network, mailbox) = named_box(call, ex);
     Ok(UploadRequest {
@@ -276,30 +276,30 @@ fn upload_request(call: &Call, base64_string: bool, ex: bool) -> Result<UploadRe
     })
 }
 
-async fn parcel_upload(call: Call) -> Result<Value, Error> {
-    let request = upload_request(&call, false, false)?;
+async fn parcel_upload(mut call: Call) -> Result<Value, Error> {
+    let request = upload_request(&mut call, false, false)?;
     upload(&call, request).await
 }
 
-async fn parcel_upload_a(call: Call) -> Result<Value, Error> {
-    let request = upload_request(&call, true, false)?;
+async fn parcel_upload_a(mut call: Call) -> Result<Value, Error> {
+    let request = upload_request(&mut call, true, false)?;
     upload(&call, request).await
 }
 
-async fn parcel_upload_ex(call: Call) -> Result<Value, Error> {
-    let request = upload_request(&call, false, true)?;
+async fn parcel_upload_ex(mut call: Call) -> Result<Value, Error> {
+    let request = upload_request(&mut call, false, true)?;
     upload(&call, request).await
 }
 
-async fn parcel_upload_ex_a(call: Call) -> Result<Value, Error> {
-    let request = upload_request(&call, true, true)?;
+async fn parcel_upload_ex_a(mut call: Call) -> Result<Value, Error> {
+    let request = upload_request(&mut call, true, true)?;
     upload(&call, request).await
 }
 
 /// `ParcelUploadMft`: a document with or without envelope, routed between the two IDs named
 /// (SPEC-VAN 15).
-async fn mft(call: Call, base64_string: bool) -> Result<Value, Error> {
-    let mut request = upload_request(&call, base64_string, false)?;
+async fn mft(mut call: Call, base64_string: bool) -> Result<Value, Error> {
+    let mut request = upload_request(&mut call, base64_string, false)?;
     request.explicit = Some((
         EcGridId(call.args.int("ECGridIDFrom")),
         EcGridId(call.args.int("ECGridIDTo")),

@@ -395,16 +395,17 @@ async fn parcel_out_box(call: Call) -> Result<Value, Error> {
 /// Uploads the call's `FileName`, `Bytes` and `Content` from the mailbox given (`None`:
 /// the caller's), between the ECGridIDs given if any.
 async fn upload(
-    call: Call,
+    mut call: Call,
     from: (Option<NetworkId>, Option<MailboxId>),
     explicit: Option<(EcGridId, EcGridId)>,
 ) -> Result<Value, Error> {
+    let content = call.args.take_bytes(CONTENT.name);
     let a = &call.args;
     let request = UploadRequest {
         network: from.0,
         mailbox: from.1,
         file_name: a.str("FileName").to_string(),
-        content: a.bytes(CONTENT.name).to_vec(),
+        content,
         declared_bytes: a.has(BYTES.name).then(|| i64::from(a.int(BYTES.name))),
         explicit,
     };
