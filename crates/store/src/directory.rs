@@ -900,14 +900,9 @@ pub(crate) use directory_store;
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-    use std::str::FromStr;
-
-    use sqlx::postgres::PgConnectOptions;
-    use sqlx::{AssertSqlSafe, PgPool, Postgres, Row, Sqlite};
-
     use super::*;
-    use crate::sql::{arguments, sqlite_numbered};
-    use crate::{PostgresStore, SqliteStore};
+    use crate::sql::sqlite_numbered;
+    use crate::{SqliteStore, plans};
 
     /// The statements routing and the mailbox list run most, with the values they bind.
     fn hot_statements() -> Vec<Stmt> {
@@ -963,70 +958,27 @@ mod tests {
 
     #[tokio::test]
     async fn sqlite_serves_the_hot_statements_from_an_index() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("plan.db").display());
-        let store = SqliteStore::open(&url).await.unwrap();
-        for stmt in hot_statements() {
-            let sql = format!("EXPLAIN QUERY PLAN {}", stmt.sql);
-            let args = arguments::<Sqlite>(stmt.args).unwrap();
-            let plan: Vec<String> = sqlx::query_with(AssertSqlSafe(sql), args)
-                .fetch_all(store.pool())
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| r.get::<String, _>("detail"))
-                .collect();
-            let plan = plan.join("\n");
+        for (sql, plan) in plans::sqlite(hot_statements()).await {
             assert!(
                 plan.contains("USING INDEX") || plan.contains("USING COVERING INDEX"),
-                "{}\n{plan}",
-                stmt.sql
+                "{sql}\n{plan}"
             );
-            assert!(!plan.contains("SCAN"), "{}\n{plan}", stmt.sql);
+            assert!(!plan.contains("SCAN"), "{sql}\n{plan}");
         }
     }
 
     #[tokio::test]
     async fn postgres_serves_the_hot_statements_from_an_index() {
-        let Ok(url) = std::env::var("EDIGRID_TEST_DATABASE_URL") else {
-            eprintln!("EDIGRID_TEST_DATABASE_URL is not set: PostgreSQL plans not checked");
+        let stmts = hot_statements()
+            .into_iter()
+            .chain([search_statement()])
+            .collect();
+        let Some(plans) = plans::postgres(&["SET enable_seqscan = off"], stmts).await else {
             return;
         };
-        let admin = PgPool::connect(&url).await.unwrap();
-        let schema = format!("plans_{}", uuid::Uuid::new_v4().simple());
-        sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-            .execute(&admin)
-            .await
-            .unwrap();
-        let options = PgConnectOptions::from_str(&url)
-            .unwrap()
-            .options([("search_path", schema.as_str())]);
-        let store = PostgresStore::open_with(options).await.unwrap();
-        let mut conn = store.pool().acquire().await.unwrap();
-        // An empty table is cheaper to scan than to search: forbid the scan, so the plan
-        // shows whether an index can serve the statement at all.
-        sqlx::query("SET enable_seqscan = off")
-            .execute(&mut *conn)
-            .await
-            .unwrap();
-        for stmt in hot_statements().into_iter().chain([search_statement()]) {
-            let sql = format!("EXPLAIN {}", stmt.sql);
-            let args = arguments::<Postgres>(stmt.args).unwrap();
-            let plan: Vec<String> = sqlx::query_with(AssertSqlSafe(sql), args)
-                .fetch_all(&mut *conn)
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| r.get::<String, _>(0))
-                .collect();
-            let plan = plan.join("\n");
-            assert!(plan.contains("Index"), "{}\n{plan}", stmt.sql);
-            assert!(!plan.contains("Seq Scan"), "{}\n{plan}", stmt.sql);
+        for (sql, plan) in plans {
+            assert!(plan.contains("Index"), "{sql}\n{plan}");
+            assert!(!plan.contains("Seq Scan"), "{sql}\n{plan}");
         }
-        drop(conn);
-        sqlx::query(AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
-            .execute(&admin)
-            .await
-            .unwrap();
     }
 }

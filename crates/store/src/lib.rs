@@ -20,6 +20,8 @@ mod convert;
 mod directory;
 mod group_commit;
 mod parcels;
+#[cfg(test)]
+mod plans;
 mod postgres;
 mod sql;
 mod sqlite;

@@ -918,16 +918,10 @@ pub(crate) use parcel_store;
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-    use std::str::FromStr;
-
+    use super::*;
+    use crate::plans;
     use chrono::TimeZone;
     use edigrid_domain::{EcGridId, MailboxId};
-    use sqlx::postgres::PgConnectOptions;
-    use sqlx::{AssertSqlSafe, PgPool, Postgres, Row, Sqlite};
-
-    use super::*;
-    use crate::sql::arguments;
-    use crate::{PostgresStore, SqliteStore};
 
     fn at() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 5, 7, 10, 0, 0).unwrap()
@@ -1016,71 +1010,28 @@ mod tests {
 
     #[tokio::test]
     async fn sqlite_serves_every_list_from_an_index() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("plan.db").display());
-        let store = SqliteStore::open(&url).await.unwrap();
-        for (name, stmt) in list_statements() {
-            let sql = format!("EXPLAIN QUERY PLAN {}", stmt.sql);
-            let args = arguments::<Sqlite>(stmt.args).unwrap();
-            let plan: Vec<String> = sqlx::query_with(AssertSqlSafe(sql), args)
-                .fetch_all(store.pool())
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| r.get::<String, _>("detail"))
-                .collect();
-            let plan = plan.join("\n");
-            assert!(plan.contains("INDEX"), "{name}: {}\n{plan}", stmt.sql);
-            assert!(!plan.contains("SCAN"), "{name}: {}\n{plan}", stmt.sql);
+        let (names, stmts): (Vec<_>, Vec<_>) = list_statements().into_iter().unzip();
+        for (name, (sql, plan)) in names.iter().zip(plans::sqlite(stmts).await) {
+            assert!(plan.contains("INDEX"), "{name}: {sql}\n{plan}");
+            assert!(!plan.contains("SCAN"), "{name}: {sql}\n{plan}");
             assert!(
                 !plan.contains("TEMP B-TREE"),
-                "{name}: the order must be the index's\n{}\n{plan}",
-                stmt.sql
+                "{name}: the order must be the index's\n{sql}\n{plan}"
             );
         }
     }
 
     #[tokio::test]
     async fn postgres_serves_every_list_from_an_index() {
-        let Ok(url) = std::env::var("EDIGRID_TEST_DATABASE_URL") else {
-            eprintln!("EDIGRID_TEST_DATABASE_URL is not set: PostgreSQL plans not checked");
+        let (names, stmts): (Vec<_>, Vec<_>) = list_statements().into_iter().unzip();
+        let settings = ["SET enable_seqscan = off", "SET enable_sort = off"];
+        let Some(plans) = plans::postgres(&settings, stmts).await else {
             return;
         };
-        let admin = PgPool::connect(&url).await.unwrap();
-        let schema = format!("plans_{}", uuid::Uuid::new_v4().simple());
-        sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-            .execute(&admin)
-            .await
-            .unwrap();
-        let options = PgConnectOptions::from_str(&url)
-            .unwrap()
-            .options([("search_path", schema.as_str())]);
-        let store = PostgresStore::open_with(options).await.unwrap();
-        let mut conn = store.pool().acquire().await.unwrap();
-        // An empty table is cheaper to scan than to search: forbid scans and sorts, so the
-        // plan shows whether an index can serve the statement in its order at all.
-        for set in ["SET enable_seqscan = off", "SET enable_sort = off"] {
-            sqlx::query(set).execute(&mut *conn).await.unwrap();
+        for (name, (sql, plan)) in names.iter().zip(plans) {
+            assert!(plan.contains("Index"), "{name}: {sql}\n{plan}");
+            assert!(!plan.contains("Seq Scan"), "{name}: {sql}\n{plan}");
+            assert!(!plan.contains("Sort"), "{name}: {sql}\n{plan}");
         }
-        for (name, stmt) in list_statements() {
-            let sql = format!("EXPLAIN {}", stmt.sql);
-            let args = arguments::<Postgres>(stmt.args).unwrap();
-            let plan: Vec<String> = sqlx::query_with(AssertSqlSafe(sql), args)
-                .fetch_all(&mut *conn)
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| r.get::<String, _>(0))
-                .collect();
-            let plan = plan.join("\n");
-            assert!(plan.contains("Index"), "{name}: {}\n{plan}", stmt.sql);
-            assert!(!plan.contains("Seq Scan"), "{name}: {}\n{plan}", stmt.sql);
-            assert!(!plan.contains("Sort"), "{name}: {}\n{plan}", stmt.sql);
-        }
-        drop(conn);
-        sqlx::query(AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
-            .execute(&admin)
-            .await
-            .unwrap();
     }
 }
