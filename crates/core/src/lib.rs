@@ -2,15 +2,20 @@
 //! HTTP, XML, JSON or SQL. Front ends call them; stores implement [`Store`] for them.
 
 mod accounts;
+pub mod callbacks;
 mod client_address;
 mod clock;
 mod directory;
 mod events;
+pub mod keys;
 mod login;
 pub mod parcels;
 mod passwords;
 mod permissions;
 mod policy;
+pub mod relations;
+pub mod reports;
+pub mod sandbox;
 mod service;
 mod session_cache;
 mod session_log;

@@ -7,12 +7,17 @@ use edigrid_domain::{
     AuthLevel, CellCarrier, MailboxId, NetworkId, SecretHash, UserId, UserStatus,
 };
 
+pub use crate::callbacks::store::CallbackStore;
 pub use crate::directory::model::{
     Address, Contacts, Mailbox, MailboxConfig, MailboxFilter, Network, NetworkFilter, Page, Paged,
     PartnerDetail, PartnerFilter, PartnerOrder, TradingPartner, UserFilter, Websites,
 };
 pub use crate::directory::store::DirectoryStore;
+pub use crate::keys::store::KeyStore;
 pub use crate::parcels::store::ParcelStore;
+pub use crate::relations::store::RelationStore;
+pub use crate::reports::store::ReportStore;
+pub use crate::sandbox::store::SandboxStore;
 
 use crate::policy::OverCapPolicy;
 
@@ -219,7 +224,18 @@ pub enum LoginFailureOutcome {
 }
 
 #[async_trait]
-pub trait Store: DirectoryStore + ParcelStore + Send + Sync + 'static {
+pub trait Store:
+    DirectoryStore
+    + ParcelStore
+    + CallbackStore
+    + RelationStore
+    + ReportStore
+    + KeyStore
+    + SandboxStore
+    + Send
+    + Sync
+    + 'static
+{
     async fn insert_user(&self, user: &NewUser) -> StoreResult<UserId>;
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
     /// Case-insensitive match on the login name.

@@ -26,6 +26,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod ack;
 mod edifact;
 mod field;
 mod model;

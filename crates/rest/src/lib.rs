@@ -4,14 +4,20 @@
 
 mod auth;
 mod auth_routes;
+mod callbacks_routes;
+mod carbon_copies_routes;
 pub mod catalogue;
 mod envelope;
 mod ids_routes;
 mod interchanges_routes;
 mod json;
+mod keys_routes;
 mod mailboxes_routes;
 mod networks_routes;
 mod parcels_routes;
+mod partners_routes;
+mod reports_routes;
+mod sandbox_routes;
 mod time_format;
 mod tokens;
 mod twin_routes;
@@ -193,6 +199,13 @@ fn api() -> OpenApiRouter<RestState> {
         .routes(routes!(interchanges::resend_interchange_alias))
         .routes(routes!(interchanges::get_header))
         .routes(routes!(interchanges::get_date));
+    // The areas after parcels each add their own routes.
+    api = callbacks_routes::add(api);
+    api = carbon_copies_routes::add(api);
+    api = partners_routes::add(api);
+    api = reports_routes::add(api);
+    api = keys_routes::add(api);
+    api = sandbox_routes::add(api);
     for (path, refused) in catalogue::refused_routes() {
         api = api.route(path, refused);
     }

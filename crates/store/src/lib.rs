@@ -15,14 +15,19 @@ macro_rules! select_sessions {
     };
 }
 
+mod callbacks;
 pub mod conformance;
 mod convert;
 mod directory;
 mod group_commit;
+mod keys;
 mod parcels;
 #[cfg(test)]
 mod plans;
 mod postgres;
+mod relations;
+mod reports;
+mod sandbox;
 mod sql;
 mod sqlite;
 mod sqlite_readers;

@@ -243,6 +243,14 @@ pub(crate) async fn accept_upload<B: Backend>(db: &B, upload: &Upload) -> StoreR
 /// The writes of [`accept_upload`] inside a transaction the caller commits (alone, or with
 /// other uploads by the SQLite group commit).
 pub(crate) async fn accept_in<C: Conn>(tx: &mut C, upload: &Upload) -> StoreResult<Accepted> {
+    if let Some(change) = &upload.requires
+        && !apply_change(&mut *tx, change).await?
+    {
+        return Err(StoreError::Conflict(format!(
+            "parcel {} is no longer in the state this upload requires",
+            change.parcel
+        )));
+    }
     let outbound = insert_parcel(&mut *tx, &upload.outbound, None).await?;
     let mut inbound = Vec::with_capacity(upload.inbound.len());
     for new in &upload.inbound {

@@ -77,6 +77,11 @@ fn missing_unless_one(rows: u64, what: String) -> StoreResult<()> {
 
 crate::directory::directory_store!(PostgresStore);
 crate::parcels::parcel_store!(PostgresStore);
+crate::callbacks::callbacks_store!(PostgresStore);
+crate::relations::relations_store!(PostgresStore);
+crate::reports::reports_store!(PostgresStore);
+crate::keys::keys_store!(PostgresStore);
+crate::sandbox::sandbox_store!(PostgresStore);
 
 #[async_trait]
 impl Store for PostgresStore {

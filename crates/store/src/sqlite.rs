@@ -109,6 +109,11 @@ fn missing_unless_one(rows: u64, what: String) -> StoreResult<()> {
 
 crate::directory::directory_store!(SqliteStore);
 crate::parcels::parcel_store!(SqliteStore);
+crate::callbacks::callbacks_store!(SqliteStore);
+crate::relations::relations_store!(SqliteStore);
+crate::reports::reports_store!(SqliteStore);
+crate::keys::keys_store!(SqliteStore);
+crate::sandbox::sandbox_store!(SqliteStore);
 
 #[async_trait]
 impl Store for SqliteStore {

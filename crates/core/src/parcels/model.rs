@@ -185,6 +185,11 @@ pub struct Upload {
     /// matches one accepted at or after this time are flagged `duplicate` by the store, in
     /// the same transaction, and their parcels' `valid` becomes `Duplicate`.
     pub duplicates_since: DateTime<Utc>,
+    /// A compare-and-set that must apply in the same transaction for the upload to be
+    /// stored: when the parcel is not in one of its `from` states nothing is stored and the
+    /// store answers `Conflict`. A simulated partner's answer consumes the parcel it
+    /// answers this way, so that two nodes never answer one parcel twice.
+    pub requires: Option<StateChange>,
 }
 
 /// New deliveries of interchanges accepted before (`ParcelResend`, `InterchangeResend`),

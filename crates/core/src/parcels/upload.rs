@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use super::access::works_box;
 use super::api::{UploadOutcome, UploadRequest};
 use super::model::{
-    Interchange, ManifestEntry, NewInterchange, NewParcel, Parcel, PartyNames, Upload,
+    Interchange, ManifestEntry, NewInterchange, NewParcel, Parcel, PartyNames, StateChange, Upload,
 };
 use super::routing::{
     Rewrite, at_offset, document_standard, envelope_record, group_by_mailbox, outbound_state,
@@ -28,6 +28,7 @@ use crate::directory::guard::text;
 use crate::directory::model::{Mailbox, Network, Page, PartnerFilter, TradingPartner};
 use crate::service::{Core, internal};
 use crate::sessions::Caller;
+use crate::store::StoreError;
 
 /// Content above this is read on a blocking thread, so a large parcel does not hold up
 /// the async workers.
@@ -167,6 +168,19 @@ impl Core {
         caller: &Caller,
         request: UploadRequest,
     ) -> Result<UploadOutcome, Error> {
+        self.parcel_upload_requiring(caller, request, None)
+            .await?
+            .ok_or(Error::Internal)
+    }
+
+    /// [`Core::parcel_upload`], stored only if `requires` applies in the same transaction
+    /// (`Upload::requires`); `None` when it does not (nothing was stored).
+    pub(crate) async fn parcel_upload_requiring(
+        &self,
+        caller: &Caller,
+        request: UploadRequest,
+        requires: Option<StateChange>,
+    ) -> Result<Option<UploadOutcome>, Error> {
         let started = Instant::now();
         let actor = self.actor(caller).await?;
         let uploader = self.uploading_mailbox(&actor, &request).await?;
@@ -252,12 +266,15 @@ impl Core {
             now,
             duplicates_since: now - self.parcels.duplicate_window,
         });
-        let accepted = self
-            .inner
-            .store
-            .accept_upload(&upload)
-            .await
-            .map_err(internal)?;
+        let upload = Upload { requires, ..upload };
+        let accepted = match self.inner.store.accept_upload(&upload).await {
+            Ok(accepted) => accepted,
+            Err(StoreError::Conflict(what)) if upload.requires.is_some() => {
+                tracing::debug!(%what, "an upload's required state change did not apply");
+                return Ok(None);
+            }
+            Err(e) => return Err(internal(e)),
+        };
         record_metrics(&upload, started);
         let parcel = self
             .inner
@@ -284,11 +301,11 @@ impl Core {
             deliveries = accepted.inbound.len(),
             "parcel uploaded"
         );
-        Ok(UploadOutcome {
+        Ok(Some(UploadOutcome {
             parcel,
             interchanges,
             inbound: accepted.inbound,
-        })
+        }))
     }
 
     /// The mailbox an upload is made from: the caller's own, or the one named (authority
@@ -709,6 +726,7 @@ fn assemble(a: Assembly<'_>) -> Upload {
         inbound,
         manifest,
         duplicates_since: a.duplicates_since,
+        requires: None,
     }
 }
 

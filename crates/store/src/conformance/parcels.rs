@@ -186,6 +186,7 @@ fn upload(tag: &str, at: DateTime<chrono::Utc>) -> Upload {
             },
         ],
         duplicates_since: at - Duration::days(30),
+        requires: None,
     }
 }
 

@@ -88,7 +88,13 @@ areas!(
     mailboxes,
     partners,
     parcels,
-    interchanges
+    interchanges,
+    callbacks,
+    carbon_copies,
+    interconnects,
+    reports,
+    keys,
+    sandbox
 );
 
 // ---- helpers shared by the area files ---------------------------------------------------------

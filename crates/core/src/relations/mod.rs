@@ -1,0 +1,3 @@
+//! Relationships between trading partners (SPEC-VAN 20): carbon-copy rules and interconnects.
+
+pub mod store;

@@ -1,0 +1,5 @@
+//! Keys and the status list (SPEC-VAN 20).
+
+use super::Registration;
+
+pub(super) const OPERATIONS: &[Registration] = &[];
