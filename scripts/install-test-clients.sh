@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the SOAP client toolchains used by the client interoperability tests:
-#   .venv (zeep, requests, pydifact), tests/clients/node/node_modules (soap, node-x12),
+#   .venv (zeep, requests, pydifact, pyx12, standardwebhooks), tests/clients/node/node_modules (soap, node-x12),
 #   Debian jaxws (wsimport).
 # Idempotent: each step is skipped when what it would install is already in place.
 set -euo pipefail
@@ -11,11 +11,12 @@ cd "$ROOT"
 step() { printf '[install-test-clients] %s\n' "$*"; }
 die() { printf '[install-test-clients] ERROR: %s\n' "$*" >&2; exit 1; }
 
-# --- Python: zeep, requests, schemathesis and pydifact in .venv ----------------------
-PY_REQS=("zeep>=4.3,<4.4" "requests>=2.31,<3" "schemathesis>=4.32,<4.33" "pydifact==0.2.3")
+# --- Python: zeep, requests, schemathesis, pydifact, pyx12 and standardwebhooks in .venv ----------------------
+PY_REQS=("zeep>=4.3,<4.4" "requests>=2.31,<3" "schemathesis>=4.32,<4.33" "pydifact==0.2.3"
+         "pyx12==4.0.0" "standardwebhooks==1.1.0")
 PY_STAMP=".venv/.edigrid-reqs"
 if [[ -x .venv/bin/python && -f "$PY_STAMP" && "$(cat "$PY_STAMP")" == "${PY_REQS[*]}" ]] \
-   && .venv/bin/python -c 'import zeep, requests, pydifact' 2>/dev/null; then
+   && .venv/bin/python -c 'import zeep, requests, pydifact, pyx12, standardwebhooks' 2>/dev/null; then
     step "python: .venv already has zeep $(.venv/bin/python -c 'import zeep; print(zeep.__version__)')"
 else
     command -v python3 >/dev/null || die "python3 not found"
