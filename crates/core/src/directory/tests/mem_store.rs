@@ -510,5 +510,49 @@ mod no_events {
     #[async_trait]
     impl KeyStore for MemStore {}
     #[async_trait]
-    impl SandboxStore for MemStore {}
+    #[allow(unused_variables)]
+    impl SandboxStore for MemStore {
+        async fn set_simulated(
+            &self,
+            ecgrid_id: edigrid_domain::EcGridId,
+            simulated: bool,
+            at: chrono::DateTime<chrono::Utc>,
+        ) -> crate::store::StoreResult<()> {
+            no_sandbox()
+        }
+        async fn simulated_partners(
+            &self,
+            scope: crate::sandbox::SandboxScope,
+        ) -> crate::store::StoreResult<Vec<crate::sandbox::SimulatedPartner>> {
+            no_sandbox()
+        }
+        async fn unanswered(
+            &self,
+            limit: u32,
+        ) -> crate::store::StoreResult<Vec<crate::sandbox::Unanswered>> {
+            no_sandbox()
+        }
+        async fn take_control_numbers(
+            &self,
+            ecgrid_id: edigrid_domain::EcGridId,
+            count: u32,
+        ) -> crate::store::StoreResult<i64> {
+            no_sandbox()
+        }
+        async fn count_answer(
+            &self,
+            ecgrid_id: edigrid_domain::EcGridId,
+            interchanges: u32,
+            acknowledgments: u32,
+            at: chrono::DateTime<chrono::Utc>,
+        ) -> crate::store::StoreResult<()> {
+            no_sandbox()
+        }
+    }
+
+    fn no_sandbox<T>() -> crate::store::StoreResult<T> {
+        Err(crate::store::StoreError::Backend(
+            "the directory's test store keeps no sandbox partners".into(),
+        ))
+    }
 }
