@@ -45,7 +45,7 @@ pub use parcels::{
 };
 pub use passwords::{PasswordHasher, generate_password};
 pub use permissions::may_view_user;
-pub use policy::{LoginPolicy, OverCapPolicy, ParcelPolicy, SessionPolicy};
+pub use policy::{LoginPolicy, OverCapPolicy, ParcelPolicy, RequireInterconnect, SessionPolicy};
 pub use service::Core;
 pub use session_log::{
     CreatedBetween, SessionActivity, SessionLogEntry, SessionLogLimit, SessionState,

@@ -266,7 +266,8 @@ impl Core {
             now,
             duplicates_since: now - self.parcels.duplicate_window,
         });
-        let upload = Upload { requires, ..upload };
+        let mut upload = Upload { requires, ..upload };
+        self.add_carbon_copies(&mut upload).await?;
         let accepted = match self.inner.store.accept_upload(&upload).await {
             Ok(accepted) => accepted,
             Err(StoreError::Conflict(what)) if upload.requires.is_some() => {
@@ -428,6 +429,11 @@ impl Core {
         record.ecgrid_to = to.ecgrid_id;
         record.network_to = to.network_id;
         record.mailbox_to = to.mailbox_id;
+        if let Some(reason) = self.interconnect_refusal(&from, &to).await? {
+            record.status = InterchangeStatus::NoRoute;
+            record.reason = reason;
+            return Ok(Routed::undelivered(record));
+        }
         let Some(mailbox) = self.receiving_mailbox(lookups, &to, &mut record).await? else {
             return Ok(Routed::undelivered(record));
         };
@@ -547,6 +553,11 @@ impl Core {
         record.ecgrid_to = to.ecgrid_id;
         record.network_to = to.network_id;
         record.mailbox_to = to.mailbox_id;
+        if let Some(reason) = self.interconnect_refusal(&from, &to).await? {
+            record.status = InterchangeStatus::NoRoute;
+            record.reason = reason;
+            return Ok(Routed::undelivered(record));
+        }
         let Some(mailbox) = self.receiving_mailbox(lookups, &to, &mut record).await? else {
             return Ok(Routed::undelivered(record));
         };
