@@ -99,6 +99,22 @@ pub struct ParcelPolicy {
     /// An interchange whose sender, receiver and control number match one delivered within
     /// this long is flagged duplicate.
     pub duplicate_window: Duration,
+    /// Which routes need a completed interconnect (SPEC-VAN 20).
+    pub require_interconnect: RequireInterconnect,
+}
+
+/// Which routes need a completed interconnect between sender and receiver ID. IDs
+/// registered for another VAN (`TPAddVAN`) always do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum RequireInterconnect {
+    /// Between IDs of different networks.
+    #[default]
+    CrossNetwork,
+    /// Never (VAN IDs excepted).
+    Never,
+    /// Between any two IDs.
+    Always,
 }
 
 impl Default for ParcelPolicy {
@@ -107,6 +123,7 @@ impl Default for ParcelPolicy {
             max_parcel_bytes: 100 * 1024 * 1024,
             retention: Duration::days(90),
             duplicate_window: Duration::days(30),
+            require_interconnect: RequireInterconnect::CrossNetwork,
         }
     }
 }
