@@ -6,6 +6,7 @@
 
 pub mod directory;
 pub mod parcels;
+pub mod relations;
 
 use std::sync::Arc;
 

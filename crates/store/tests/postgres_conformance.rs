@@ -86,3 +86,12 @@ async fn postgres_store_passes_the_parcel_suite() {
     conformance::parcels::run_all(|| schemas.store()).await;
     schemas.drop_all().await;
 }
+
+#[tokio::test]
+async fn postgres_store_passes_the_relations_suite() {
+    let Some(schemas) = Schemas::connect().await else {
+        return;
+    };
+    conformance::relations::run_all(|| schemas.store()).await;
+    schemas.drop_all().await;
+}

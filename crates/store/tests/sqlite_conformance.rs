@@ -50,3 +50,9 @@ async fn sqlite_store_passes_the_parcel_suite() {
     let files = Files::new();
     conformance::parcels::run_all(|| files.store()).await;
 }
+
+#[tokio::test]
+async fn sqlite_store_passes_the_relations_suite() {
+    let files = Files::new();
+    conformance::relations::run_all(|| files.store()).await;
+}
