@@ -99,6 +99,8 @@ pub struct ParcelPolicy {
     /// An interchange whose sender, receiver and control number match one delivered within
     /// this long is flagged duplicate.
     pub duplicate_window: Duration,
+    /// Callback URLs may name private, loopback and link-local addresses (SPEC-VAN 20).
+    pub callback_allow_private: bool,
     /// Which routes need a completed interconnect (SPEC-VAN 20).
     pub require_interconnect: RequireInterconnect,
 }
@@ -123,6 +125,7 @@ impl Default for ParcelPolicy {
             max_parcel_bytes: 100 * 1024 * 1024,
             retention: Duration::days(90),
             duplicate_window: Duration::days(30),
+            callback_allow_private: false,
             require_interconnect: RequireInterconnect::CrossNetwork,
         }
     }

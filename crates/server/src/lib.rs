@@ -2,6 +2,7 @@
 
 mod app;
 mod body_limits;
+pub mod callbacks;
 pub mod cli;
 mod demo;
 mod ops;

@@ -82,6 +82,21 @@ impl Default for Settings {
         let session = SessionPolicy::default();
         let login = LoginPolicy::default();
         Settings {
+    /// Callbacks (SPEC-VAN 20): URLs may name private, loopback and link-local addresses.
+    pub callback_allow_private: bool,
+    /// Callback deliveries sent at once by this node.
+    pub callback_concurrency: u32,
+    /// Longest wait for a receiver's answer, per attempt.
+    pub callback_timeout_ms: u64,
+    /// Delay before the first retry; each later one doubles, up to `callback_retry_max_ms`.
+    pub callback_retry_base_ms: u64,
+    pub callback_retry_max_ms: u64,
+    /// How long a claimed delivery is a node's before another may send it.
+    pub callback_lease_secs: u64,
+    /// How often the queue is read when it was found empty.
+    pub callback_poll_ms: u64,
+    /// Most bytes of a receiver's answer read (the rest is dropped).
+    pub callback_max_response_bytes: usize,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database: "sqlite://edigrid.db".into(),
             public_url: None,
@@ -123,6 +138,14 @@ impl Default for Settings {
 pub struct FlagOverrides {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub listen: Option<SocketAddr>,
+            callback_allow_private: false,
+            callback_concurrency: 16,
+            callback_timeout_ms: 10_000,
+            callback_retry_base_ms: 5_000,
+            callback_retry_max_ms: 3_600_000,
+            callback_lease_secs: 60,
+            callback_poll_ms: 250,
+            callback_max_response_bytes: 64 * 1024,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -220,6 +243,16 @@ impl Settings {
         let upload_body = self.upload_body_bytes();
         if self.upload_memory_bytes < upload_body {
             return Err(format!(
+        if self.callback_concurrency == 0 || self.callback_timeout_ms == 0 {
+            return Err("callback_concurrency and callback_timeout_ms must be positive".into());
+        }
+        if self.callback_lease_secs.saturating_mul(1000) <= self.callback_timeout_ms {
+            return Err(
+                "callback_lease_secs must outlast callback_timeout_ms, or a slow send would \
+                 be sent twice"
+                    .into(),
+            );
+        }
                 "upload_memory_bytes must be at least {upload_body}, the body of one upload of \
                  max_parcel_bytes, or such an upload could never be accepted"
             ));
@@ -264,6 +297,7 @@ impl Settings {
     pub fn login_policy(&self) -> LoginPolicy {
         LoginPolicy {
             lockout_threshold: self.lockout_threshold,
+            callback_allow_private: self.callback_allow_private,
             lockout_duration: Duration::seconds(self.lockout_secs),
             throttle_per_minute: self.login_throttle_per_minute,
             throttle_burst: self.login_throttle_burst,

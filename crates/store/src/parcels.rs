@@ -280,6 +280,7 @@ pub(crate) async fn accept_in<C: Conn>(tx: &mut C, upload: &Upload) -> StoreResu
     for (new, id) in upload.inbound.iter().zip(&inbound) {
         insert_manifest(&mut *tx, &delivered_entry(&new.parcel, *id, outbound)).await?;
     }
+    crate::callbacks::queue_upload(&mut *tx, upload, outbound, &inbound).await?;
     Ok(Accepted {
         outbound,
         inbound,
@@ -577,6 +578,7 @@ async fn apply_change<C: Conn>(tx: &mut C, ch: &StateChange) -> StoreResult<bool
         },
     )
     .await?;
+    crate::callbacks::queue_change(&mut *tx, ch).await?;
     if let Some(source) = placed.source_id.map(ParcelId) {
         match ch.to {
             ParcelState::InBoxArchived | ParcelState::Cancelled => {
