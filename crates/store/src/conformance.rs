@@ -7,6 +7,7 @@
 pub mod directory;
 pub mod parcels;
 pub mod relations;
+pub mod sandbox;
 
 use std::sync::Arc;
 

@@ -95,3 +95,12 @@ async fn postgres_store_passes_the_relations_suite() {
     conformance::relations::run_all(|| schemas.store()).await;
     schemas.drop_all().await;
 }
+
+#[tokio::test]
+async fn postgres_store_passes_the_sandbox_suite() {
+    let Some(schemas) = Schemas::connect().await else {
+        return;
+    };
+    conformance::sandbox::run_all(|| schemas.store()).await;
+    schemas.drop_all().await;
+}

@@ -56,3 +56,9 @@ async fn sqlite_store_passes_the_relations_suite() {
     let files = Files::new();
     conformance::relations::run_all(|| files.store()).await;
 }
+
+#[tokio::test]
+async fn sqlite_store_passes_the_sandbox_suite() {
+    let files = Files::new();
+    conformance::sandbox::run_all(|| files.store()).await;
+}
