@@ -5,6 +5,7 @@ mod body_limits;
 pub mod callbacks;
 pub mod cli;
 mod demo;
+mod fixture;
 mod ops;
 mod settings;
 mod telemetry;

@@ -2,6 +2,7 @@
 //! without a running server (SPEC 10, SPEC-VAN 22). One file per command group; each runs
 //! through the core's services as the operator at the console.
 
+mod fixture;
 mod id;
 mod mailbox;
 mod network;
@@ -74,6 +75,9 @@ enum Command {
     /// Send a file as a mailbox, list a mailbox's parcels, show and download a parcel.
     #[command(subcommand)]
     Parcel(parcel::ParcelCommand),
+    /// Load networks, mailboxes, users, IDs and simulated partners from a TOML file.
+    #[command(subcommand)]
+    Fixture(fixture::FixtureCommand),
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -122,6 +126,7 @@ async fn administer(core: &Core, command: Command) -> anyhow::Result<()> {
         Command::Id(c) => id::run(core, c).await,
         Command::Session(c) => session::run(core, c).await,
         Command::Parcel(c) => parcel::run(core, c).await,
+        Command::Fixture(c) => fixture::run(core, c).await,
     }
 }
 
