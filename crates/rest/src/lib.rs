@@ -74,7 +74,8 @@ pub struct RestState {
     tags((name = "auth"), (name = "users"), (name = "networks"), (name = "mailboxes"),
         (name = "ids"), (name = "parcels"), (name = "interchanges"), (name = "partners"),
         (name = "callbacks"), (name = "carbon-copies"), (name = "keys"), (name = "reports"),
-        (name = "status-lists"), (name = "certificates"), (name = "comms"), (name = "portals"))
+        (name = "status-lists"), (name = "certificates"), (name = "comms"), (name = "portals"),
+        (name = "Sandbox", description = "edigrid's own: simulated trading partners (SPEC-VAN 21)"))
 )]
 struct ApiDoc;
 

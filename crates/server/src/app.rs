@@ -163,6 +163,12 @@ impl Application {
             call_writer_stop,
         );
         let metrics_upkeep = crate::ops::spawn_metrics_upkeep();
+        let sandbox = (self.settings.sandbox_interval_ms > 0).then(|| {
+            spawn_sandbox_answers(
+                self.core.clone(),
+                Duration::from_millis(self.settings.sandbox_interval_ms),
+            )
+        });
         let callbacks = crate::callbacks::spawn(
             self.core.clone(),
             crate::callbacks::DeliverySettings::of(&self.settings),
@@ -193,6 +199,9 @@ impl Application {
             }
         };
         housekeeping.abort();
+        if let Some(sandbox) = sandbox {
+            sandbox.abort();
+        }
         callbacks.abort();
         metrics_upkeep.abort();
         // The writer is stopped between flushes, never in the middle of one (a batch cut
@@ -244,6 +253,22 @@ fn bound_slow_clients<A>(
 ) -> Server<SocketAddr, A> {
     server.http_builder().http1().header_read_timeout(timeout);
     server.first_request_timeout(timeout)
+}
+
+/// Simulated partners answer what they received (SPEC-VAN 21): a pass on every tick. Each
+/// answer commits with the consumption of what it answers, so stopping between passes (or
+/// in one) loses nothing and answers nothing twice.
+fn spawn_sandbox_answers(core: Core, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            if let Err(e) = core.answer_simulated().await {
+                tracing::warn!(error = %e, "simulated partners could not look for parcels");
+            }
+        }
+    })
 }
 
 /// Purges session records past retention, so expiry needs no sweeper but storage stays

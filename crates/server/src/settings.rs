@@ -53,6 +53,9 @@ pub struct Settings {
     pub record_session_calls: bool,
     /// How often recorded calls are written to the database, in milliseconds.
     pub call_flush_interval_ms: u64,
+    /// How often simulated partners look for parcels to answer, in milliseconds
+    /// (SPEC-VAN 21); 0 turns the answering off on this node.
+    pub sandbox_interval_ms: u64,
     /// How long a node answers from its copy of a busy session, in milliseconds; logouts and
     /// other changes that end sessions wait this long, so every node sees them once they
     /// return. 0 reads the database on every call.
@@ -118,6 +121,7 @@ impl Default for Settings {
             housekeeping_interval_secs: 600,
             record_session_calls: session.record_calls,
             call_flush_interval_ms: 1000,
+            sandbox_interval_ms: 200,
             session_cache_ms: u64::try_from(session.cache_lease.as_millis()).unwrap_or(u64::MAX),
             lockout_threshold: login.lockout_threshold,
             lockout_secs: login.lockout_duration.num_seconds(),

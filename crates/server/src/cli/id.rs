@@ -1,4 +1,4 @@
-//! `edigrid id list|show|add|terminate`: trading-partner IDs (ECGridIDs).
+//! `edigrid id list|show|add|terminate|simulate`: trading-partner IDs (ECGridIDs).
 
 use clap::Subcommand;
 use edigrid_core::{Caller, Core, PartnerAddRequest, PartnerFilter};
@@ -39,6 +39,13 @@ pub(super) enum IdCommand {
     },
     /// Terminate an ECGridID: it is kept, and its qualifier:ID pair is free again.
     Terminate { ecgrid_id: i32 },
+    /// Mark an ECGridID simulated: it answers what it receives (997/999/TA1, CONTRL) into
+    /// the sender's inbox. `--off` stops it.
+    Simulate {
+        ecgrid_id: i32,
+        #[arg(long)]
+        off: bool,
+    },
 }
 
 pub(super) async fn run(core: &Core, command: IdCommand) -> anyhow::Result<()> {
@@ -125,6 +132,17 @@ pub(super) async fn run(core: &Core, command: IdCommand) -> anyhow::Result<()> {
                 "ECGridID {} ({}:{}) terminated",
                 ended.ecgrid_id, ended.qualifier, ended.id
             ))
+        }
+        IdCommand::Simulate { ecgrid_id, off } => {
+            core.set_simulated(&operator, EcGridId(ecgrid_id), !off)
+                .await
+                .map_err(output::not_found(ecgrid_id))?;
+            let state = if off {
+                "no longer simulated"
+            } else {
+                "simulated"
+            };
+            output::line(format_args!("ECGridID {ecgrid_id} is {state}"))
         }
     }
 }

@@ -6,7 +6,6 @@
 /// The feature needs something outside edigrid.
 const OUTSIDE: &str = "needs the outside world (communications / certificates / S3 / migration / SMS) that edigrid does not have";
 const EVENTS: &str = "not built yet (callbacks, carbon copies, interconnects, reports, keys and the status list, issue 14)";
-const PARCEL_TEST: &str = "not built yet (ParcelTest, with the sandbox partners, issue 15)";
 
 /// `(operation, reason)`, in WSDL order.
 pub(crate) const REFUSED: &[(&str, &str)] = &[
@@ -47,7 +46,6 @@ pub(crate) const REFUSED: &[(&str, &str)] = &[
     ("CertificateRenewPrivate", OUTSIDE),
     ("CertificateTerminate", OUTSIDE),
     ("CommDefaultMailbox", OUTSIDE),
-    ("ParcelTest", PARCEL_TEST),
     ("CallBackEventInfo", EVENTS),
     ("CallBackEventListEx", EVENTS),
     ("CallBackAddEx", EVENTS),
