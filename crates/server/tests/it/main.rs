@@ -2,6 +2,7 @@
 //! to it over HTTP. One test binary, to keep link time down.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod ack_validators;
 mod admin_cli;
 mod bad_input;
 mod binding;
