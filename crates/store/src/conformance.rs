@@ -5,8 +5,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod directory;
+pub mod keys;
 pub mod parcels;
 pub mod relations;
+pub mod reports;
 pub mod sandbox;
 
 use std::sync::Arc;

@@ -104,3 +104,21 @@ async fn postgres_store_passes_the_sandbox_suite() {
     conformance::sandbox::run_all(|| schemas.store()).await;
     schemas.drop_all().await;
 }
+
+#[tokio::test]
+async fn postgres_store_passes_the_reports_suite() {
+    let Some(schemas) = Schemas::connect().await else {
+        return;
+    };
+    conformance::reports::run_all(|| schemas.store()).await;
+    schemas.drop_all().await;
+}
+
+#[tokio::test]
+async fn postgres_store_passes_the_keys_suite() {
+    let Some(schemas) = Schemas::connect().await else {
+        return;
+    };
+    conformance::keys::run_all(|| schemas.store()).await;
+    schemas.drop_all().await;
+}

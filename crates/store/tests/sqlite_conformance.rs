@@ -62,3 +62,15 @@ async fn sqlite_store_passes_the_sandbox_suite() {
     let files = Files::new();
     conformance::sandbox::run_all(|| files.store()).await;
 }
+
+#[tokio::test]
+async fn sqlite_store_passes_the_reports_suite() {
+    let files = Files::new();
+    conformance::reports::run_all(|| files.store()).await;
+}
+
+#[tokio::test]
+async fn sqlite_store_passes_the_keys_suite() {
+    let files = Files::new();
+    conformance::keys::run_all(|| files.store()).await;
+}

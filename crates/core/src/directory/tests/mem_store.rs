@@ -506,9 +506,84 @@ mod no_events {
     #[async_trait]
     impl RelationStore for MemStore {}
     #[async_trait]
-    impl ReportStore for MemStore {}
+    #[allow(unused_variables)]
+    impl ReportStore for MemStore {
+        async fn traffic(
+            &self,
+            scope: crate::reports::store::ReportScope,
+            since: chrono::DateTime<chrono::Utc>,
+            until: chrono::DateTime<chrono::Utc>,
+        ) -> crate::store::StoreResult<crate::reports::store::Traffic> {
+            no_reports()
+        }
+        async fn traffic_by_mailbox(
+            &self,
+            scope: crate::reports::store::ReportScope,
+            since: chrono::DateTime<chrono::Utc>,
+            until: chrono::DateTime<chrono::Utc>,
+        ) -> crate::store::StoreResult<Vec<crate::reports::store::MailboxTraffic>> {
+            no_reports()
+        }
+    }
+
+    fn no_reports<T>() -> crate::store::StoreResult<T> {
+        Err(crate::store::StoreError::Backend(
+            "the directory's test store keeps no traffic to report".into(),
+        ))
+    }
     #[async_trait]
-    impl KeyStore for MemStore {}
+    #[allow(unused_variables)]
+    impl KeyStore for MemStore {
+        async fn put_key(
+            &self,
+            entry: &crate::keys::store::KeyEntry,
+            limit: u32,
+            now: chrono::DateTime<chrono::Utc>,
+        ) -> crate::store::StoreResult<Option<i64>> {
+            no_keys()
+        }
+        async fn key(
+            &self,
+            address: &crate::keys::store::KeyAddress,
+            now: chrono::DateTime<chrono::Utc>,
+        ) -> crate::store::StoreResult<Option<crate::keys::store::KeyEntry>> {
+            no_keys()
+        }
+        async fn key_by_id(
+            &self,
+            id: i64,
+            now: chrono::DateTime<chrono::Utc>,
+        ) -> crate::store::StoreResult<Option<crate::keys::store::KeyEntry>> {
+            no_keys()
+        }
+        async fn object_keys(
+            &self,
+            object: crate::keys::KeyObject,
+            object_id: i64,
+            now: chrono::DateTime<chrono::Utc>,
+        ) -> crate::store::StoreResult<Vec<crate::keys::store::KeyEntry>> {
+            no_keys()
+        }
+        async fn remove_key(
+            &self,
+            address: &crate::keys::store::KeyAddress,
+            now: chrono::DateTime<chrono::Utc>,
+        ) -> crate::store::StoreResult<bool> {
+            no_keys()
+        }
+        async fn purge_expired_keys(
+            &self,
+            now: chrono::DateTime<chrono::Utc>,
+        ) -> crate::store::StoreResult<u64> {
+            no_keys()
+        }
+    }
+
+    fn no_keys<T>() -> crate::store::StoreResult<T> {
+        Err(crate::store::StoreError::Backend(
+            "the directory's test store keeps no keys".into(),
+        ))
+    }
     #[async_trait]
     #[allow(unused_variables)]
     impl SandboxStore for MemStore {
