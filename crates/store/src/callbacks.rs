@@ -413,7 +413,7 @@ pub(crate) async fn claim_deliveries<B: Backend + Claims>(
                  next_ms = $2 WHERE id IN (SELECT d.id FROM callback_deliveries d \
                  WHERE d.status IN ('Pending', 'Sending') AND d.next_ms <= $1 \
                  AND EXISTS (SELECT 1 FROM callback_registrations r WHERE r.id = d.registration_id \
-                 AND (r.status = 'Active' OR (d.test AND r.status <> 'Terminated'))) \
+                 AND r.status = 'Active') \
                  ORDER BY d.next_ms LIMIT $3{}) RETURNING id",
                 B::SKIP_LOCKED
             ))

@@ -425,7 +425,7 @@ impl Core {
         self.callback_update(caller, id, changes).await
     }
 
-    /// Queues a test event to the registration's URL (whatever its status is).
+    /// Queues a test event to the registration's URL (sent while it is active).
     pub async fn callback_test(
         &self,
         caller: &Caller,

@@ -51,7 +51,8 @@ pub trait CallbackStore: Send + Sync {
         let _ = r;
         refused()
     }
-    /// Queues a test delivery for a registration (whatever its status) and returns it.
+    /// Queues a test delivery for a registration that is not terminated and returns it (sent
+    /// while the registration is active).
     async fn queue_test(
         &self,
         registration: i64,
