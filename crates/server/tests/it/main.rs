@@ -49,6 +49,7 @@ mod rest_parcels;
 mod rest_shared;
 mod rest_tokens;
 mod restart;
+mod sandbox;
 mod secrets_at_rest;
 mod session_events;
 mod session_log;
