@@ -1,5 +1,9 @@
 //! EDIFACT answers: one `CONTRL` (D:3) per interchange, in an interchange of its own.
 //!
+//! The CONTRL is message version D:3 whatever the received syntax version; its interchange
+//! keeps the received syntax identifier, version and service characters (and so writes
+//! `CCYYMMDD` dates for syntax version 4).
+//!
 //! Action codes (0083): `7` acknowledged, `4` rejected. Syntax error codes (0085): `13`
 //! missing, `20` invalid service character, `28` references do not match, `29` control
 //! count does not match, `33` invalid occurrence outside a message, `18` anything else.
@@ -126,7 +130,7 @@ pub(super) fn write(
             &[uci.tag.as_bytes()],
         ],
     );
-    let mut rejected_messages = 0;
+    let (mut rejected_groups, mut rejected_messages) = (0, 0);
     // Lower levels are reported only when something below the interchange is wrong: a UCI
     // 7 already acknowledges them all, and a UCI 4 rejects them all.
     if uci.code == "7" && lower_problems(interchange) {
@@ -134,7 +138,7 @@ pub(super) fn write(
             rejected_messages += write_ucm(&mut w, message);
         }
         for group in &interchange.groups {
-            write_ucf(&mut w, group);
+            rejected_groups += write_ucf(&mut w, group);
             for message in &group.transactions {
                 rejected_messages += write_ucm(&mut w, message);
             }
@@ -144,8 +148,14 @@ pub(super) fn write(
     w.segment("UNT", &[&[unt.as_bytes()], &[b"1"]]);
     w.segment("UNZ", &[&[b"1"], &[reference.as_bytes()]]);
     let mut summary = format!("CONTRL {}", uci.code);
-    if rejected_messages > 0 {
-        summary.push_str(&format!(" (UCM 4 x{rejected_messages})"));
+    let rejections = [("UCF", rejected_groups), ("UCM", rejected_messages)];
+    let rejected: Vec<String> = rejections
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(tag, n)| format!("{tag} 4 x{n}"))
+        .collect();
+    if !rejected.is_empty() {
+        summary.push_str(&format!(" ({})", rejected.join(", ")));
     }
     Acknowledgment {
         bytes: w.bytes,
@@ -162,7 +172,8 @@ fn lower_problems(interchange: &Interchange) -> bool {
             .any(|g| !g.findings.is_empty() || messages(&g.transactions))
 }
 
-fn write_ucf(w: &mut EdifactWriter, group: &Group) {
+/// One UCF; returns 1 when it rejects the group.
+fn write_ucf(w: &mut EdifactWriter, group: &Group) -> u32 {
     let action = judge(&group.findings);
     w.segment(
         "UCF",
@@ -175,6 +186,7 @@ fn write_ucf(w: &mut EdifactWriter, group: &Group) {
             &[action.tag.as_bytes()],
         ],
     );
+    u32::from(action.code == "4")
 }
 
 /// One UCM; returns 1 when it rejects the message.

@@ -43,7 +43,7 @@ pub struct Stamp {
 }
 
 /// One acknowledgment interchange, ready to send, and a short account of what it says
-/// (`"997 A; 997 E"`, `"TA1 A; 999 R"`, `"CONTRL 7"`, `"CONTRL 7 (UCM 4 x1)"`), for
+/// (`"997 A; 997 E"`, `"TA1 A; 999 R"`, `"CONTRL 7"`, `"CONTRL 7 (UCF 4 x1, UCM 4 x2)"`), for
 /// manifests and lists.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Acknowledgment {
@@ -60,6 +60,16 @@ pub struct Acknowledgment {
 /// not answered), all in FA groups of one interchange, preceded by a `TA1` when ISA14 is
 /// `1`. An interchange whose envelope is broken gets a `TA1` rejecting it (whatever ISA14
 /// says) and nothing else. EDIFACT: a `CONTRL`, unless every message received is one.
+///
+/// X12 codes: a transaction set with an envelope problem is rejected (AK501/IK501 `R`; code
+/// 2 SE missing, 3 SE02 differs from ST02, 4 SE01 count, 6/7 ST01/ST02 missing, 23 ST02
+/// repeated). A group is `R` when its own control numbers or trailer are wrong (AK9 codes 4,
+/// 3, 6) or when every set is rejected, `P` when some are, `E` when the sets arrived whole
+/// but something is noted (code 5: GE01 disagrees with the sets found; AK902 is GE01 as
+/// written, AK903 the sets found, AK904 those accepted), else `A`. EDIFACT: UCI action `4`
+/// with the error (29 count, 28 reference, 13 missing) and trailer tag when the
+/// interchange envelope is broken; otherwise `7`, followed by a UCF per group and a UCM per
+/// message when any of them has a problem.
 ///
 /// `None` when nothing asks for an answer: an X12 interchange without groups to answer and
 /// with ISA14 `0`, a CONTRL interchange, or a header too broken to know the delimiters.

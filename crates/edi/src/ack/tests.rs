@@ -224,3 +224,32 @@ fn test_interchanges_read_back_sound_whatever_the_ids_hold() {
     );
     assert!(message.findings.is_empty(), "{message:?}");
 }
+
+#[test]
+fn edifact_groups_get_a_ucf_each_when_one_is_wrong() {
+    let parcel = "UNB+UNOC:4+S+R+20240101:1200+5'UNG+ORDERS+GS+GR+240101:1200+1+UN+D:96A'\
+                  UNH+1+ORDERS:D:96A:UN'UNT+2+1'UNE+1+1'UNG+INVOIC+GS+GR+240101:1200+2+UN+D:96A'\
+                  UNH+1+INVOIC:D:96A:UN'UNT+2+1'UNE+4+2'UNZ+2+5'";
+    let ack = ack(parcel, 9).unwrap();
+    assert_eq!(
+        text(&ack),
+        "UNB+UNOC:4+R+S+20261201:0905+9'UNH+1+CONTRL:D:3:UN'UCI+5+S+R+7'UCF+1+GS+GR+7'\
+         UCM+1+ORDERS:D:96A:UN+7'UCF+2+GS+GR+4+29+UNE'UCM+1+INVOIC:D:96A:UN+7'UNT+7+1'UNZ+1+9'"
+    );
+    assert_eq!(ack.summary, "CONTRL 7 (UCF 4 x1)");
+    reads_back_clean(&ack);
+}
+
+#[test]
+fn syntax_level_b_answers_in_level_b() {
+    let parcel = b"UNB\x1dUNOB\x1f3\x1dS\x1dR\x1d240101\x1f1200\x1d6\x1cUNH\x1d1\x1dORDERS\x1fD\
+                   \x1f96A\x1fUN\x1cUNT\x1d2\x1d1\x1cUNZ\x1d1\x1d6\x1c";
+    let interchange = one(parcel);
+    let ack = acknowledge(parcel, &interchange, 3, AT).unwrap();
+    assert_eq!(
+        ack.bytes,
+        b"UNB\x1dUNOB\x1f3\x1dR\x1dS\x1d261201\x1f0905\x1d3\x1cUNH\x1d1\x1dCONTRL\x1fD\x1f3\
+          \x1fUN\x1cUCI\x1d6\x1dS\x1dR\x1d7\x1cUNT\x1d3\x1d1\x1cUNZ\x1d1\x1d3\x1c"
+    );
+    reads_back_clean(&ack);
+}

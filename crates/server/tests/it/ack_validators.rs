@@ -324,6 +324,24 @@ async fn edifact_without_una_reports_a_wrong_unt_per_message() {
 }
 
 #[tokio::test]
+async fn edifact_groups_with_a_wrong_une_get_a_rejecting_ucf() {
+    let parcel = "UNB+UNOC:3+SENDER:ZZ+RECV:14+240101:1200+79'UNG+ORDERS+GS+GR+240101:1200+1+UN+\
+                  D:96A'UNH+1+ORDERS:D:96A:UN'UNT+2+1'UNE+1+1'UNG+INVOIC+GS+GR+240101:1200+2+UN+\
+                  D:96A'UNH+1+INVOIC:D:96A:UN'UNT+2+1'UNE+3+2'UNZ+2+79'";
+    let sent = edifact_valid(parcel.as_bytes()).await;
+    assert_eq!(sent["messages"].as_array().unwrap().len(), 2);
+    let ack = answer(parcel.as_bytes());
+    assert_eq!(ack.summary, "CONTRL 7 (UCF 4 x1)");
+    let report = edifact_valid(&ack.bytes).await;
+    assert_eq!(report["uci"][0][0], "79");
+    assert_eq!(
+        report["ucf"],
+        json!([["1", "GS", "GR", "7"], ["2", "GS", "GR", "4", "29", "UNE"]])
+    );
+    assert_eq!(report["ucm"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
 async fn an_edifact_interchange_with_a_wrong_unz_count_is_rejected() {
     let parcel = "UNB+UNOA:2+SENDER:ZZ+RECV:14+240101:1200+78'UNH+1+ORDERS:D:96A:UN'\
                   UNT+2+1'UNZ+5+78'";
