@@ -21,6 +21,7 @@ import json
 import sys
 import warnings
 
+from pydifact.parser import Parser
 from pydifact.segmentcollection import Interchange
 
 
@@ -30,9 +31,15 @@ def first(element):
 
 
 def check(text):
-    parsed = Interchange.from_str(text)
-    header = parsed.get_header_segment()
-    footer = parsed.get_footer_segment()
+    # pydifact's Interchange checks the UNB against its syntax version and splits the
+    # messages, but writes its own UNB and UNZ back (its footer counts what it found): the
+    # segments as the file has them come from its parser.
+    Interchange.from_str(text)
+    segments = [s for s in Parser().parse(text) if s.tag != "UNA"]
+    if not segments or segments[0].tag != "UNB":
+        raise ValueError("the file does not begin with UNA or UNB")
+    header = segments[0]
+    footer = segments[-1] if segments[-1].tag == "UNZ" else None
     report = {
         "una": text[3:9] if text.startswith("UNA") else None,
         "unb": header.elements,
@@ -46,7 +53,7 @@ def check(text):
     errors = report["errors"]
     groups = 0
     message = None
-    for segment in parsed.segments:
+    for segment in segments[1 : len(segments) - (footer is not None)]:
         tag = segment.tag
         if tag == "UNH":
             if message is not None:

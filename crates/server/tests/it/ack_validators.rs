@@ -311,6 +311,14 @@ async fn edifact_without_una_reports_a_wrong_unt_per_message() {
     let ack = answer(parcel.as_bytes());
     assert_eq!(ack.summary, "CONTRL 7 (UCM 4 x1)");
     let report = edifact_valid(&ack.bytes).await;
+    // The checker can refuse: a wrong UNZ reference, a wrong UNT count.
+    let text = String::from_utf8(ack.bytes.clone()).unwrap();
+    for (good, bad) in [("UNZ+1+901'", "UNZ+1+902'"), ("UNT+5+1'", "UNT+6+1'")] {
+        let broken = text.replace(good, bad);
+        assert_ne!(broken, text);
+        let (passed, _, stderr) = run("edifact_check.py", broken.as_bytes()).await;
+        assert!(!passed && stderr.contains(&bad[..3]), "{broken}: {stderr}");
+    }
     assert_eq!(report["una"], Value::Null);
     assert_eq!(report["uci"][0][0], "77");
     assert_eq!(report["uci"][0][3], "7");
