@@ -15,6 +15,8 @@ for _ in range(20):                                       # the partner answers 
     if inbox:
         break
     time.sleep(0.5)
+if not inbox:
+    raise SystemExit("nothing came back from the partner")
 ack = inbox[0]
 print("received parcel", ack.ParcelID, ack.FileName)
 print(client.service.ParcelDownload(SessionID=sid, ParcelID=ack.ParcelID).decode())

@@ -47,9 +47,16 @@ fn the_readme_shows_the_first_file_programs_verbatim() {
     }
 }
 
+/// What a program of the README printed, and whether it exited 0.
+struct Ran {
+    success: bool,
+    stdout: String,
+    stderr: String,
+}
+
 /// Runs a program of the README from the repository's root, as the README says, with the
 /// demo's address and password in the variables the README sets.
-async fn run(program: &str, args: &[&str], url: &str, password: &str) -> String {
+async fn run(program: &str, args: &[&str], url: &str, password: &str) -> Ran {
     let ran = tokio::time::timeout(
         RUN_LIMIT,
         Command::new(program)
@@ -63,15 +70,22 @@ async fn run(program: &str, args: &[&str], url: &str, password: &str) -> String 
     .await
     .unwrap_or_else(|_| panic!("{args:?} did not end within {RUN_LIMIT:?}"))
     .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&ran.stdout).into_owned(),
-        String::from_utf8_lossy(&ran.stderr).into_owned(),
-    );
+    Ran {
+        success: ran.status.success(),
+        stdout: String::from_utf8_lossy(&ran.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&ran.stderr).into_owned(),
+    }
+}
+
+/// [`run`], which must succeed; its standard output.
+async fn run_ok(program: &str, args: &[&str], url: &str, password: &str) -> String {
+    let ran = run(program, args, url, password).await;
     assert!(
-        ran.status.success(),
-        "{args:?} failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
+        ran.success,
+        "{args:?} failed\n--- stdout\n{}\n--- stderr\n{}",
+        ran.stdout, ran.stderr
     );
-    stdout
+    ran.stdout
 }
 
 /// A 997 from the partner to the demo mailbox that accepts the README's one 850 group.
@@ -121,7 +135,7 @@ async fn a_fresh_demo_acknowledges_the_readme_first_file_with_zeep_and_with_curl
     assert_ne!(own, partner);
 
     let python = venv_python().display().to_string();
-    let zeep = run(
+    let zeep = run_ok(
         &python,
         &["tests/first_file/first_file.py"],
         &url,
@@ -132,7 +146,7 @@ async fn a_fresh_demo_acknowledges_the_readme_first_file_with_zeep_and_with_curl
     assert_accepting_997(&zeep, "zeep");
 
     // The same file again, over REST: a second answer, downloaded and confirmed.
-    let curl = run("sh", &["tests/first_file/first_file.sh"], &url, &password).await;
+    let curl = run_ok("sh", &["tests/first_file/first_file.sh"], &url, &password).await;
     assert_accepting_997(&curl, "curl");
     assert!(curl.trim_end().ends_with("true"), "the confirm: {curl}");
 

@@ -11,7 +11,7 @@ use edigrid_core::{ClientInfo, LoginRequest, Protocol, SenderInfo, SystemClock};
 use serde_json::{Value, json};
 
 use crate::admin_cli::BIN;
-use crate::cli::{edigrid, fails_with, ok, stderr};
+use crate::cli::{fails_with, ok, stderr};
 
 const FIXTURE: &str = r#"# A network with two mailboxes, a user in each, an ID in each; one ID simulated.
 [[networks]]
@@ -63,60 +63,83 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     path.display().to_string()
 }
 
-/// `edigrid fixture load FILE [--json]` with the buyer's password in its environment.
-fn load(db: &Path, file: &str, json: bool) -> Output {
-    let mut command = Command::new(BIN);
-    command
-        .arg("--database")
-        .arg(format!("sqlite://{}", db.display()))
-        .args(["fixture", "load", file])
-        .env_remove("EDIGRID_DATABASE")
-        .env("H3_FIXTURE_BUYER_PASSWORD", BUYER_PASSWORD);
-    if json {
-        command.arg("--json");
+/// Where a test's directory lives: a SQLite file in its own folder, or a fresh PostgreSQL
+/// schema; the folder also holds the test's fixture files.
+struct Db {
+    url: String,
+    dir: tempfile::TempDir,
+}
+
+impl Db {
+    fn sqlite() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("edigrid.db").display());
+        Db { url, dir }
     }
-    command.output().unwrap()
+
+    /// `None` (and a note) when `EDIGRID_TEST_DATABASE_URL` is not set.
+    async fn postgres() -> Option<Self> {
+        let Some(url) = edigrid_testkit::fresh_postgres_url().await else {
+            eprintln!("EDIGRID_TEST_DATABASE_URL is not set: PostgreSQL variant not run");
+            return None;
+        };
+        Some(Db {
+            url,
+            dir: tempfile::tempdir().unwrap(),
+        })
+    }
+
+    /// `edigrid --database URL ARGS`, with the buyer's password in its environment.
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(BIN)
+            .arg("--database")
+            .arg(&self.url)
+            .args(args)
+            .env_remove("EDIGRID_DATABASE")
+            .env("H3_FIXTURE_BUYER_PASSWORD", BUYER_PASSWORD)
+            .output()
+            .unwrap()
+    }
+
+    /// `edigrid fixture load FILE [--json]`.
+    fn load(&self, file: &str, json: bool) -> Output {
+        let mut args = vec!["fixture", "load", file];
+        if json {
+            args.push("--json");
+        }
+        self.run(&args)
+    }
+
+    fn file(&self, name: &str, text: &str) -> String {
+        write(self.dir.path(), name, text)
+    }
+
+    /// The whole directory as the CLI lists it for scripts.
+    fn dump(&self) -> Value {
+        let list = |kind: &str| -> Value {
+            serde_json::from_str(&ok(self.run(&[kind, "list", "--json"]))).unwrap()
+        };
+        json!({
+            "networks": list("network"),
+            "mailboxes": list("mailbox"),
+            "users": list("user"),
+            "ids": list("id"),
+        })
+    }
+
+    /// Something that was there before: network 100, mailbox 200 with ZZ:TAKEN.
+    fn seeded(self) -> Self {
+        ok(self.run(crate::admin_cli::NETWORK_ADD));
+        ok(self.run(crate::admin_cli::MAILBOX_ADD));
+        #[rustfmt::skip]
+        ok(self.run(&["id", "add", "--mailbox", "200", "--qualifier", "ZZ", "--id", "TAKEN"]));
+        self
+    }
 }
 
-/// The whole directory as the CLI lists it for scripts.
-fn dump(db: &Path) -> Value {
-    let list = |kind: &str| -> Value {
-        serde_json::from_str(&ok(edigrid(db, &[kind, "list", "--json"], None))).unwrap()
-    };
-    json!({
-        "networks": list("network"),
-        "mailboxes": list("mailbox"),
-        "users": list("user"),
-        "ids": list("id"),
-    })
-}
-
-fn fresh(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join(name);
-    // Something that was there before: network 100, mailbox 200 with ZZ:TAKEN.
-    ok(edigrid(&db, crate::admin_cli::NETWORK_ADD, None));
-    ok(edigrid(&db, crate::admin_cli::MAILBOX_ADD, None));
-    ok(edigrid(
-        &db,
-        &[
-            "id",
-            "add",
-            "--mailbox",
-            "200",
-            "--qualifier",
-            "ZZ",
-            "--id",
-            "TAKEN",
-        ],
-        None,
-    ));
-    (dir, db)
-}
-
-async fn logs_in(db: &Path, login: &str, password: &str) -> bool {
+async fn logs_in(db: &Db, login: &str, password: &str) -> bool {
     let settings = edigrid_server::Settings {
-        database: format!("sqlite://{}", db.display()),
+        database: db.url.clone(),
         ..edigrid_server::Settings::default()
     };
     let core = edigrid_server::build_core(&settings, std::sync::Arc::new(SystemClock))
@@ -136,11 +159,21 @@ async fn logs_in(db: &Path, login: &str, password: &str) -> bool {
 
 #[tokio::test]
 async fn a_fixture_loads_once_and_a_second_load_changes_nothing() {
-    let (dir, db) = fresh("load.db");
-    let file = write(dir.path(), "fixture.toml", FIXTURE);
-    let before = dump(&db);
+    loads_once(Db::sqlite().seeded()).await;
+}
 
-    let first: Value = serde_json::from_str(&ok(load(&db, &file, true))).unwrap();
+#[tokio::test]
+async fn a_fixture_loads_once_and_a_second_load_changes_nothing_on_postgres() {
+    if let Some(db) = Db::postgres().await {
+        loads_once(db.seeded()).await;
+    }
+}
+
+async fn loads_once(db: Db) {
+    let file = db.file("fixture.toml", FIXTURE);
+    let before = db.dump();
+
+    let first: Value = serde_json::from_str(&ok(db.load(&file, true))).unwrap();
     let created = first["created"].as_array().unwrap();
     let kinds: Vec<&str> = created
         .iter()
@@ -164,7 +197,7 @@ async fn a_fixture_loads_once_and_a_second_load_changes_nothing() {
     assert!(logs_in(&db, "buyer", BUYER_PASSWORD).await);
     assert!(logs_in(&db, "seller", &generated).await);
 
-    let loaded = dump(&db);
+    let loaded = db.dump();
     assert_ne!(loaded, before);
     let ids = loaded["ids"].as_array().unwrap();
     let of = |id: &str| ids.iter().find(|p| p["id"] == id).unwrap().clone();
@@ -204,34 +237,45 @@ async fn a_fixture_loads_once_and_a_second_load_changes_nothing() {
     );
 
     // Again: nothing is written, no password is printed, the dump is the same.
-    let again = ok(load(&db, &file, false));
+    let again = ok(db.load(&file, false));
     assert_eq!(again.trim(), "0 created, 7 unchanged", "{again}");
-    assert_eq!(dump(&db), loaded);
+    assert_eq!(db.dump(), loaded);
 }
 
 #[test]
 fn an_existing_id_is_marked_simulated_and_left_alone_after() {
-    let (dir, db) = fresh("mark.db");
-    let file = write(
-        dir.path(),
+    let db = Db::sqlite().seeded();
+    let file = db.file(
         "mark.toml",
         "[[ids]]\nqualifier = \"zz\"\nid = \"taken\"\nmailbox = 200\nsimulated = true\n",
     );
-    let first = ok(load(&db, &file, false));
+    let first = ok(db.load(&file, false));
     assert!(first.contains("ZZ:TAKEN simulated"), "{first}");
     assert!(first.ends_with("1 created, 0 unchanged\n"), "{first}");
-    let marked = dump(&db);
+    let marked = db.dump();
     assert_eq!(marked["ids"][0]["simulated"], true);
-    assert_eq!(ok(load(&db, &file, false)).trim(), "0 created, 1 unchanged");
-    assert_eq!(dump(&db), marked);
+    assert_eq!(ok(db.load(&file, false)).trim(), "0 created, 1 unchanged");
+    assert_eq!(db.dump(), marked);
 }
 
 /// Each broken fixture below describes new objects before its mistake: none of them may
 /// be written.
 #[test]
 fn a_broken_fixture_names_the_line_and_changes_nothing() {
-    let (dir, db) = fresh("broken.db");
-    let before = dump(&db);
+    breaks_nothing(Db::sqlite().seeded());
+}
+
+#[tokio::test]
+async fn a_broken_fixture_names_the_line_and_changes_nothing_on_postgres() {
+    if let Some(db) = Db::postgres().await {
+        tokio::task::spawn_blocking(move || breaks_nothing(db.seeded()))
+            .await
+            .unwrap();
+    }
+}
+
+fn breaks_nothing(db: Db) {
+    let before = db.dump();
     let start = "[[networks]]\nid = 800\nname = \"New\"\n\n[[mailboxes]]\nid = 801\nnetwork = 800\nname = \"New box\"\n\n";
     let cases: [(&str, String, &str); 8] = [
         (
@@ -284,8 +328,8 @@ fn a_broken_fixture_names_the_line_and_changes_nothing() {
         ),
     ];
     for (what, text, needle) in cases {
-        let file = write(dir.path(), "broken.toml", &text);
-        let out = load(&db, &file, false);
+        let file = db.file("broken.toml", &text);
+        let out = db.load(&file, false);
         assert!(!out.status.success(), "{what}: loaded");
         assert!(
             stderr(&out).contains("broken.toml, "),
@@ -293,14 +337,8 @@ fn a_broken_fixture_names_the_line_and_changes_nothing() {
             stderr(&out)
         );
         fails_with(out, needle);
-        assert_eq!(dump(&db), before, "{what}: the directory changed");
+        assert_eq!(db.dump(), before, "{what}: the directory changed");
     }
-    fails_with(
-        load(
-            &db,
-            &dir.path().join("absent.toml").display().to_string(),
-            false,
-        ),
-        "cannot read",
-    );
+    let absent = db.dir.path().join("absent.toml");
+    fails_with(db.load(&absent.display().to_string(), false), "cannot read");
 }
