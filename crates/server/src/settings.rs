@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 
 use chrono::Duration;
-use edigrid_core::{LoginPolicy, OverCapPolicy, ParcelPolicy, SessionPolicy};
+use edigrid_core::{LoginPolicy, OverCapPolicy, ParcelPolicy, RequireInterconnect, SessionPolicy};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use ipnet::IpNet;
@@ -35,6 +35,10 @@ pub struct Settings {
     /// Days a confirmed parcel's content is kept before housekeeping removes it (the record
     /// stays).
     pub parcel_retention_days: i64,
+    /// Which routes need a completed interconnect (SPEC-VAN 20): `cross-network` (the
+    /// default: between IDs of different networks), `never` or `always`. IDs registered
+    /// for another VAN always need one.
+    pub require_interconnect: RequireInterconnect,
     /// Time a client has to send a request's headers (and a new connection its first
     /// request, and TLS its handshake); idle kept-alive connections close after it too.
     pub header_read_timeout_secs: u64,
@@ -109,6 +113,7 @@ impl Default for Settings {
             upload_memory_bytes: 256 * 1024 * 1024,
             upload_wait_ms: 2000,
             parcel_retention_days: 90,
+            require_interconnect: RequireInterconnect::CrossNetwork,
             header_read_timeout_secs: 10,
             request_timeout_secs: 30,
             idle_timeout_secs: session.idle_timeout.num_seconds(),
@@ -294,6 +299,7 @@ impl Settings {
         ParcelPolicy {
             max_parcel_bytes: self.max_parcel_bytes,
             retention: Duration::days(self.parcel_retention_days),
+            require_interconnect: self.require_interconnect,
             ..ParcelPolicy::default()
         }
     }

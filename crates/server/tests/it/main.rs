@@ -40,6 +40,7 @@ mod parcel_clients_documented;
 mod parcel_corpus;
 mod parcel_crash;
 mod parcels_core;
+mod relations;
 mod resource_bounds;
 mod rest_auth;
 mod rest_clients;

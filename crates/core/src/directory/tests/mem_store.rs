@@ -504,7 +504,94 @@ mod no_events {
     #[async_trait]
     impl CallbackStore for MemStore {}
     #[async_trait]
-    impl RelationStore for MemStore {}
+    #[allow(unused_variables)]
+    impl RelationStore for MemStore {
+        async fn insert_carbon_copy(&self, rule: &CarbonCopy) -> StoreResult<i32> {
+            no_relations()
+        }
+        async fn carbon_copy(&self, id: i32) -> StoreResult<Option<CarbonCopy>> {
+            no_relations()
+        }
+        async fn set_carbon_copy_status(
+            &self,
+            id: i32,
+            from: &[edigrid_domain::UserStatus],
+            to: edigrid_domain::UserStatus,
+            at: chrono::DateTime<chrono::Utc>,
+        ) -> StoreResult<bool> {
+            no_relations()
+        }
+        async fn list_carbon_copies(
+            &self,
+            filter: &CarbonCopyFilter,
+            page: crate::store::Page,
+        ) -> StoreResult<crate::store::Paged<CarbonCopy>> {
+            no_relations()
+        }
+        async fn active_carbon_copies(
+            &self,
+            mailboxes: &[edigrid_domain::MailboxId],
+        ) -> StoreResult<Vec<CarbonCopy>> {
+            no_relations()
+        }
+        async fn insert_interconnect(
+            &self,
+            interconnect: &Interconnect,
+            note: &InterconnectNote,
+        ) -> StoreResult<i32> {
+            no_relations()
+        }
+        async fn interconnect(&self, id: i32) -> StoreResult<Option<Interconnect>> {
+            no_relations()
+        }
+        async fn interconnect_by_unique_id(
+            &self,
+            unique_id: &str,
+        ) -> StoreResult<Option<Interconnect>> {
+            no_relations()
+        }
+        async fn change_interconnect(&self, change: &InterconnectChange) -> StoreResult<bool> {
+            no_relations()
+        }
+        async fn add_interconnect_note(&self, note: &InterconnectNote) -> StoreResult<i32> {
+            no_relations()
+        }
+        async fn interconnect_notes(&self, id: i32) -> StoreResult<Vec<InterconnectNote>> {
+            no_relations()
+        }
+        async fn list_interconnects(
+            &self,
+            filter: &InterconnectFilter,
+            page: crate::store::Page,
+        ) -> StoreResult<crate::store::Paged<Interconnect>> {
+            no_relations()
+        }
+        async fn count_interconnects(
+            &self,
+            filter: &InterconnectFilter,
+        ) -> StoreResult<Vec<(InterconnectStatus, u64)>> {
+            no_relations()
+        }
+        async fn interconnected(
+            &self,
+            a: edigrid_domain::EcGridId,
+            b: edigrid_domain::EcGridId,
+        ) -> StoreResult<bool> {
+            no_relations()
+        }
+    }
+
+    use crate::relations::{
+        CarbonCopy, CarbonCopyFilter, Interconnect, InterconnectChange, InterconnectFilter,
+        InterconnectNote, InterconnectStatus,
+    };
+    use crate::store::StoreResult;
+
+    fn no_relations<T>() -> StoreResult<T> {
+        Err(crate::store::StoreError::Backend(
+            "the directory's test store keeps no carbon copies or interconnects".into(),
+        ))
+    }
     #[async_trait]
     #[allow(unused_variables)]
     impl ReportStore for MemStore {
