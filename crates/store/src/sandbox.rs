@@ -97,14 +97,20 @@ struct WaitingRow {
     partner: i32,
 }
 
-pub(crate) async fn unanswered<B: Backend>(db: &B, limit: u32) -> StoreResult<Vec<Unanswered>> {
-    let stmt = Stmt::new(
-        "SELECT p.id AS parcel, t.ecgrid_id AS partner FROM partners t \
-         JOIN parcels p ON p.ecgrid_to = t.ecgrid_id AND p.mailbox_id = t.mailbox_id \
-         AND p.direction = 'InBox' AND p.state = 'InBoxReady' \
-         WHERE t.simulated ORDER BY p.id LIMIT $1",
+fn unanswered_stmt(limit: u32) -> Stmt {
+    // CROSS JOIN makes SQLite start from the simulated IDs (its planner would otherwise
+    // walk every ready parcel by state); `+p.mailbox_id` keeps the mailbox lists' index out.
+    Stmt::new(
+        "SELECT p.id AS parcel, t.ecgrid_id AS partner FROM partners t CROSS JOIN parcels p \
+         WHERE t.simulated AND p.ecgrid_to = t.ecgrid_id AND p.direction = 'InBox' \
+         AND p.state = 'InBoxReady' AND +p.mailbox_id = t.mailbox_id \
+         ORDER BY p.id LIMIT $1",
     )
-    .bind(i64::from(limit));
+    .bind(i64::from(limit))
+}
+
+pub(crate) async fn unanswered<B: Backend>(db: &B, limit: u32) -> StoreResult<Vec<Unanswered>> {
+    let stmt = unanswered_stmt(limit);
     let rows: Vec<WaitingRow> = db.conn().await?.fetch_all(stmt).await?;
     Ok(rows
         .into_iter()
@@ -214,3 +220,32 @@ macro_rules! sandbox_store {
     };
 }
 pub(crate) use sandbox_store;
+
+#[cfg(test)]
+mod tests {
+    use super::unanswered_stmt;
+    use crate::plans;
+
+    /// The worker's look-up reads the simulated IDs off their partial index, then each
+    /// one's ready parcels off theirs: never the parcels by state, nor a mailbox's box.
+    #[tokio::test]
+    async fn the_waiting_parcels_are_read_off_the_partial_indexes() {
+        for (sql, plan) in plans::sqlite(vec![unanswered_stmt(100)]).await {
+            assert!(
+                plan.contains("USING INDEX partners_simulated")
+                    && plan.contains("USING INDEX parcels_ready_by_receiver"),
+                "{sql}\n{plan}"
+            );
+        }
+        let stmts = vec![unanswered_stmt(100)];
+        let Some(plans) = plans::postgres(&["SET enable_seqscan = off"], stmts).await else {
+            return;
+        };
+        for (sql, plan) in plans {
+            assert!(
+                plan.contains("partners_simulated") && plan.contains("parcels_ready_by_receiver"),
+                "{sql}\n{plan}"
+            );
+        }
+    }
+}

@@ -24,6 +24,17 @@ enum Answered {
     Done,
     /// Another node (or a download) took the parcel first; nothing was stored.
     Taken,
+    /// The partner may not send (its mailbox suspended, say): the parcel was consumed
+    /// unanswered, with the reason in its manifest, rather than retried on every pass.
+    Refused,
+}
+
+/// Whether an upload's failure is a refusal that retrying would only repeat.
+fn is_refusal(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::InvalidParameter { .. } | Error::AccessDenied(_) | Error::NotFound { .. }
+    )
 }
 
 /// An envelope time of `at`.
@@ -41,8 +52,10 @@ pub(crate) fn stamp(at: DateTime<Utc>) -> Stamp {
 
 impl Core {
     /// One pass of the answering worker: answers the parcels waiting for simulated partners
-    /// and returns how many it answered. A parcel that fails is logged and left for the
-    /// next pass; the others are answered all the same.
+    /// and returns how many it answered. A parcel that fails is logged and the others are
+    /// answered all the same: one the partner may not answer (its mailbox suspended, say)
+    /// is consumed with the reason in its manifest; any other failure (the database) leaves
+    /// it for the next pass.
     pub async fn answer_simulated(&self) -> Result<usize, Error> {
         let waiting = self
             .inner
@@ -54,7 +67,7 @@ impl Core {
         for w in waiting {
             match self.answer_parcel(w).await {
                 Ok(Answered::Done) => answered += 1,
-                Ok(Answered::Taken) => {}
+                Ok(Answered::Taken | Answered::Refused) => {}
                 Err(e) => tracing::warn!(
                     parcel = w.parcel.0,
                     partner = %w.partner,
@@ -106,9 +119,29 @@ impl Core {
                 content: answer,
                 ..UploadRequest::default()
             };
-            self.parcel_upload_requiring(&Caller::operator(), request, Some(consume))
-                .await?
-                .is_none()
+            let uploaded = self
+                .parcel_upload_requiring(&Caller::operator(), request, Some(consume.clone()))
+                .await;
+            match uploaded {
+                Ok(outcome) => outcome.is_none(),
+                Err(e) if is_refusal(&e) => {
+                    tracing::warn!(parcel = w.parcel.0, partner = %partner.ecgrid_id, error = %e, "a simulated partner may not send its answer; the parcel is consumed unanswered");
+                    let unanswered = StateChange {
+                        message: format!(
+                            "Not answered by simulated partner {}: {e}",
+                            partner.ecgrid_id
+                        ),
+                        ..consume
+                    };
+                    let changed = store.change_state(&unanswered).await.map_err(internal)?;
+                    return Ok(if changed {
+                        Answered::Refused
+                    } else {
+                        Answered::Taken
+                    });
+                }
+                Err(e) => return Err(e),
+            }
         };
         if taken {
             return Ok(Answered::Taken);

@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use edigrid_domain::AuthLevel;
+use edigrid_core::Caller;
+use edigrid_domain::{AuthLevel, MailboxId, ParcelId, UserStatus};
 use edigrid_testkit::{DEPLOYED_NS as DEP, TestApp, spawn_app};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -34,6 +35,8 @@ struct Net {
     id_a: i32,
     id_p: i32,
     id_far: i32,
+    /// `ZZ:PARTNERQ` in mailbox 202, nobody's user.
+    id_q: i32,
 }
 
 async fn net(app: TestApp) -> Net {
@@ -43,11 +46,13 @@ async fn net(app: TestApp) -> Net {
         .user("sendera", AuthLevel::MailboxAdmin, 100, 200)
         .user("partnerp", AuthLevel::MailboxUser, 100, 201)
         .user("faradmin", AuthLevel::MailboxAdmin, 300, 400)
+        .mailbox(100, 202)
         .build()
         .await;
     let id_a = app.add_partner(100, 200, "ZZ", "SENDERA", "A").await.0;
     let id_p = app.add_partner(100, 201, "ZZ", "PARTNERP", "P").await.0;
     let id_far = app.add_partner(300, 400, "ZZ", "FARAWAY", "far").await.0;
+    let id_q = app.add_partner(100, 202, "ZZ", "PARTNERQ", "Q").await.0;
     let key = |login| app.api_key(users.user(login));
     Net {
         a: key("sendera").await,
@@ -57,6 +62,7 @@ async fn net(app: TestApp) -> Net {
         id_a,
         id_p,
         id_far,
+        id_q,
         app,
     }
 }
@@ -150,6 +156,18 @@ fn two_groups() -> Vec<u8> {
     }
     x.push_str("IEA*2*000000017~");
     x.into_bytes()
+}
+
+/// An X12 interchange from A to `receiver` of one 005010X222A1 group (837s): the second set's
+/// SE01 is wrong.
+fn x222(receiver: &str) -> Vec<u8> {
+    format!(
+        "ISA*00*          *00*          *ZZ*SENDERA        *ZZ*{receiver:<15}\
+         *260501*1030*^*00501*000000018*0*T*:~GS*HC*SENDERA*{receiver}*20260501*1030*55*X*005010X222A1~\
+         ST*837*0001*005010X222A1~BHT*0019*00*1*20260501*1030*CH~SE*3*0001~\
+         ST*837*0002*005010X222A1~SE*9*0002~GE*2*55~IEA*1*000000018~"
+    )
+    .into_bytes()
 }
 
 /// An EDIFACT ORDERS interchange from A to P with control reference `REF42`.
@@ -477,4 +495,69 @@ async fn two_nodes_answer_each_parcel_once() {
     let counts = &n.simulated(&n.net).await[0];
     assert_eq!(counts["parcelsAnswered"], PARCELS);
     assert_eq!(counts["acknowledgmentsSent"], PARCELS);
+}
+
+#[tokio::test]
+async fn a_005010x_group_is_answered_with_a_999() {
+    let n = net(spawn_app().await).await;
+    n.simulate(&n.net, n.id_p, true).await.ok();
+    n.upload(&n.a, &x222("PARTNERP")).await;
+    let (ready, _) = n.wait_for(&n.a, 1).await;
+    let ack = n.download(&n.a, ready[0]).await;
+    let report = valid("x12_validate.py", &[], &ack).await;
+    assert_eq!(
+        report["mode"], "map",
+        "pyx12 read the 999 with its X231 map"
+    );
+    let group = &report["groups"][0];
+    assert_eq!(group["gs08"], "005010X231A1");
+    assert_eq!(group["sets"][0]["st01"], "999");
+    let ack = &group["ack"][0];
+    assert_eq!(ack["ak1"], json!(["HC", "55", "005010X222A1"]));
+    assert_eq!(ack["ak9"], json!(["P", "2", "2", "1"]));
+}
+
+/// With the worker off, passes are run by hand: a partner whose mailbox was suspended
+/// after delivery may not send, so its parcel is consumed unanswered (the reason in the
+/// manifest) and never retried, while the other partner's parcel is answered.
+#[tokio::test]
+async fn a_partner_that_may_not_send_does_not_hold_up_the_others() {
+    let app = edigrid_testkit::spawn_app_with(|s| s.sandbox_interval_ms = 0).await;
+    let n = net(app).await;
+    for id in [n.id_p, n.id_q] {
+        n.simulate(&n.net, id, true).await.ok();
+    }
+    n.upload(&n.a, &x222("PARTNERQ")).await;
+    n.upload(&n.a, &two_groups()).await;
+    let operator = Caller::operator();
+    let core = &n.app.core;
+    core.mailbox_set_status(&operator, MailboxId(202), UserStatus::Suspended)
+        .await
+        .unwrap();
+    assert_eq!(core.answer_simulated().await.unwrap(), 1);
+    assert_eq!(
+        core.answer_simulated().await.unwrap(),
+        0,
+        "nothing is retried"
+    );
+    assert_eq!(n.pending(&n.a).await.len(), 1, "P answered");
+    let q_box = n
+        .post(
+            &n.net,
+            "/v2/parcels/inbox-list",
+            json!({"mailboxId": 202, "status": "InBoxArchived"}),
+        )
+        .await;
+    let q_parcel = q_box.ok()[0]["parcelId"].as_i64().unwrap();
+    let manifest = core
+        .parcel_manifest(&operator, ParcelId(q_parcel))
+        .await
+        .unwrap();
+    let last = manifest.last().unwrap();
+    assert!(
+        last.message
+            .starts_with("Not answered by simulated partner")
+            && last.message.contains("202"),
+        "{manifest:?}"
+    );
 }
