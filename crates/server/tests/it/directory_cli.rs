@@ -420,5 +420,6 @@ fn serve_demo_prints_the_demo_mailbox_and_its_registered_ecgridid() {
     assert!(lines[1].starts_with("REST: "), "{lines:?}");
     again.kill().unwrap();
     again.wait().unwrap();
-    assert_eq!(json_list(&db, &["id", "list", "--json"]).len(), 1);
+    // The demo's ID and its simulated partner's (SPEC-VAN 21), each made once.
+    assert_eq!(json_list(&db, &["id", "list", "--json"]).len(), 2);
 }
