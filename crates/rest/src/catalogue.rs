@@ -1080,8 +1080,8 @@ mod tests {
         routes.dedup();
         assert_eq!(routes.len(), 119);
         let count = |c: Coverage| CATALOGUE.iter().filter(|e| e.coverage == c).count();
-        assert_eq!(count(SERVED), 69);
-        assert_eq!(count(Refused(NOT_BUILT)), 33);
+        assert_eq!(count(SERVED), 77);
+        assert_eq!(count(Refused(NOT_BUILT)), 25);
         assert_eq!(count(Refused(OUTSIDE_WORLD)), 16);
         assert_eq!(count(Refused(NO_PER_ID_DELIMITERS)), 1);
         for a in ALIASES {

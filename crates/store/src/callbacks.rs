@@ -258,7 +258,9 @@ pub(crate) async fn insert_registration<B: Backend>(db: &B, r: &Registration) ->
     .bind(r.created_by.0)
     .bind(r.created)
     .bind(r.modified);
-    let id: Option<(i64,)> = db.conn().await?.fetch_optional(stmt).await?;
+    let mut tx = db.begin().await?;
+    let id: Option<(i64,)> = tx.fetch_optional(stmt).await?;
+    db.commit(tx).await?;
     id.map(|(id,)| id)
         .ok_or_else(|| StoreError::Backend("INSERT returned no row".into()))
 }
@@ -364,7 +366,9 @@ pub(crate) async fn queue_test<B: Backend>(
     .bind(parcel.0)
     .bind(at)
     .bind(registration);
-    let id: Option<(i64,)> = db.conn().await?.fetch_optional(stmt).await?;
+    let mut tx = db.begin().await?;
+    let id: Option<(i64,)> = tx.fetch_optional(stmt).await?;
+    db.commit(tx).await?;
     let Some((id,)) = id else {
         return Err(StoreError::Missing(format!("callback {registration}")));
     };
@@ -405,6 +409,24 @@ pub(crate) async fn claim_deliveries<B: Backend + Claims>(
     lease_until: DateTime<Utc>,
     limit: u32,
 ) -> StoreResult<Vec<Claimed>> {
+    // A look without the write lock first: an idle queue costs each poll one index probe,
+    // and other writers (uploads, the console) never wait behind it.
+    let due: Option<(i64,)> = db
+        .conn()
+        .await?
+        .fetch_optional(
+            Stmt::new(
+                "SELECT d.id FROM callback_deliveries d \
+                 WHERE d.status IN ('Pending', 'Sending') AND d.next_ms <= $1 \
+                 AND EXISTS (SELECT 1 FROM callback_registrations r \
+                 WHERE r.id = d.registration_id AND r.status = 'Active') LIMIT 1",
+            )
+            .bind(now),
+        )
+        .await?;
+    if due.is_none() {
+        return Ok(Vec::new());
+    }
     let mut tx = db.begin().await?;
     let claimed: Vec<(i64,)> = tx
         .fetch_all(
@@ -477,7 +499,10 @@ pub(crate) async fn record_attempt<B: Backend>(db: &B, a: &Attempted) -> StoreRe
     .bind(a.error.as_str())
     .bind(a.id)
     .bind(a.attempt);
-    Ok(db.conn().await?.execute(stmt).await? == 1)
+    let mut tx = db.begin().await?;
+    let changed = tx.execute(stmt).await? == 1;
+    db.commit(tx).await?;
+    Ok(changed)
 }
 
 pub(crate) async fn rearm_delivery<B: Backend>(
@@ -493,7 +518,10 @@ pub(crate) async fn rearm_delivery<B: Backend>(
     )
     .bind(at)
     .bind(id);
-    Ok(db.conn().await?.execute(stmt).await? == 1)
+    let mut tx = db.begin().await?;
+    let changed = tx.execute(stmt).await? == 1;
+    db.commit(tx).await?;
+    Ok(changed)
 }
 
 /// Implements `CallbackStore` for a store with a `pool` field whose type is a `Backend`.

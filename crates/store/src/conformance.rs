@@ -4,6 +4,7 @@
 // A test suite: a failed step panics with its location, which is what a test should do.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod callbacks;
 pub mod directory;
 pub mod keys;
 pub mod parcels;

@@ -79,6 +79,15 @@ async fn postgres_store_passes_the_directory_suite() {
 }
 
 #[tokio::test]
+async fn postgres_store_passes_the_callback_suite() {
+    let Some(schemas) = Schemas::connect().await else {
+        return;
+    };
+    conformance::callbacks::run_all(|| schemas.store()).await;
+    schemas.drop_all().await;
+}
+
+#[tokio::test]
 async fn postgres_store_passes_the_parcel_suite() {
     let Some(schemas) = Schemas::connect().await else {
         return;

@@ -46,6 +46,12 @@ async fn sqlite_store_passes_the_directory_suite() {
 }
 
 #[tokio::test]
+async fn sqlite_store_passes_the_callback_suite() {
+    let files = Files::new();
+    conformance::callbacks::run_all(|| files.store()).await;
+}
+
+#[tokio::test]
 async fn sqlite_store_passes_the_parcel_suite() {
     let files = Files::new();
     conformance::parcels::run_all(|| files.store()).await;

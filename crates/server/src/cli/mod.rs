@@ -2,6 +2,7 @@
 //! without a running server (SPEC 10, SPEC-VAN 22). One file per command group; each runs
 //! through the core's services as the operator at the console.
 
+mod callback;
 mod fixture;
 mod id;
 mod mailbox;
@@ -78,6 +79,9 @@ enum Command {
     /// Load networks, mailboxes, users, IDs and simulated partners from a TOML file.
     #[command(subcommand)]
     Fixture(fixture::FixtureCommand),
+    /// List callback registrations, show one with its signing secret, retry a delivery.
+    #[command(subcommand)]
+    Callback(callback::CallbackCommand),
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -127,6 +131,7 @@ async fn administer(core: &Core, command: Command) -> anyhow::Result<()> {
         Command::Session(c) => session::run(core, c).await,
         Command::Parcel(c) => parcel::run(core, c).await,
         Command::Fixture(c) => fixture::run(core, c).await,
+        Command::Callback(c) => callback::run(core, c).await,
     }
 }
 

@@ -9,6 +9,7 @@ mod binding;
 mod brute_force;
 mod cap;
 mod callbacks;
+mod callbacks_cli;
 mod callbacks_nodes;
 mod callbacks_receiver;
 mod callbacks_rest;

@@ -21,7 +21,7 @@ use edigrid_domain::{
 use super::t0;
 
 /// Network 1 with mailboxes 10 (the sender) and 11; network 2 with mailbox 20.
-async fn seed(store: &dyn Store) {
+pub(super) async fn seed(store: &dyn Store) {
     for (network, name) in [(1, "North"), (2, "South")] {
         store
             .insert_network(&Network::new(NetworkId(network), name.into(), t0()))
@@ -124,7 +124,7 @@ fn interchange(
 
 /// An upload from mailbox 10: one interchange to mailbox 11 and one to mailbox 20 (network
 /// 2), plus one without a route, all with control numbers `{tag}1`..`{tag}3`.
-fn upload(tag: &str, at: DateTime<chrono::Utc>) -> Upload {
+pub(super) fn upload(tag: &str, at: DateTime<chrono::Utc>) -> Upload {
     let out = b"AAAAAAAAAABBBBBBBBBBCCCCCCCCCC".to_vec();
     let mut outbound = parcel(Direction::OutBox, 1, 10, &out, at);
     outbound.state = ParcelState::OutBoxDeliveryError;
@@ -190,7 +190,7 @@ fn upload(tag: &str, at: DateTime<chrono::Utc>) -> Upload {
     }
 }
 
-fn change(parcel: ParcelId, from: &[ParcelState], to: ParcelState) -> StateChange {
+pub(super) fn change(parcel: ParcelId, from: &[ParcelState], to: ParcelState) -> StateChange {
     StateChange {
         parcel,
         from: from.to_vec(),
