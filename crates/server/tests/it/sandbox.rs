@@ -15,11 +15,13 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use edigrid_core::Caller;
 use edigrid_domain::{AuthLevel, MailboxId, ParcelId, UserStatus};
-use edigrid_testkit::{DEPLOYED_NS as DEP, TestApp, spawn_app};
+use edigrid_testkit::{TestApp, spawn_app};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::rest_auth::{Auth, Reply, assert_invalid_naming, call, call_json};
+
+mod test_files;
 use crate::support::python::{python, repo_root};
 
 /// An ECGridID nobody has.
@@ -355,114 +357,6 @@ async fn a_partner_that_is_not_simulated_answers_nothing() {
     .await;
     assert_invalid_naming(&bad, "simulated");
     assert!(n.simulated(&n.net).await.is_empty(), "nothing changed");
-}
-
-#[tokio::test]
-async fn test_files_route_to_the_receiver_and_pass_the_validators() {
-    let n = net(spawn_app().await).await;
-    let sid = n
-        .app
-        .soap_ok_in(
-            DEP,
-            "Login",
-            &[
-                ("LoginName", "sendera"),
-                ("Password", edigrid_testkit::TEST_PASSWORD),
-            ],
-        )
-        .await
-        .expect_field("LoginResult");
-    let (from, to) = (n.id_a.to_string(), n.id_p.to_string());
-    let parcel_test = |standard: &'static str| {
-        let (sid, from, to) = (sid.clone(), from.clone(), to.clone());
-        let app = &n.app;
-        async move {
-            let params = [
-                ("SessionID", sid.as_str()),
-                ("ECGridIDFrom", from.as_str()),
-                ("ECGridIDTo", to.as_str()),
-                ("DocumentType", standard),
-            ];
-            app.soap_in(DEP, "ParcelTest", &params).await
-        }
-    };
-    for (standard, script, options) in [
-        ("X12", "x12_validate.py", &["--envelope"][..]),
-        ("EDIFACT", "edifact_check.py", &[][..]),
-    ] {
-        let reply = parcel_test(standard).await;
-        assert!(reply.fault().is_none(), "{}", reply.body);
-        let outbound: i64 = reply.expect_field("ParcelTestResult").parse().unwrap();
-        let (ready, _) = n.wait_for(&n.p, 1).await;
-        let got = n.download(&n.p, ready[0]).await;
-        valid(script, options, &got).await;
-        let record = call(
-            &n.app,
-            Method::GET,
-            &format!("/v2/parcels/{outbound}"),
-            Auth::Key(&n.a),
-        )
-        .await;
-        assert_eq!(record.ok()["status"], "outboxSent", "{standard}");
-        n.post(&n.p, "/v2/parcels/confirm", json!({"parcelId": ready[0]}))
-            .await
-            .ok();
-    }
-    for (document, script, options) in [
-        ("X12", "x12_validate.py", &["--envelope"][..]),
-        ("ORDERS", "edifact_check.py", &[][..]),
-    ] {
-        let body = json!({"ecGridIdFrom": n.id_a, "ecGridIdTo": n.id_p, "documentType": document});
-        let reply = n.post(&n.a, "/v2/parcels/send-test-file", body).await;
-        assert!(reply.ok().as_i64().unwrap() > 0);
-        let (ready, _) = n.wait_for(&n.p, 1).await;
-        let got = n.download(&n.p, ready[0]).await;
-        let report = valid(script, options, &got).await;
-        if document == "X12" {
-            assert_eq!(report["isa"]["sender"], "ZZ:SENDERA");
-            assert_eq!(report["isa"]["receiver"], "ZZ:PARTNERP");
-        }
-        n.post(&n.p, "/v2/parcels/confirm", json!({"parcelId": ready[0]}))
-            .await
-            .ok();
-    }
-
-    // Refusals: a standard without a test file, unknown IDs, another network's sender.
-    let fault = parcel_test("XML").await.fault().unwrap();
-    assert_eq!(fault.category, "InvalidParameter", "{fault:?}");
-    assert!(fault.message.contains("DocumentType"), "{fault:?}");
-    let refusals = [
-        (
-            json!({"ecGridIdFrom": n.id_a, "ecGridIdTo": n.id_p, "documentType": "PDF"}),
-            400,
-            "documentType",
-        ),
-        (
-            json!({"ecGridIdFrom": n.id_a, "ecGridIdTo": MISSING}),
-            404,
-            "ecGridIdTo",
-        ),
-        (
-            json!({"ecGridIdFrom": n.id_far, "ecGridIdTo": n.id_p}),
-            403,
-            "",
-        ),
-        (
-            json!({"ecGridIdFrom": 0, "ecGridIdTo": n.id_p}),
-            400,
-            "ecGridIdFrom",
-        ),
-    ];
-    for (body, status, field) in refusals {
-        let reply = n
-            .post(&n.a, "/v2/parcels/send-test-file", body.clone())
-            .await;
-        assert_eq!(reply.status, status, "{body}: {}", reply.body);
-        assert!(reply.message().contains(field), "{body}: {}", reply.body);
-    }
-    assert!(n.pending(&n.p).await.is_empty(), "no refusal sent anything");
-    let outbox = n.post(&n.a, "/v2/parcels/outbox-list", json!({})).await;
-    assert_eq!(outbox.ok().as_array().unwrap().len(), 4, "{}", outbox.body);
 }
 
 /// Two nodes share one PostgreSQL database, each running its answering worker, and each
