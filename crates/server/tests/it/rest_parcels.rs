@@ -1195,7 +1195,7 @@ async fn the_openapi_document_offers_the_upload_as_json_and_as_a_form() {
         .count();
     assert_eq!(
         served,
-        14 + 2 + 8 + 2,
+        15 + 2 + 8 + 2,
         "every endpoint and alias of both folders"
     );
 }
