@@ -19,6 +19,7 @@ macro_rules! directory {
     };
 }
 
+mod carbon_copies;
 mod interchanges;
 mod mailboxes;
 mod networks;
@@ -259,6 +260,12 @@ pub static DOCUMENTED: Dialect = Dialect {
         interchanges::INTERCHANGE_MANIFEST,
         interchanges::INTERCHANGE_CANCEL,
         interchanges::INTERCHANGE_RESEND,
+        carbon_copies::CARBON_COPY_ADD,
+        carbon_copies::CARBON_COPY_INFO,
+        carbon_copies::CARBON_COPY_LIST,
+        carbon_copies::CARBON_COPY_ACTIVATE,
+        carbon_copies::CARBON_COPY_SUSPEND,
+        carbon_copies::CARBON_COPY_TERMINATE,
     ],
 };
 
