@@ -10,6 +10,7 @@ mod brute_force;
 mod cap;
 mod callbacks;
 mod callbacks_cli;
+mod callbacks_documented;
 mod callbacks_nodes;
 mod callbacks_receiver;
 mod callbacks_rest;

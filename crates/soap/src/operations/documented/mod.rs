@@ -20,6 +20,7 @@ macro_rules! directory {
 }
 
 mod carbon_copies;
+mod callbacks;
 mod interchanges;
 mod mailboxes;
 mod networks;
@@ -260,6 +261,13 @@ pub static DOCUMENTED: Dialect = Dialect {
         interchanges::INTERCHANGE_MANIFEST,
         interchanges::INTERCHANGE_CANCEL,
         interchanges::INTERCHANGE_RESEND,
+        callbacks::CALLBACK_ADD,
+        callbacks::CALLBACK_EVENT_INFO,
+        callbacks::CALLBACK_EVENT_LIST,
+        callbacks::CALLBACK_FAILED_LIST,
+        callbacks::CALLBACK_PENDING_LIST,
+        callbacks::CALLBACK_QUEUE_INFO,
+        callbacks::CALLBACK_TEST,
         carbon_copies::CARBON_COPY_ADD,
         carbon_copies::CARBON_COPY_INFO,
         carbon_copies::CARBON_COPY_LIST,
