@@ -43,6 +43,7 @@ mod parcel_corpus;
 mod parcel_crash;
 mod parcels_core;
 mod relations;
+mod relations_fronts;
 mod resource_bounds;
 mod rest_auth;
 mod rest_clients;

@@ -18,7 +18,7 @@ use crate::support::deployed::Elem;
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-fn encode(data: &[u8]) -> String {
+pub(crate) fn encode(data: &[u8]) -> String {
     let mut out = String::new();
     for chunk in data.chunks(3) {
         let mut n = 0u32;
@@ -64,7 +64,7 @@ fn copied(control: u32, set: &str) -> String {
 }
 
 /// One X12 interchange from `sender` to `receiver` holding one transaction of `set`.
-fn x12(sender: &str, receiver: &str, control: u32, set: &str) -> String {
+pub(crate) fn x12(sender: &str, receiver: &str, control: u32, set: &str) -> String {
     let c = format!("{control:09}");
     format!(
         "ISA*00*          *00*          *ZZ*{sender:<15}*ZZ*{receiver:<15}*260101*1200*U*00401*{c}*0*P*>~\
