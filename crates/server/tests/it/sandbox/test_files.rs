@@ -9,6 +9,7 @@ use serde_json::json;
 use super::{MISSING, net, valid};
 use crate::cli::{directory, edigrid, fails_with, ok};
 use crate::rest_auth::{Auth, call};
+use crate::support::python::python;
 
 #[tokio::test]
 async fn test_files_route_to_the_receiver_and_pass_the_validators() {
@@ -156,4 +157,32 @@ fn the_cli_marks_an_id_simulated_and_back() {
         edigrid(&db, &["id", "simulate", "x"], None),
         "invalid value",
     );
+}
+
+/// A test file sent with Python `requests`, as upstream's page shows the call: the answer is
+/// the outbound ParcelID, and the EDIFACT interchange reaches the receiver.
+const REQUESTS: &str = r#"
+import sys, requests
+url, key, sender, receiver = sys.argv[1:5]
+body = {"ecGridIdFrom": int(sender), "ecGridIdTo": int(receiver), "documentType": "EDIFACT"}
+r = requests.post(url + "/v2/parcels/send-test-file", json=body, headers={"X-API-Key": key}, timeout=10)
+r.raise_for_status()
+answer = r.json()
+assert answer["success"] is True and isinstance(answer["data"], int), answer
+print(answer["data"])
+"#;
+
+#[tokio::test]
+async fn send_test_file_from_python_requests() {
+    let n = net(spawn_app().await).await;
+    let (from, to) = (n.id_a.to_string(), n.id_p.to_string());
+    let ran = python(&["-c", REQUESTS, &n.app.base_url(), &n.a, &from, &to]).await;
+    ran.assert_success("requests send-test-file");
+    let outbound: i64 = ran.stdout.trim().parse().unwrap();
+    assert!(outbound > 0);
+    let (ready, _) = n.wait_for(&n.p, 1).await;
+    let got = n.download(&n.p, ready[0]).await;
+    let report = valid("edifact_check.py", &[], &got).await;
+    assert_eq!(report["unb"][1], json!(["SENDERA", "ZZ"]), "{report:#}");
+    assert_eq!(report["unb"][2], json!(["PARTNERP", "ZZ"]));
 }
