@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the SOAP client toolchains used by the client interoperability tests:
 #   .venv (zeep, requests, pydifact, pyx12, standardwebhooks), tests/clients/node/node_modules (soap, node-x12),
-#   Debian jaxws (wsimport).
+#   Debian jaxws (wsimport), Debian php-cli with php-soap and php-xml.
 # Idempotent: each step is skipped when what it would install is already in place.
 set -euo pipefail
 
@@ -67,5 +67,19 @@ else
     step "java: installed jaxws $(dpkg-query -W -f='${Version}' jaxws)"
 fi
 command -v javac >/dev/null || die "javac not found (a JDK is required)"
+
+# --- PHP: Debian php-cli with SoapClient and SimpleXML (reads the deployed DataSet results) --
+PHP_PKGS=(php-cli php-soap php-xml)
+if command -v php >/dev/null && php -r 'exit(class_exists("SoapClient") && function_exists("simplexml_load_string") ? 0 : 1);'; then
+    step "php: SoapClient and SimpleXML already installed"
+else
+    export DEBIAN_FRONTEND=noninteractive
+    step "php: apt-get install ${PHP_PKGS[*]}"
+    APT_LOG="$(mktemp)"
+    { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${PHP_PKGS[@]}"; } >"$APT_LOG" 2>&1 \
+        || { cat "$APT_LOG" >&2; rm -f "$APT_LOG"; die "apt-get install ${PHP_PKGS[*]} failed"; }
+    rm -f "$APT_LOG"
+    step "php: installed $(php -r 'echo PHP_VERSION;')"
+fi
 
 step "done"

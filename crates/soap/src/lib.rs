@@ -5,6 +5,7 @@
 #[doc(hidden)]
 pub mod args;
 pub mod coverage;
+pub mod dataset;
 pub mod deployed_schema;
 mod endpoint;
 pub mod envelope;

@@ -44,6 +44,7 @@ mod parcel_crash;
 mod parcels_core;
 mod relations;
 mod relations_fronts;
+mod reports;
 mod resource_bounds;
 mod rest_auth;
 mod rest_clients;

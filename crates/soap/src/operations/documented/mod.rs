@@ -22,10 +22,12 @@ macro_rules! directory {
 mod carbon_copies;
 mod callbacks;
 mod interchanges;
+mod keys;
 mod mailboxes;
 mod networks;
 mod parcels;
 mod partners;
+mod reports;
 mod sessions;
 mod users;
 
@@ -268,6 +270,15 @@ pub static DOCUMENTED: Dialect = Dialect {
         callbacks::CALLBACK_PENDING_LIST,
         callbacks::CALLBACK_QUEUE_INFO,
         callbacks::CALLBACK_TEST,
+        reports::REPORT_INSTANT_STATS,
+        reports::REPORT_INTERCHANGE_STATS,
+        reports::REPORT_MAILBOX_STATS,
+        reports::REPORT_MONTHLY,
+        reports::REPORT_TRAFFIC_STATS,
+        keys::KEY_GET,
+        keys::KEY_LIST,
+        keys::KEY_REMOVE,
+        keys::KEY_SET,
         carbon_copies::CARBON_COPY_ADD,
         carbon_copies::CARBON_COPY_INFO,
         carbon_copies::CARBON_COPY_LIST,
