@@ -7,6 +7,7 @@
 //! `wrk`, an independent load generator. Every figure is reported as a ratio against another
 //! series measured in the same run, because absolute numbers on a shared machine mean little.
 
+mod callbacks;
 mod load;
 mod parcels;
 mod servers;
@@ -103,6 +104,16 @@ enum Command {
         #[arg(long)]
         keep: bool,
     },
+    /// The callbacks figure: upload rate without and with a callback whose receiver answers
+    /// after 200 ms, and the time to drain the queue (see `src/callbacks.rs` for the settings).
+    Callbacks {
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 1.0)]
+        round_seconds: f64,
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+    },
     /// Serve one fixed response to every request (the ceiling server, run as its own process).
     Ceiling {
         /// File holding the response body to serve.
@@ -146,6 +157,22 @@ fn main() -> anyhow::Result<()> {
                 s.errors
             );
             Ok(())
+        }),
+        Command::Callbacks {
+            seconds,
+            round_seconds,
+            connections,
+        } => runtime.block_on(async {
+            let work = tempfile_dir()?;
+            let ran = callbacks::run(callbacks::Settings {
+                time: Duration::from_secs(seconds),
+                round: Duration::from_secs_f64(round_seconds.max(0.1)),
+                connections,
+                work: work.clone(),
+            })
+            .await;
+            let _ = std::fs::remove_dir_all(&work);
+            ran
         }),
         Command::Parcels {
             seconds,
