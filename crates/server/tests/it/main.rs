@@ -31,6 +31,7 @@ mod documented_parcels;
 mod expiry;
 mod faults;
 mod fixtures;
+mod keys;
 mod lockout;
 mod log_secrets;
 mod nodes;

@@ -314,6 +314,14 @@ async fn reports_agree_with_what_was_routed_on_postgres() {
     counts_agree_in_every_front_end(spawn_app_with(|s| s.database = url).await).await;
 }
 
+/// An operation, its parameters, and the fault's category and item.
+type Case = (
+    &'static str,
+    Vec<(&'static str, String)>,
+    &'static str,
+    &'static str,
+);
+
 /// Raw envelopes: a mailbox user naming another mailbox, a reversed or too long range, a
 /// bad period count and an unknown report each get a fault naming the parameter; the public
 /// report needs no session.
@@ -324,7 +332,7 @@ async fn reports_refuse_what_is_out_of_scope_or_malformed() {
     let now = w.app.clock.now();
     let at = |d: chrono::Duration| (now + d).format("%Y-%m-%dT%H:%M:%S").to_string();
     let today = at(chrono::Duration::zero());
-    let cases: Vec<(&str, Vec<(&str, String)>, &str, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "ReportMailboxStatsEx",
             vec![("NetworkID", "100".into()), ("MailboxID", "201".into())],
