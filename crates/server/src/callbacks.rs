@@ -107,6 +107,8 @@ pub fn spawn(
 ) -> anyhow::Result<tokio::task::JoinHandle<()>> {
     let http = client(&settings)?;
     let settings = Arc::new(settings);
+    let (done, outcomes) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(record(core.clone(), outcomes));
     Ok(tokio::spawn(async move {
         let slots = Arc::new(Semaphore::new(settings.concurrency as usize));
         loop {
@@ -141,23 +143,42 @@ pub fn spawn(
                     return;
                 };
                 let (core, http, settings) = (core.clone(), http.clone(), settings.clone());
+                let done = done.clone();
                 tokio::spawn(async move {
                     let attempted = send(&core, &http, &settings, &c).await;
-                    match core.store().record_attempt(&attempted).await {
-                        Ok(true) => {}
-                        Ok(false) => tracing::info!(
-                            delivery = c.delivery.id,
-                            "callback claim was taken over"
-                        ),
-                        Err(e) => {
-                            tracing::warn!(delivery = c.delivery.id, error = %e, "recording a callback attempt failed")
-                        }
-                    }
                     drop(permit);
+                    // The recorder is gone only when the worker is; the claim's lease then
+                    // hands the delivery to the next worker.
+                    let _ = done.send(attempted);
                 });
             }
         }
     }))
+}
+
+/// Most outcomes recorded in one transaction.
+const RECORD_BATCH: usize = 256;
+
+/// Records the outcomes of sends in batches, one transaction each: under load the queue costs
+/// the database a commit per batch rather than one per delivery.
+async fn record(core: Core, mut outcomes: tokio::sync::mpsc::UnboundedReceiver<Attempted>) {
+    let mut batch = Vec::with_capacity(RECORD_BATCH);
+    while outcomes.recv_many(&mut batch, RECORD_BATCH).await > 0 {
+        match core.store().record_attempts(&batch).await {
+            Ok(recorded) => {
+                for (a, ok) in batch.iter().zip(recorded) {
+                    if !ok {
+                        tracing::info!(delivery = a.id, "callback claim was taken over");
+                    }
+                }
+            }
+            Err(e) => {
+                // Unrecorded sends stay claimed until their lease runs out, then go again.
+                tracing::warn!(error = %e, count = batch.len(), "recording callback attempts failed");
+            }
+        }
+        batch.clear();
+    }
 }
 
 /// One attempt: the POST and what it says about the delivery.

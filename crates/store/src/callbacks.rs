@@ -482,12 +482,29 @@ pub(crate) async fn claim_deliveries<B: Backend + Claims>(
 }
 
 pub(crate) async fn record_attempt<B: Backend>(db: &B, a: &Attempted) -> StoreResult<bool> {
+    Ok(record_attempts(db, std::slice::from_ref(a)).await?[0])
+}
+
+pub(crate) async fn record_attempts<B: Backend>(
+    db: &B,
+    batch: &[Attempted],
+) -> StoreResult<Vec<bool>> {
+    let mut tx = db.begin().await?;
+    let mut recorded = Vec::with_capacity(batch.len());
+    for a in batch {
+        recorded.push(tx.execute(attempt_stmt(a)).await? == 1);
+    }
+    db.commit(tx).await?;
+    Ok(recorded)
+}
+
+fn attempt_stmt(a: &Attempted) -> Stmt {
     let (status, next) = match a.next {
         Next::Delivered => (DeliveryStatus::Delivered, a.at),
         Next::RetryAt(t) => (DeliveryStatus::Pending, t),
         Next::Failed => (DeliveryStatus::Failed, a.at),
     };
-    let stmt = Stmt::new(
+    Stmt::new(
         "UPDATE callback_deliveries SET status = $1, next_ms = $2, last_attempt_ms = $3, \
          last_http = $4, last_error = $5, calls_remaining = calls_remaining - 1 \
          WHERE id = $6 AND status = 'Sending' AND attempts = $7",
@@ -498,11 +515,7 @@ pub(crate) async fn record_attempt<B: Backend>(db: &B, a: &Attempted) -> StoreRe
     .bind(a.http)
     .bind(a.error.as_str())
     .bind(a.id)
-    .bind(a.attempt);
-    let mut tx = db.begin().await?;
-    let changed = tx.execute(stmt).await? == 1;
-    db.commit(tx).await?;
-    Ok(changed)
+    .bind(a.attempt)
 }
 
 pub(crate) async fn rearm_delivery<B: Backend>(
@@ -581,6 +594,9 @@ macro_rules! callbacks_store {
                 }
                 async fn record_attempt(&self, a: &Attempted) -> StoreResult<bool> {
                     c::record_attempt(&self.pool, a).await
+                }
+                async fn record_attempts(&self, batch: &[Attempted]) -> StoreResult<Vec<bool>> {
+                    c::record_attempts(&self.pool, batch).await
                 }
                 async fn rearm_delivery(&self, id: i64, at: DateTime<Utc>) -> StoreResult<bool> {
                     c::rearm_delivery(&self.pool, id, at).await

@@ -92,6 +92,15 @@ pub trait CallbackStore: Send + Sync {
         let _ = a;
         refused()
     }
+    /// Records several attempts in one transaction (one commit for a batch of sends); for
+    /// each, whether it was recorded.
+    async fn record_attempts(&self, batch: &[Attempted]) -> StoreResult<Vec<bool>> {
+        let mut recorded = Vec::with_capacity(batch.len());
+        for a in batch {
+            recorded.push(self.record_attempt(a).await?);
+        }
+        Ok(recorded)
+    }
     /// Sends a failed or cancelled delivery again from now with its registration's retries;
     /// false when it is pending, sending or delivered.
     async fn rearm_delivery(&self, id: i64, at: DateTime<Utc>) -> StoreResult<bool> {
