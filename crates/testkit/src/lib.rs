@@ -50,6 +50,27 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// Routes between networks without an interconnect (`require_interconnect = "never"`), for
+/// the parcel tests, whose mailboxes sit in two networks and which are about parcels, not
+/// interconnects (`relations.rs` tests those, and the default, `cross-network`).
+pub fn open_routes(settings: &mut Settings) {
+    settings.require_interconnect = edigrid_core::RequireInterconnect::Never;
+}
+
+/// [`spawn_app`] with [`open_routes`].
+pub async fn spawn_app_open_routes() -> TestApp {
+    spawn_app_with(open_routes).await
+}
+
+/// [`spawn_app`] on another database with [`open_routes`].
+pub async fn spawn_app_open_routes_on(database: String) -> TestApp {
+    spawn_app_with(|s| {
+        s.database = database;
+        open_routes(s);
+    })
+    .await
+}
+
 /// Starts a server; `configure` may change any setting. The throttle is off unless set.
 /// Password hashing runs at its `nice` only, not in the idle scheduling class: the suite
 /// runs many servers and clients at once on a machine it keeps busy, where idle-class

@@ -182,8 +182,8 @@ def run(a):
              error="InvalidParameter")
     api.call("POST", "/v2/parcels/upload", {"fileName": "x.edi", "content": "not base64!", "mailboxId": mbx_a},
              status=400, error="InvalidParameter")
-    api.call("POST", "/v2/parcels/send-test-file", {"ecGridIdFrom": id_a, "ecGridIdTo": id_b}, status=501,
-             error="NotImplemented")
+    api.call("POST", "/v2/parcels/send-test-file", {"ecGridIdFrom": id_a, "ecGridIdTo": id_b, "documentType": "PDF"},
+             status=400, error="InvalidParameter")
     STEPS.ok()
 
     created(mailbox_a=mbx_a, mailbox_b=mbx_b, ecgrid_a=id_a, ecgrid_b=id_b, uploads=uploads)

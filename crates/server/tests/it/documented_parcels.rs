@@ -9,9 +9,7 @@
 //! from ALICE: two to BOB and one to NOBODY, which no ID has.
 
 use edigrid_domain::AuthLevel;
-use edigrid_testkit::{
-    Fault, NS, SoapReply, TestApp, fresh_postgres_url, spawn_app, spawn_app_with,
-};
+use edigrid_testkit::{Fault, NS, SoapReply, TestApp, fresh_postgres_url};
 
 const MISSING: &str = "987654321";
 const OPEN: &str = "0001-01-01T00:00:00";
@@ -109,7 +107,7 @@ macro_rules! on_both {
     ($scenario:ident: $sqlite:ident, $postgres:ident) => {
         #[tokio::test]
         async fn $sqlite() {
-            $scenario(world(spawn_app().await).await).await;
+            $scenario(world(edigrid_testkit::spawn_app_open_routes().await).await).await;
         }
 
         #[tokio::test]
@@ -118,7 +116,7 @@ macro_rules! on_both {
                 eprintln!("EDIGRID_TEST_DATABASE_URL is not set: PostgreSQL variant not run");
                 return;
             };
-            $scenario(world(spawn_app_with(|s| s.database = url).await).await).await;
+            $scenario(world(edigrid_testkit::spawn_app_open_routes_on(url).await).await).await;
         }
     };
 }

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use edigrid_domain::AuthLevel;
-use edigrid_testkit::{TestApp, fresh_postgres_url, spawn_app, spawn_app_with};
+use edigrid_testkit::{TestApp, fresh_postgres_url};
 use serde_json::{Value, json};
 
 use crate::rest_auth::{Reply, send};
@@ -517,7 +517,7 @@ async fn rewritten(
 
 #[tokio::test]
 async fn independent_generators_corpus_round_trips_on_sqlite() {
-    corpus(spawn_app().await, "SQLite").await;
+    corpus(edigrid_testkit::spawn_app_open_routes().await, "SQLite").await;
 }
 
 #[tokio::test]
@@ -526,7 +526,11 @@ async fn independent_generators_corpus_round_trips_on_postgres() {
         eprintln!("skipped: EDIGRID_TEST_DATABASE_URL is not set");
         return;
     };
-    corpus(spawn_app_with(|s| s.database = url).await, "PostgreSQL").await;
+    corpus(
+        edigrid_testkit::spawn_app_open_routes_on(url).await,
+        "PostgreSQL",
+    )
+    .await;
 }
 
 #[test]

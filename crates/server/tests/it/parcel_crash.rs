@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use edigrid_domain::AuthLevel;
-use edigrid_testkit::{SOAP_PATH, TestApp, fresh_postgres_url, spawn_app, spawn_app_with};
+use edigrid_testkit::{SOAP_PATH, TestApp, fresh_postgres_url};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -183,6 +183,8 @@ async fn serve(db_url: &str, log: &Path) -> (Child, String) {
         // `--demo` on a database with users only prints the URLs, which tells us the port.
         .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
         .env_remove("EDIGRID_DATABASE")
+        // Senders and receivers sit in two networks (see `edigrid_testkit::open_routes`).
+        .env("EDIGRID_REQUIRE_INTERCONNECT", "never")
         .stdout(Stdio::piped())
         .stderr(log)
         .kill_on_drop(true)
@@ -524,7 +526,7 @@ async fn check(attempts: &[Attempt], senders: &[Mbx], receivers: &[Mbx]) -> (Vec
 
 #[tokio::test]
 async fn acknowledged_uploads_survive_sigkill_delivered_exactly_once_on_sqlite() {
-    crash(spawn_app().await, "SQLite").await;
+    crash(edigrid_testkit::spawn_app_open_routes().await, "SQLite").await;
 }
 
 #[tokio::test]
@@ -533,5 +535,9 @@ async fn acknowledged_uploads_survive_sigkill_delivered_exactly_once_on_postgres
         eprintln!("skipped: EDIGRID_TEST_DATABASE_URL is not set");
         return;
     };
-    crash(spawn_app_with(|s| s.database = url).await, "PostgreSQL").await;
+    crash(
+        edigrid_testkit::spawn_app_open_routes_on(url).await,
+        "PostgreSQL",
+    )
+    .await;
 }

@@ -23,7 +23,7 @@ macro_rules! on_both {
         mod $name {
             #[tokio::test]
             async fn on_sqlite() {
-                let app = edigrid_testkit::spawn_app().await;
+                let app = edigrid_testkit::spawn_app_open_routes().await;
                 super::$name(&app).await;
             }
 
@@ -33,7 +33,7 @@ macro_rules! on_both {
                     eprintln!("skipped: EDIGRID_TEST_DATABASE_URL is not set");
                     return;
                 };
-                let app = edigrid_testkit::spawn_app_with(|s| s.database = url).await;
+                let app = edigrid_testkit::spawn_app_open_routes_on(url).await;
                 super::$name(&app).await;
             }
         }
