@@ -288,6 +288,12 @@ fn spawn_housekeeping(core: Core, every: Duration) -> tokio::task::JoinHandle<()
             if let Err(e) = core.parcel_housekeeping().await {
                 tracing::warn!(error = %e, "parcel housekeeping failed");
             }
+            // Expired keys are never read; this removes them.
+            match core.purge_expired_keys().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "removed expired keys"),
+                Err(e) => tracing::warn!(error = %e, "key housekeeping failed"),
+            }
         }
     })
 }
