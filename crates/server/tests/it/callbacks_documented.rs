@@ -112,7 +112,7 @@ async fn documented_callbacks() {
     .await;
     assert_eq!(
         list.all("CallBackEventID"),
-        [delivery.clone()],
+        std::slice::from_ref(&delivery),
         "{}",
         list.body
     );
