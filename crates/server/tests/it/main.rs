@@ -11,6 +11,7 @@ mod cap;
 mod callbacks;
 mod callbacks_cli;
 mod callbacks_documented;
+mod callbacks_kill;
 mod callbacks_nodes;
 mod callbacks_receiver;
 mod callbacks_rest;
