@@ -261,6 +261,9 @@ on_both_backends!(
     interconnect_refusals_change_nothing,
 );
 
+/// A refused call: session, parameters, fault category and item.
+type Case<'a> = (&'a str, Vec<(&'static str, String)>, &'a str, &'a str);
+
 // ---- carbon copies ----------------------------------------------------------------------------
 
 async fn carbon_copies_reach_the_auditor_rewritten(w: World) {
@@ -301,7 +304,7 @@ async fn carbon_copies_reach_the_auditor_rewritten(w: World) {
     let out = w.upload(&w.sender, &parcel).await;
     assert_eq!(
         w.inbox(&w.receiver).await,
-        [parcel.clone()],
+        vec![parcel.clone()],
         "the delivery is untouched"
     );
     let copies = w.inbox(&w.auditor).await;
@@ -363,13 +366,13 @@ async fn carbon_copies_reach_the_auditor_rewritten(w: World) {
         w.ok(&w.net, "CarbonCopyList", &p)
             .await
             .column("CarbonCopyID"),
-        [id.clone()]
+        vec![id.clone()]
     );
     assert_eq!(
         w.ok(&w.auditor, "CarbonCopyList", &p)
             .await
             .column("CarbonCopyID"),
-        [id.clone()]
+        vec![id.clone()]
     );
     let ex = [
         ("NetworkID", "100"),
@@ -382,7 +385,7 @@ async fn carbon_copies_reach_the_auditor_rewritten(w: World) {
         w.ok(&w.ops, "CarbonCopyListEx", &ex)
             .await
             .column("CarbonCopyID"),
-        [id.clone()]
+        vec![id.clone()]
     );
     assert!(
         w.ok(
@@ -447,7 +450,7 @@ async fn carbon_copy_refusals_change_nothing(w: World) {
         v[2].1 = cc_from.to_string();
         v
     };
-    let cases: Vec<(&str, Vec<(&'static str, String)>, &str, &str)> = vec![
+    let cases: Vec<Case> = vec![
         // The receiver manages no ID of mailbox 200.
         (
             &w.receiver,
@@ -690,7 +693,7 @@ async fn interconnects_open_the_route_between_networks(w: World) {
             &[("ECGridID1", &w.a), ("ECGridID2", "0")],
         )
         .await;
-    assert_eq!(by_id.column("InterconnectID"), [ic.clone()]);
+    assert_eq!(by_id.column("InterconnectID"), vec![ic.clone()]);
     let pair = w
         .ok(
             &w.far,
@@ -698,13 +701,13 @@ async fn interconnects_open_the_route_between_networks(w: World) {
             &[("ECGridID1", &w.a), ("ECGridID2", &w.f)],
         )
         .await;
-    assert_eq!(pair.column("InterconnectID"), [ic.clone()]);
+    assert_eq!(pair.column("InterconnectID"), vec![ic.clone()]);
     let status = |s: &'static str| [("Status", s), ("ECGridID", "0"), ("MaxDays", "0")];
     assert_eq!(
         w.ok(&w.net, "InterconnectListByStatus", &status("Completed"))
             .await
             .column("InterconnectID"),
-        [ic.clone()]
+        vec![ic.clone()]
     );
     assert!(
         w.ok(&w.net, "InterconnectListByStatus", &status("Pending"))
@@ -723,7 +726,7 @@ async fn interconnects_open_the_route_between_networks(w: World) {
         w.ok(&w.ops, "InterconnectListByStatusEx", &ex)
             .await
             .column("InterconnectID"),
-        [ic.clone()]
+        vec![ic.clone()]
     );
     let count = w
         .reply(&w.sender, "InterconnectCount", &[("MaxDays", "0")])
@@ -817,7 +820,7 @@ async fn interconnect_refusals_change_nothing(w: World) {
             ("Preconfirm", "false".into()),
         ]
     };
-    let cases: Vec<(&str, Vec<(&'static str, String)>, &str, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (&w.receiver, add(&w.a, &w.f), "Authorization", ""),
         (&w.receiver, add(&w.b, &w.f), "Authorization", ""),
         (&w.sender, add("987654", &w.f), "Authorization", ""),

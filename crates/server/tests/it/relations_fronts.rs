@@ -536,7 +536,7 @@ async fn documented_carbon_copies(w: Fronts) {
     )
     .await
     .unwrap();
-    assert_eq!(listed.column("CarbonCopyID"), [id.clone()]);
+    assert_eq!(listed.column("CarbonCopyID"), vec![id.clone()]);
     let f = documented(app, &receiver, "CarbonCopySuspend", &of)
         .await
         .unwrap_err();
