@@ -55,6 +55,24 @@ fn record_matches(rule: &CarbonCopy, ic: &Interchange) -> bool {
         && (rule.ecgrid_to.0 == 0 || rule.ecgrid_to == ic.ecgrid_to)
 }
 
+/// A segment's elements, split at `separator` except where the release character escapes it
+/// (escapes are kept as they are).
+fn split_released(segment: &[u8], separator: u8, release: Option<u8>) -> Vec<Vec<u8>> {
+    let mut elements = vec![Vec::new()];
+    let mut escaped = false;
+    for &b in segment {
+        if !escaped && b == separator {
+            elements.push(Vec::new());
+            continue;
+        }
+        escaped = !escaped && Some(b) == release;
+        if let Some(last) = elements.last_mut() {
+            last.push(b);
+        }
+    }
+    elements
+}
+
 /// An X12 interchange with ISA05–ISA08 set to the two parties (qualifier, ID padded to 15),
 /// or an EDIFACT one with UNB's S002 and S003 set; `None` when the envelope cannot take
 /// them (an ID too long for X12, a header that cannot be split).
@@ -105,10 +123,7 @@ pub(crate) fn readdressed(
                 i += 1;
             }
             let end = end?;
-            let mut elements: Vec<Vec<u8>> = rest[..end]
-                .split(|b| *b == d.element)
-                .map(<[u8]>::to_vec)
-                .collect();
+            let mut elements = split_released(&rest[..end], d.element, d.release);
             if elements.len() < 4 {
                 return None;
             }
@@ -264,5 +279,116 @@ impl Core {
             });
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use chrono::Utc;
+    use edigrid_domain::{NetworkId, RoutingGroup, UserId};
+
+    use super::*;
+
+    fn partner(qualifier: &str, id: &str) -> TradingPartner {
+        TradingPartner {
+            ecgrid_id: EcGridId(1),
+            network_id: NetworkId(1),
+            mailbox_id: MailboxId(1),
+            qualifier: qualifier.into(),
+            id: id.into(),
+            description: String::new(),
+            status: UserStatus::Active,
+            data_email: String::new(),
+            routing_group: RoutingGroup::default(),
+            is_default: false,
+            owner: UserId(0),
+            van: false,
+            simulated: false,
+            created: Utc::now(),
+            modified: Utc::now(),
+        }
+    }
+
+    fn x12(set: &str) -> String {
+        format!(
+            "ISA*00*          *00*          *ZZ*SENDER         *ZZ*BUYER          *260101*1200*U*00401*000000001*0*P*>~\
+             GS*PO*GSSEND*GSRECV*20260101*1200*1*X*004010~ST*{set}*0001~BEG*00*SA*1**20260101~SE*3*0001~GE*1*1~IEA*1*000000001~"
+        )
+    }
+
+    #[test]
+    fn x12_copies_name_the_copy_pair_in_the_interchange_envelope() {
+        let data = x12("850");
+        let copy = readdressed(
+            data.as_bytes(),
+            &partner("01", "AUDITFROM"),
+            &partner("ZZ", "AUDITOR"),
+        )
+        .unwrap();
+        let text = String::from_utf8(copy).unwrap();
+        assert!(
+            text.starts_with(
+                "ISA*00*          *00*          *01*AUDITFROM      *ZZ*AUDITOR        *260101"
+            ),
+            "{text}"
+        );
+        assert_eq!(text.len(), data.len(), "the ISA keeps its 106 bytes");
+        assert!(
+            text.contains("GS*PO*GSSEND*GSRECV"),
+            "groups keep their IDs"
+        );
+        assert!(
+            readdressed(
+                data.as_bytes(),
+                &partner("ZZ", "MUCHTOOLONGFORX12"),
+                &partner("ZZ", "A")
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn edifact_copies_name_the_copy_pair_in_unb() {
+        let data = "UNA:+.? 'UNB+UNOA:2+SEND?+ER:14+BUYER:ZZ+260101:1200+REF1'UNH+1+ORDERS:D:96A:UN'UNT+2+1'UNZ+1+REF1'";
+        let copy = readdressed(
+            data.as_bytes(),
+            &partner("ZZZ", "COPYFROM"),
+            &partner("", "COPYTO"),
+        )
+        .unwrap();
+        let text = String::from_utf8(copy).unwrap();
+        assert_eq!(
+            text,
+            "UNA:+.? 'UNB+UNOA:2+COPYFROM:ZZZ+COPYTO+260101:1200+REF1'UNH+1+ORDERS:D:96A:UN'UNT+2+1'UNZ+1+REF1'"
+        );
+    }
+
+    #[test]
+    fn filters_read_groups_and_transaction_sets() {
+        let rule = |gs_from: &str, set: &str| CarbonCopy {
+            id: 1,
+            network_id: NetworkId(1),
+            mailbox_id: MailboxId(1),
+            direction: Direction::OutBox,
+            ecgrid_from: EcGridId(0),
+            ecgrid_to: EcGridId(0),
+            cc_from: EcGridId(0),
+            cc_to: EcGridId(0),
+            cc_mailbox_id: MailboxId(2),
+            gs_from: gs_from.into(),
+            gs_to: String::new(),
+            transaction_set: set.into(),
+            status: UserStatus::Active,
+            created_by: UserId(0),
+            created: Utc::now(),
+            modified: Utc::now(),
+        };
+        let data = x12("850");
+        assert!(envelope_matches(&rule("", ""), data.as_bytes()));
+        assert!(envelope_matches(&rule("gssend", "850"), data.as_bytes()));
+        assert!(!envelope_matches(&rule("OTHER", ""), data.as_bytes()));
+        assert!(!envelope_matches(&rule("", "810"), data.as_bytes()));
     }
 }
