@@ -64,6 +64,8 @@ struct World {
     receiver: String,
     netadmin: String,
     far: String,
+    /// PARCELSB's ECGridID.
+    id_b: i32,
     http: reqwest::Client,
 }
 
@@ -78,13 +80,14 @@ impl World {
             .build()
             .await;
         app.add_partner(100, 200, "ZZ", "PARCELSA", "A").await;
-        app.add_partner(100, 201, "ZZ", "PARCELSB", "B").await;
+        let id_b = app.add_partner(100, 201, "ZZ", "PARCELSB", "B").await.0;
         app.add_partner(300, 400, "ZZ", "FARAWAY", "far").await;
         World {
             sender: app.api_key(d.user("sender")).await,
             receiver: app.api_key(d.user("receiver")).await,
             netadmin: app.api_key(d.user("netadmin")).await,
             far: app.api_key(d.user("faruser")).await,
+            id_b,
             http: reqwest::Client::new(),
             app,
         }
@@ -402,6 +405,47 @@ async fn reports_refuse_what_is_out_of_scope_or_malformed() {
         assert!(text.contains(category), "{op}: {text}");
         assert!(text.contains(item), "{op}: {text}");
     }
+    // The Ex twins name what the caller may read: the network's admin a mailbox, or an ID
+    // (meaning its mailbox).
+    let ex = w
+        .app
+        .soap_in(
+            DEP,
+            "ReportMailboxStatsEx",
+            &[
+                ("SessionID", w.netadmin.as_str()),
+                ("NetworkID", "100"),
+                ("MailboxID", "201"),
+            ],
+        )
+        .await;
+    assert!(ex.fault().is_none(), "{}", ex.body);
+    assert_eq!(ex.all("MailboxID"), ["201"], "{}", ex.body);
+    assert_eq!(ex.all("ParcelsIn"), [UPLOADS.to_string()], "{}", ex.body);
+    let ecgrid_id = w.id_b.to_string();
+    let instant = w
+        .app
+        .soap_in(
+            DEP,
+            "ReportInstantStatsEx",
+            &[
+                ("SessionID", w.netadmin.as_str()),
+                ("NetworkID", "0"),
+                ("MailboxID", "0"),
+                ("ECGridID", ecgrid_id.as_str()),
+                ("Minutes1", "5"),
+                ("Minutes2", "60"),
+            ],
+        )
+        .await;
+    assert!(instant.fault().is_none(), "{ecgrid_id}: {}", instant.body);
+    assert_eq!(
+        instant.all("ParcelsIn1"),
+        [UPLOADS.to_string()],
+        "{}",
+        instant.body
+    );
+    assert_eq!(instant.all("ParcelsOut1"), ["0"], "{}", instant.body);
     // Without a session, the public report answers; the others do not.
     let public = w.app.soap_in(DEP, "ReportTrafficStatsPublic", &[]).await;
     assert!(public.fault().is_none(), "{}", public.body);
