@@ -249,7 +249,7 @@ impl Core {
     ) -> Result<KeyAddress, Error> {
         check_name(&key.name)?;
         let actor = self.actor(caller).await?;
-        if write || key.visibility != KeyVisibility::Public || key.object == KeyObject::System {
+        if write || key.visibility != KeyVisibility::Public {
             self.key_object_access(&actor, key.object, key.object_id, write)
                 .await?;
         }
@@ -325,7 +325,7 @@ impl Core {
             .await
         {
             Ok(()) => true,
-            Err(Error::AccessDenied(_)) if object != KeyObject::System => false,
+            Err(Error::AccessDenied(_)) => false,
             Err(e) => return Err(e),
         };
         let me = actor.user.0.to_string();

@@ -20,6 +20,7 @@ struct World {
     other: String,
     netadmin: String,
     far: String,
+    ops: String,
     owner_id: UserId,
     http: reqwest::Client,
 }
@@ -33,6 +34,7 @@ impl World {
             .user("other", AuthLevel::MailboxUser, 100, 201)
             .user("netadmin", AuthLevel::NetworkAdmin, 100, 200)
             .user("faruser", AuthLevel::MailboxUser, 300, 400)
+            .user("techops", AuthLevel::TechOps, 100, 200)
             .build()
             .await;
         let login = [
@@ -48,6 +50,7 @@ impl World {
             other: app.api_key(d.user("other")).await,
             netadmin: app.api_key(d.user("netadmin")).await,
             far: app.api_key(d.user("faruser")).await,
+            ops: app.api_key(d.user("techops")).await,
             owner_id: d.user("owner"),
             owner_session,
             http: reqwest::Client::new(),
@@ -768,4 +771,56 @@ async fn documented_keys_of_a_user() {
     assert_eq!(again.expect_fault().item, "KeyID");
     let none = w.call(DOC, &w.owner, "KeyGet", &[("UserID", &me)]).await;
     assert_eq!(none.expect_fault().item, "Key");
+}
+
+/// The System object's keys: operators set them; everyone signed in reads its Public ones,
+/// only operators the rest.
+#[tokio::test]
+async fn system_keys_are_set_by_operators() {
+    let w = World::new().await;
+    let set = |visibility: &'static str| {
+        vec![
+            ("Key", "motd"),
+            ("SystemObject", "System"),
+            ("ObjectID", "0"),
+            ("Visibility", visibility),
+            ("Value", "maintenance at noon"),
+            ("Meta", ""),
+            ("DaysToLive", "1"),
+        ]
+    };
+    assert_eq!(w.ok(&w.ops, "KeySet", &set("Public")).await.text, "true");
+    assert_eq!(w.ok(&w.ops, "KeySet", &set("Shared")).await.text, "true");
+    w.no(&w.owner, "KeySet", &set("Public"), "AccessDenied", "")
+        .await;
+    let get = |visibility: &'static str| {
+        vec![
+            ("Key", "motd"),
+            ("SystemObject", "System"),
+            ("ObjectID", "0"),
+            ("Visibility", visibility),
+        ]
+    };
+    let public = w.ok(&w.far, "KeyGet", &get("Public")).await;
+    assert_eq!(public.text_of("Value"), "maintenance at noon");
+    w.no(&w.far, "KeyGet", &get("Shared"), "AccessDenied", "")
+        .await;
+    let list = |sid: &str| {
+        let sid = sid.to_string();
+        let w = &w;
+        async move {
+            w.ok(
+                &sid,
+                "KeyList",
+                &[("SystemObject", "System"), ("ObjectID", "0")],
+            )
+            .await
+            .children
+            .iter()
+            .map(|k| k.text_of("Visibility").to_string())
+            .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(list(&w.far).await, ["Public"]);
+    assert_eq!(list(&w.ops).await, ["Public", "Shared"]);
 }
