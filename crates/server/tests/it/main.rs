@@ -45,6 +45,7 @@ mod parcel_corpus;
 mod parcel_crash;
 mod parcels_core;
 mod relations;
+mod relations_crash;
 mod relations_fronts;
 mod reports;
 mod resource_bounds;
