@@ -41,6 +41,12 @@ async fn queue<C: Conn>(tx: &mut C, events: &[Raised]) -> StoreResult<()> {
     if events.is_empty() {
         return Ok(());
     }
+    tx.execute(queue_stmt(events)).await?;
+    Ok(())
+}
+
+/// The one `INSERT ... SELECT` of [`queue`].
+fn queue_stmt(events: &[Raised]) -> Stmt {
     let mut stmt = Stmt::new(String::new());
     let mut n = 0;
     let mut param = |stmt: &mut Stmt, v: crate::sql::Value| {
@@ -74,8 +80,7 @@ async fn queue<C: Conn>(tx: &mut C, events: &[Raised]) -> StoreResult<()> {
          ecgrid_id, parcel_id, file_name, test, status, calls_remaining, next_ms, created_ms) {}",
         selects.join(" UNION ALL ")
     );
-    tx.execute(stmt).await?;
-    Ok(())
+    stmt
 }
 
 /// The deliveries of a stored upload's events (`ParcelStore::accept_upload`).
@@ -403,6 +408,33 @@ struct ClaimRow {
     secret: String,
 }
 
+/// Whether anything is due: read without the write lock.
+fn due_stmt(now: DateTime<Utc>) -> Stmt {
+    Stmt::new(
+        "SELECT d.id FROM callback_deliveries d \
+         WHERE d.status IN ('Pending', 'Sending') AND d.next_ms <= $1 \
+         AND EXISTS (SELECT 1 FROM callback_registrations r \
+         WHERE r.id = d.registration_id AND r.status = 'Active') LIMIT 1",
+    )
+    .bind(now)
+}
+
+/// Claims up to `limit` due deliveries, oldest due first, counting an attempt each.
+fn claim_stmt<B: Claims>(now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> Stmt {
+    Stmt::new(format!(
+        "UPDATE callback_deliveries SET status = 'Sending', attempts = attempts + 1, \
+         next_ms = $2 WHERE id IN (SELECT d.id FROM callback_deliveries d \
+         WHERE d.status IN ('Pending', 'Sending') AND d.next_ms <= $1 \
+         AND EXISTS (SELECT 1 FROM callback_registrations r WHERE r.id = d.registration_id \
+         AND r.status = 'Active') \
+         ORDER BY d.next_ms LIMIT $3{}) RETURNING id",
+        B::SKIP_LOCKED
+    ))
+    .bind(now)
+    .bind(lease_until)
+    .bind(i64::from(limit))
+}
+
 pub(crate) async fn claim_deliveries<B: Backend + Claims>(
     db: &B,
     now: DateTime<Utc>,
@@ -411,38 +443,13 @@ pub(crate) async fn claim_deliveries<B: Backend + Claims>(
 ) -> StoreResult<Vec<Claimed>> {
     // A look without the write lock first: an idle queue costs each poll one index probe,
     // and other writers (uploads, the console) never wait behind it.
-    let due: Option<(i64,)> = db
-        .conn()
-        .await?
-        .fetch_optional(
-            Stmt::new(
-                "SELECT d.id FROM callback_deliveries d \
-                 WHERE d.status IN ('Pending', 'Sending') AND d.next_ms <= $1 \
-                 AND EXISTS (SELECT 1 FROM callback_registrations r \
-                 WHERE r.id = d.registration_id AND r.status = 'Active') LIMIT 1",
-            )
-            .bind(now),
-        )
-        .await?;
+    let due: Option<(i64,)> = db.conn().await?.fetch_optional(due_stmt(now)).await?;
     if due.is_none() {
         return Ok(Vec::new());
     }
     let mut tx = db.begin().await?;
     let claimed: Vec<(i64,)> = tx
-        .fetch_all(
-            Stmt::new(format!(
-                "UPDATE callback_deliveries SET status = 'Sending', attempts = attempts + 1, \
-                 next_ms = $2 WHERE id IN (SELECT d.id FROM callback_deliveries d \
-                 WHERE d.status IN ('Pending', 'Sending') AND d.next_ms <= $1 \
-                 AND EXISTS (SELECT 1 FROM callback_registrations r WHERE r.id = d.registration_id \
-                 AND r.status = 'Active') \
-                 ORDER BY d.next_ms LIMIT $3{}) RETURNING id",
-                B::SKIP_LOCKED
-            ))
-            .bind(now)
-            .bind(lease_until)
-            .bind(i64::from(limit)),
-        )
+        .fetch_all(claim_stmt::<B>(now, lease_until, limit))
         .await?;
     if claimed.is_empty() {
         db.commit(tx).await?;
@@ -606,3 +613,72 @@ macro_rules! callbacks_store {
     };
 }
 pub(crate) use callbacks_store;
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use chrono::TimeZone;
+    use edigrid_core::callbacks::raise::keys;
+
+    use super::*;
+    use crate::plans;
+
+    /// An upload's usual events: the sender's `OutBox` and one `InBox`.
+    fn statements() -> Vec<Stmt> {
+        let at = Utc.with_ymd_and_hms(2026, 5, 1, 0, 0, 0).unwrap();
+        let event = |kind, mailbox| Raised {
+            kind,
+            parcel: ParcelId(1),
+            network_id: NetworkId(1),
+            mailbox_id: MailboxId(mailbox),
+            ecgrid_id: EcGridId(7),
+            file_name: "f".into(),
+            at,
+            keys: keys(NetworkId(1), MailboxId(mailbox), EcGridId(7)),
+        };
+        vec![
+            queue_stmt(&[
+                event(edigrid_core::callbacks::model::EventKind::OutBox, 10),
+                event(edigrid_core::callbacks::model::EventKind::InBox, 11),
+            ]),
+            due_stmt(at),
+        ]
+    }
+
+    /// The upload's match probes the index of active registrations, and the idle poll the
+    /// index of waiting deliveries: neither reads a table through.
+    #[tokio::test]
+    async fn sqlite_matches_and_polls_through_indexes() {
+        let plans = plans::sqlite(statements()).await;
+        assert!(
+            plans[0]
+                .1
+                .contains("USING INDEX callback_registrations_match"),
+            "{:?}",
+            plans[0]
+        );
+        assert!(
+            plans[1].1.contains("USING INDEX callback_deliveries_"),
+            "{:?}",
+            plans[1]
+        );
+        for (sql, plan) in plans {
+            assert!(
+                !plan.lines().any(|l| l.starts_with("SCAN callback")),
+                "{sql}\n{plan}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn postgres_matches_and_polls_through_indexes() {
+        let Some(plans) = plans::postgres(&["SET enable_seqscan = off"], statements()).await else {
+            return;
+        };
+        for (sql, plan) in plans {
+            assert!(plan.contains("Index"), "{sql}\n{plan}");
+            assert!(!plan.contains("Seq Scan on callback"), "{sql}\n{plan}");
+        }
+    }
+}
