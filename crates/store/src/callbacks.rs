@@ -7,16 +7,22 @@ use chrono::{DateTime, Utc};
 use edigrid_core::StoreError;
 use edigrid_core::callbacks::model::{
     Attempted, Claimed, Delivery, DeliveryFilter, DeliveryStatus, Next, Raised, Registration,
-    RegistrationStatus, Scope,
+    RegistrationStatus,
 };
 use edigrid_core::callbacks::raise::{Sides, change_event, upload_events};
 use edigrid_core::callbacks::store::RegistrationFilter;
 use edigrid_core::parcels::model::{StateChange, Upload};
 use edigrid_core::store::{Page, Paged, StoreResult};
-use edigrid_domain::{EcGridId, MailboxId, NetworkId, ParcelId, ParcelState, UserId};
+use edigrid_domain::{EcGridId, MailboxId, NetworkId, ParcelId, ParcelState};
 use sqlx::{PgPool, SqlitePool};
 
-use crate::convert::{all, one, parsed, time};
+mod rows;
+#[cfg(test)]
+mod tests;
+
+use rows::{ClaimRow, DeliveryRow, RegistrationRow, SidesRow};
+
+use crate::convert::{all, one};
 use crate::sql::{Backend, Conditions, Conn, Stmt, list};
 
 /// How a backend claims rows: PostgreSQL skips those another node has locked, so that two
@@ -93,17 +99,6 @@ pub(crate) async fn queue_upload<C: Conn>(
     queue(tx, &upload_events(upload, outbound, inbound)).await
 }
 
-#[derive(sqlx::FromRow)]
-struct SidesRow {
-    network_id: i32,
-    mailbox_id: i32,
-    ecgrid_to: i32,
-    peer_network_id: i32,
-    peer_mailbox_id: i32,
-    ecgrid_from: i32,
-    file_name: String,
-}
-
 /// The delivery of an applied state change's event, if it raises one.
 pub(crate) async fn queue_change<C: Conn>(tx: &mut C, ch: &StateChange) -> StoreResult<()> {
     if ch.to != ParcelState::InBoxArchived {
@@ -136,107 +131,6 @@ pub(crate) async fn queue_change<C: Conn>(tx: &mut C, ch: &StateChange) -> Store
     match change_event(&sides, ch.to, ch.at) {
         Some(event) => queue(tx, &[event]).await,
         None => Ok(()),
-    }
-}
-
-// ---- rows -----------------------------------------------------------------------------------
-
-#[derive(sqlx::FromRow)]
-struct RegistrationRow {
-    id: i64,
-    scope_key: String,
-    network_id: i32,
-    mailbox_id: i32,
-    ecgrid_id: i32,
-    event: String,
-    url: String,
-    auth_user: String,
-    auth_password: String,
-    retries: i32,
-    secret: String,
-    status: String,
-    created_by: i32,
-    created_ms: i64,
-    modified_ms: i64,
-}
-
-impl TryFrom<RegistrationRow> for Registration {
-    type Error = StoreError;
-
-    fn try_from(r: RegistrationRow) -> Result<Self, StoreError> {
-        let (n, m, e) = (
-            NetworkId(r.network_id),
-            MailboxId(r.mailbox_id),
-            EcGridId(r.ecgrid_id),
-        );
-        let scope = match r.scope_key.split(':').next() {
-            Some("e") => Scope::EcGridId(n, m, e),
-            Some("m") => Scope::Mailbox(n, m),
-            _ => Scope::Network(n),
-        };
-        Ok(Registration {
-            id: r.id,
-            scope,
-            event: parsed(&r.event, "callback event")?,
-            url: r.url,
-            auth_user: r.auth_user,
-            auth_password: r.auth_password,
-            retries: i16::try_from(r.retries).unwrap_or(i16::MAX),
-            secret: r.secret,
-            status: parsed(&r.status, "callback status")?,
-            created_by: UserId(r.created_by),
-            created: time(r.created_ms)?,
-            modified: time(r.modified_ms)?,
-        })
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct DeliveryRow {
-    id: i64,
-    registration_id: i64,
-    event: String,
-    network_id: i32,
-    mailbox_id: i32,
-    ecgrid_id: i32,
-    parcel_id: i64,
-    file_name: String,
-    test: bool,
-    status: String,
-    attempts: i32,
-    calls_remaining: i32,
-    next_ms: i64,
-    created_ms: i64,
-    last_attempt_ms: Option<i64>,
-    last_http: i32,
-    last_error: String,
-    url: String,
-}
-
-impl TryFrom<DeliveryRow> for Delivery {
-    type Error = StoreError;
-
-    fn try_from(r: DeliveryRow) -> Result<Self, StoreError> {
-        Ok(Delivery {
-            id: r.id,
-            registration_id: r.registration_id,
-            event: parsed(&r.event, "callback event")?,
-            network_id: NetworkId(r.network_id),
-            mailbox_id: MailboxId(r.mailbox_id),
-            ecgrid_id: EcGridId(r.ecgrid_id),
-            parcel_id: ParcelId(r.parcel_id),
-            file_name: r.file_name,
-            test: r.test,
-            status: parsed(&r.status, "delivery status")?,
-            attempts: r.attempts,
-            calls_remaining: r.calls_remaining,
-            next_at: time(r.next_ms)?,
-            created: time(r.created_ms)?,
-            last_attempt: r.last_attempt_ms.map(time).transpose()?,
-            last_http: r.last_http,
-            last_error: r.last_error,
-            url: r.url,
-        })
     }
 }
 
@@ -397,15 +291,6 @@ pub(crate) async fn list_deliveries<B: Backend>(
     c.compare("created_ms", "<=", f.until);
     list::<B, DeliveryRow, Delivery>(db, c.page("callback_delivery_rows", "id DESC", page), page)
         .await
-}
-
-#[derive(sqlx::FromRow)]
-struct ClaimRow {
-    #[sqlx(flatten)]
-    delivery: DeliveryRow,
-    auth_user: String,
-    auth_password: String,
-    secret: String,
 }
 
 /// Whether anything is due: read without the write lock.
@@ -613,72 +498,3 @@ macro_rules! callbacks_store {
     };
 }
 pub(crate) use callbacks_store;
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
-
-    use chrono::TimeZone;
-    use edigrid_core::callbacks::raise::keys;
-
-    use super::*;
-    use crate::plans;
-
-    /// An upload's usual events: the sender's `OutBox` and one `InBox`.
-    fn statements() -> Vec<Stmt> {
-        let at = Utc.with_ymd_and_hms(2026, 5, 1, 0, 0, 0).unwrap();
-        let event = |kind, mailbox| Raised {
-            kind,
-            parcel: ParcelId(1),
-            network_id: NetworkId(1),
-            mailbox_id: MailboxId(mailbox),
-            ecgrid_id: EcGridId(7),
-            file_name: "f".into(),
-            at,
-            keys: keys(NetworkId(1), MailboxId(mailbox), EcGridId(7)),
-        };
-        vec![
-            queue_stmt(&[
-                event(edigrid_core::callbacks::model::EventKind::OutBox, 10),
-                event(edigrid_core::callbacks::model::EventKind::InBox, 11),
-            ]),
-            due_stmt(at),
-        ]
-    }
-
-    /// The upload's match probes the index of active registrations, and the idle poll the
-    /// index of waiting deliveries: neither reads a table through.
-    #[tokio::test]
-    async fn sqlite_matches_and_polls_through_indexes() {
-        let plans = plans::sqlite(statements()).await;
-        assert!(
-            plans[0]
-                .1
-                .contains("USING INDEX callback_registrations_match"),
-            "{:?}",
-            plans[0]
-        );
-        assert!(
-            plans[1].1.contains("USING INDEX callback_deliveries_"),
-            "{:?}",
-            plans[1]
-        );
-        for (sql, plan) in plans {
-            assert!(
-                !plan.lines().any(|l| l.starts_with("SCAN callback")),
-                "{sql}\n{plan}"
-            );
-        }
-    }
-
-    #[tokio::test]
-    async fn postgres_matches_and_polls_through_indexes() {
-        let Some(plans) = plans::postgres(&["SET enable_seqscan = off"], statements()).await else {
-            return;
-        };
-        for (sql, plan) in plans {
-            assert!(plan.contains("Index"), "{sql}\n{plan}");
-            assert!(!plan.contains("Seq Scan on callback"), "{sql}\n{plan}");
-        }
-    }
-}
