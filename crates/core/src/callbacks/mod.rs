@@ -2,9 +2,9 @@
 
 pub mod model;
 pub mod raise;
+mod rules;
 mod service;
 pub mod store;
 
-pub use service::{
-    CallbackChanges, CallbackRequest, DeliveryQuery, backoff, check_url, is_public, new_secret,
-};
+pub use rules::{backoff, check_url, is_public, new_secret};
+pub use service::{CallbackChanges, CallbackRequest, DeliveryQuery};
