@@ -22,6 +22,7 @@ macro_rules! directory {
 mod carbon_copies;
 mod callbacks;
 mod interchanges;
+mod interconnects;
 mod keys;
 mod mailboxes;
 mod networks;
@@ -196,12 +197,16 @@ pub static ECGRID_ID_INFO: ComplexType = ComplexType {
 const NO_COMMUNICATIONS: &str =
     "configures communications (a gateway Comm record, a VPN tunnel) that edigrid does not have";
 
+/// Why the documented dialect refuses `InterconnectUpdate`.
+const NO_INTERCONNECT_UPDATE: &str = "sets an interconnect's status freely, which edigrid does not: the partner's side accepts one (InterconnectAdd for the same pair) and either side cancels it (InterconnectCancel)";
+
 pub static DOCUMENTED: Dialect = Dialect {
     ns: ECGRIDOS_NS,
     also: &[],
     unsupported: &[
         ("NetworkGateway", NO_COMMUNICATIONS),
         ("NetworkVPN", NO_COMMUNICATIONS),
+        ("InterconnectUpdate", NO_INTERCONNECT_UPDATE),
     ],
     operations: &[
         sessions::LOGIN,
@@ -285,6 +290,13 @@ pub static DOCUMENTED: Dialect = Dialect {
         carbon_copies::CARBON_COPY_ACTIVATE,
         carbon_copies::CARBON_COPY_SUSPEND,
         carbon_copies::CARBON_COPY_TERMINATE,
+        interconnects::INTERCONNECT_ADD,
+        interconnects::INTERCONNECT_CANCEL,
+        interconnects::INTERCONNECT_COUNT,
+        interconnects::INTERCONNECT_INFO,
+        interconnects::INTERCONNECT_LIST_BY_ECGRID_ID,
+        interconnects::INTERCONNECT_LIST_BY_STATUS,
+        interconnects::INTERCONNECT_NOTE,
     ],
 };
 
