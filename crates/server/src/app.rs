@@ -163,16 +163,16 @@ impl Application {
             call_writer_stop,
         );
         let metrics_upkeep = crate::ops::spawn_metrics_upkeep();
+        let callbacks = crate::callbacks::spawn(
+            self.core.clone(),
+            crate::callbacks::DeliverySettings::of(&self.settings),
+        )?;
         let sandbox = (self.settings.sandbox_interval_ms > 0).then(|| {
             spawn_sandbox_answers(
                 self.core.clone(),
                 Duration::from_millis(self.settings.sandbox_interval_ms),
             )
         });
-        let callbacks = crate::callbacks::spawn(
-            self.core.clone(),
-            crate::callbacks::DeliverySettings::of(&self.settings),
-        )?;
         tracing::info!(address = %self.local_addr, tls = self.tls.is_some(), "edigrid listening");
         let service = self
             .router
@@ -199,10 +199,10 @@ impl Application {
             }
         };
         housekeeping.abort();
+        callbacks.abort();
         if let Some(sandbox) = sandbox {
             sandbox.abort();
         }
-        callbacks.abort();
         metrics_upkeep.abort();
         // The writer is stopped between flushes, never in the middle of one (a batch cut
         // off mid-write would be lost), and writes what was recorded since its last tick.

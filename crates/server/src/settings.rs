@@ -82,13 +82,6 @@ pub struct Settings {
     pub jwt_secret: Option<String>,
     /// `tracing` filter, e.g. `info` or `edigrid=debug`; `RUST_LOG` wins when set.
     pub log: String,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        let session = SessionPolicy::default();
-        let login = LoginPolicy::default();
-        Settings {
     /// Callbacks (SPEC-VAN 20): URLs may name private, loopback and link-local addresses.
     pub callback_allow_private: bool,
     /// Callback deliveries sent at once by this node.
@@ -104,6 +97,13 @@ impl Default for Settings {
     pub callback_poll_ms: u64,
     /// Most bytes of a receiver's answer read (the rest is dropped).
     pub callback_max_response_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let session = SessionPolicy::default();
+        let login = LoginPolicy::default();
+        Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database: "sqlite://edigrid.db".into(),
             public_url: None,
@@ -138,6 +138,14 @@ impl Default for Settings {
             tls_key: None,
             jwt_secret: None,
             log: "info".into(),
+            callback_allow_private: false,
+            callback_concurrency: 16,
+            callback_timeout_ms: 10_000,
+            callback_retry_base_ms: 5_000,
+            callback_retry_max_ms: 3_600_000,
+            callback_lease_secs: 60,
+            callback_poll_ms: 250,
+            callback_max_response_bytes: 64 * 1024,
         }
     }
 }
@@ -147,14 +155,6 @@ impl Default for Settings {
 pub struct FlagOverrides {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub listen: Option<SocketAddr>,
-            callback_allow_private: false,
-            callback_concurrency: 16,
-            callback_timeout_ms: 10_000,
-            callback_retry_base_ms: 5_000,
-            callback_retry_max_ms: 3_600_000,
-            callback_lease_secs: 60,
-            callback_poll_ms: 250,
-            callback_max_response_bytes: 64 * 1024,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -243,15 +243,6 @@ impl Settings {
         if self.max_body_bytes < 1024 {
             return Err("max_body_bytes must be at least 1024".into());
         }
-        if self.max_parcel_bytes == 0 {
-            return Err("max_parcel_bytes must be positive".into());
-        }
-        if self.upload_wait_ms > 60_000 {
-            return Err("upload_wait_ms must be at most 60000".into());
-        }
-        let upload_body = self.upload_body_bytes();
-        if self.upload_memory_bytes < upload_body {
-            return Err(format!(
         if self.callback_concurrency == 0 || self.callback_timeout_ms == 0 {
             return Err("callback_concurrency and callback_timeout_ms must be positive".into());
         }
@@ -262,6 +253,15 @@ impl Settings {
                     .into(),
             );
         }
+        if self.max_parcel_bytes == 0 {
+            return Err("max_parcel_bytes must be positive".into());
+        }
+        if self.upload_wait_ms > 60_000 {
+            return Err("upload_wait_ms must be at most 60000".into());
+        }
+        let upload_body = self.upload_body_bytes();
+        if self.upload_memory_bytes < upload_body {
+            return Err(format!(
                 "upload_memory_bytes must be at least {upload_body}, the body of one upload of \
                  max_parcel_bytes, or such an upload could never be accepted"
             ));
@@ -297,6 +297,7 @@ impl Settings {
 
     pub fn parcel_policy(&self) -> ParcelPolicy {
         ParcelPolicy {
+            callback_allow_private: self.callback_allow_private,
             max_parcel_bytes: self.max_parcel_bytes,
             retention: Duration::days(self.parcel_retention_days),
             require_interconnect: self.require_interconnect,
@@ -307,7 +308,6 @@ impl Settings {
     pub fn login_policy(&self) -> LoginPolicy {
         LoginPolicy {
             lockout_threshold: self.lockout_threshold,
-            callback_allow_private: self.callback_allow_private,
             lockout_duration: Duration::seconds(self.lockout_secs),
             throttle_per_minute: self.login_throttle_per_minute,
             throttle_burst: self.login_throttle_burst,

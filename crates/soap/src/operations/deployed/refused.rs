@@ -5,16 +5,10 @@
 
 /// The feature needs something outside edigrid.
 const OUTSIDE: &str = "needs the outside world (communications / certificates / S3 / migration / SMS) that edigrid does not have";
-const EVENTS: &str = "not built yet (callbacks, carbon copies, interconnects, reports, keys and the status list, issue 14)";
 
 /// `(operation, reason)`, in WSDL order.
 pub(crate) const REFUSED: &[(&str, &str)] = &[
     ("X400Format", OUTSIDE),
-    ("CallBackPendingList", EVENTS),
-    ("CallBackPendingListEx", EVENTS),
-    ("CallBackPendingListExA", EVENTS),
-    ("CallBackFailedList", EVENTS),
-    ("CallBackFailedListEx", EVENTS),
     ("CommAdd", OUTSIDE),
     ("CommSetPair", OUTSIDE),
     ("CommPair", OUTSIDE),
@@ -32,12 +26,6 @@ pub(crate) const REFUSED: &[(&str, &str)] = &[
     ("CertificateRenewPrivate", OUTSIDE),
     ("CertificateTerminate", OUTSIDE),
     ("CommDefaultMailbox", OUTSIDE),
-    ("CallBackEventInfo", EVENTS),
-    ("CallBackEventListEx", EVENTS),
-    ("CallBackAddEx", EVENTS),
-    ("CallBackEventSetStatus", EVENTS),
-    ("CallBackQueueInfo", EVENTS),
-    ("CallBackTest", EVENTS),
     ("MigrationAdd", OUTSIDE),
     ("MigrationAddEx", OUTSIDE),
     ("MigrationList", OUTSIDE),
