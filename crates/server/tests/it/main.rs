@@ -46,6 +46,7 @@ mod parcel_crash;
 mod parcels_core;
 mod relations;
 mod relations_crash;
+mod relations_documented;
 mod relations_fronts;
 mod reports;
 mod resource_bounds;
