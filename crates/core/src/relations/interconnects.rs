@@ -359,6 +359,93 @@ impl Core {
         })
     }
 
+    /// Sets an interconnect's status (documented `InterconnectUpdate`). `Completed` is the
+    /// partner side's acceptance (whoever manages the partner's ID); `Canceled` cancels it
+    /// (either side); the waiting states (`Delayed`, `Problem`, `AuthorizationRequired`)
+    /// hold traffic on an interconnect that is not canceled (either side), and `Completed`
+    /// opens it again. Nothing goes back to `Pending`. Setting the status it has changes
+    /// nothing.
+    pub async fn interconnect_set_status(
+        &self,
+        caller: &Caller,
+        id: i32,
+        to: InterconnectStatus,
+    ) -> Result<Interconnect, Error> {
+        if to == InterconnectStatus::Canceled {
+            return self.interconnect_cancel(caller, id, "").await;
+        }
+        let actor = self.actor(caller).await?;
+        let found = self.inner.store.interconnect(id).await.map_err(internal)?;
+        let (found, one, two) = self
+            .readable_interconnect(&actor, found, "InterconnectID", &id.to_string())
+            .await?;
+        if found.status == InterconnectStatus::Canceled {
+            return Err(Error::invalid(
+                "InterconnectID",
+                ParamProblem::Value,
+                format!("interconnect {id} is canceled"),
+            ));
+        }
+        if to == InterconnectStatus::Pending {
+            return Err(Error::invalid(
+                "Status",
+                ParamProblem::Value,
+                "an interconnect does not go back to waiting for its partner",
+            ));
+        }
+        let partner_side = two.iter().any(|p| manages(&actor, p));
+        if to == InterconnectStatus::Completed && found.status == InterconnectStatus::Pending {
+            if !partner_side {
+                return Err(Error::AccessDenied(format!(
+                    "{} may not accept interconnect {id}: only the partner's side (ECGridID {}) accepts it",
+                    actor.level, found.ecgrid_id2
+                )));
+            }
+            return self.complete(&actor, found, "", self.now()).await;
+        }
+        if !partner_side && !one.iter().any(|p| manages(&actor, p)) {
+            return Err(Error::AccessDenied(format!(
+                "{} may not change interconnect {id}: it manages neither side's ID",
+                actor.level
+            )));
+        }
+        if found.status == to {
+            return Ok(found);
+        }
+        let now = self.now();
+        let change = InterconnectChange {
+            id,
+            from: vec![found.status],
+            to,
+            by: actor.user,
+            at: now,
+            note: InterconnectNote {
+                id: 0,
+                interconnect_id: id,
+                at: now,
+                status: to,
+                posted_by: format!("user {}", actor.user),
+                user_id: actor.user,
+                mail_to: String::new(),
+                note: format!("status set to {}", to.as_str()),
+                attachment_name: String::new(),
+                attachment: None,
+            },
+        };
+        self.apply_interconnect_change(&change).await?;
+        tracing::info!(interconnect = id, to = %to, by = %actor.user, "interconnect status set");
+        Ok(Interconnect {
+            status: to,
+            modified: now,
+            completed: if to == InterconnectStatus::Completed {
+                Some(now)
+            } else {
+                found.completed
+            },
+            ..found
+        })
+    }
+
     pub async fn interconnect_info(&self, caller: &Caller, id: i32) -> Result<Interconnect, Error> {
         let actor = self.actor(caller).await?;
         let found = self.inner.store.interconnect(id).await.map_err(internal)?;

@@ -359,25 +359,56 @@ async fn documented_interconnects(w: World) {
         (theirs.category, theirs.message),
         "a number out of reach reads as one that does not exist"
     );
+    // InterconnectUpdate: Suspended holds the traffic, Active opens the route again; nothing
+    // goes back to waiting for the partner, and an outsider changes nothing.
+    let update = |status: &'static str| [("InterconnectID", ic.clone()), ("Status", status.into())];
+    let held = w
+        .ok(
+            &w.sender,
+            "InterconnectUpdate",
+            &pairs(&update("Suspended")),
+        )
+        .await;
+    assert_eq!(
+        held.texts(&["Status", "InterconnectStatus"]),
+        ["Suspended", "Delayed"]
+    );
+    w.upload(3).await;
+    assert_eq!(
+        w.sent().await[2].0,
+        "NoRoute",
+        "a suspended interconnect holds"
+    );
     let fault = w
         .fault(
             &w.sender,
             "InterconnectUpdate",
-            &[("InterconnectID", ic.as_str()), ("Status", "Suspended")],
+            &pairs(&update("Preproduction")),
         )
         .await;
-    assert!(
-        fault
-            .text
-            .contains("InterconnectUpdate is not supported by this server"),
-        "{fault:?}"
-    );
     assert_eq!(
-        w.ok(&w.sender, "InterconnectInfo", &of)
-            .await
-            .text_of("Status"),
-        "Active"
+        (fault.category.as_str(), fault.item.as_str()),
+        ("InvalidParameter", "Status")
     );
+    let fault = w
+        .fault(&w.outsider, "InterconnectUpdate", &pairs(&update("Active")))
+        .await;
+    assert_eq!(fault.category, "Authorization", "{fault:?}");
+    let open = w
+        .ok(&w.sender, "InterconnectUpdate", &pairs(&update("Active")))
+        .await;
+    assert_eq!(
+        open.texts(&["Status", "InterconnectStatus"]),
+        ["Active", "Completed"]
+    );
+    w.upload(4).await;
+    assert_eq!(
+        w.sent().await[3].0,
+        "Delivered",
+        "open again: {:?}",
+        w.sent().await
+    );
+    assert_eq!(w.far_waiting().await, 2);
 
     // Either side cancels, once; nothing routes after.
     assert_eq!(w.ok(&w.far, "InterconnectCancel", &of).await.text, "true");
@@ -392,7 +423,15 @@ async fn documented_interconnects(w: World) {
         ["Terminated", "Canceled"]
     );
     assert_eq!(w.count(&w.sender, a, "Terminated").await, "1");
-    w.upload(3).await;
-    assert_eq!(w.sent().await[2].0, "NoRoute");
-    assert_eq!(w.far_waiting().await, 1, "nothing new after the cancel");
+    w.upload(5).await;
+    assert_eq!(w.sent().await[4].0, "NoRoute");
+    assert_eq!(w.far_waiting().await, 2, "nothing new after the cancel");
+}
+
+/// `(&str, &str)` parameters from owned values.
+fn pairs<'a>(params: &'a [(&'static str, String); 2]) -> [(&'static str, &'a str); 2] {
+    [
+        (params[0].0, params[0].1.as_str()),
+        (params[1].0, params[1].1.as_str()),
+    ]
 }

@@ -4,8 +4,8 @@
 //! completed interconnect is `Active`, one waiting for the partner `Preproduction`, a canceled
 //! one `Terminated`, and the other waiting states `Suspended` (as REST `/v2/partners` says
 //! them); `InterconnectStatus` after the pages' fields gives the exact state.
-//! `InterconnectUpdate` is refused (see `documented/mod.rs`): the core sets no status but by
-//! accepting and canceling.
+//! `InterconnectUpdate` sets a status the same way: `Active` accepts (the partner's side),
+//! `Terminated` cancels, `Suspended` holds traffic (`Delayed`) until `Active` again.
 
 use edigrid_core::relations::InterconnectStatus;
 use edigrid_core::relations::{Interconnect, InterconnectRequest, InterconnectScope};
@@ -35,6 +35,18 @@ pub static INTERCONNECT_ID_INFO: ComplexType = ComplexType {
 
 const INTERCONNECT_ID: Field = Field::new("InterconnectID", XsdType::Int);
 const ECGRID_ID: Field = Field::new("ECGridID", XsdType::Int);
+
+pub(super) const INTERCONNECT_UPDATE: Operation = Operation {
+    name: "InterconnectUpdate",
+    doc: "Sets an interconnect's status: Active accepts it (the partner's side) or opens it again, Suspended holds its traffic, Terminated cancels it (either side).",
+    params: &[
+        SESSION_ID,
+        INTERCONNECT_ID,
+        Field::new("Status", XsdType::Enum(&STATUS)),
+    ],
+    result: XsdType::Complex(&INTERCONNECT_ID_INFO),
+    handler: directory!(interconnect_update),
+};
 
 pub(super) const INTERCONNECT_ADD: Operation = Operation {
     name: "InterconnectAdd",
@@ -186,6 +198,28 @@ async fn interconnect_add(call: Call) -> Result<Value, Error> {
             )
         })?;
     Ok(info(&made))
+}
+
+async fn interconnect_update(call: Call) -> Result<Value, Error> {
+    let to = match call.args.enumeration("Status") {
+        "Active" => InterconnectStatus::Completed,
+        "Terminated" => InterconnectStatus::Canceled,
+        "Suspended" => InterconnectStatus::Delayed,
+        "Development" | "Preproduction" => InterconnectStatus::Pending,
+        other => {
+            return Err(Error::invalid(
+                "Status",
+                ParamProblem::Value,
+                format!("{other:?} is not a status an interconnect can be given"),
+            ));
+        }
+    };
+    let caller = authenticate(&call).await?;
+    let changed = call
+        .core
+        .interconnect_set_status(&caller, interconnect_id(&call), to)
+        .await?;
+    Ok(info(&changed))
 }
 
 async fn interconnect_cancel(call: Call) -> Result<Value, Error> {

@@ -19,8 +19,8 @@ macro_rules! directory {
     };
 }
 
-mod carbon_copies;
 mod callbacks;
+mod carbon_copies;
 mod interchanges;
 mod interconnects;
 mod keys;
@@ -196,9 +196,9 @@ pub static ECGRID_ID_INFO: ComplexType = ComplexType {
 /// Why the documented dialect refuses an operation.
 const NO_COMMUNICATIONS: &str =
     "configures communications (a gateway Comm record, a VPN tunnel) that edigrid does not have";
-
-/// Why the documented dialect refuses `InterconnectUpdate`.
-const NO_INTERCONNECT_UPDATE: &str = "sets an interconnect's status freely, which edigrid does not: the partner's side accepts one (InterconnectAdd for the same pair) and either side cancels it (InterconnectCancel)";
+/// Why the documented dialect refuses the `Comm*` and `Cert*` pages (SPEC-VAN 12).
+const NO_OUTSIDE: &str =
+    "needs AS2/FTP/SFTP/X.400 communications and certificates, which edigrid does not have";
 
 pub static DOCUMENTED: Dialect = Dialect {
     ns: ECGRIDOS_NS,
@@ -206,7 +206,19 @@ pub static DOCUMENTED: Dialect = Dialect {
     unsupported: &[
         ("NetworkGateway", NO_COMMUNICATIONS),
         ("NetworkVPN", NO_COMMUNICATIONS),
-        ("InterconnectUpdate", NO_INTERCONNECT_UPDATE),
+        ("CertAddPrivate", NO_OUTSIDE),
+        ("CertificateAddPublic", NO_OUTSIDE),
+        ("CertificateCreatePrivate", NO_OUTSIDE),
+        ("CertificateRenewPrivate", NO_OUTSIDE),
+        ("CertificateTerminate", NO_OUTSIDE),
+        ("CommAdd", NO_OUTSIDE),
+        ("CommDefaultMailbox", NO_OUTSIDE),
+        ("CommFind", NO_OUTSIDE),
+        ("CommInfo", NO_OUTSIDE),
+        ("CommList", NO_OUTSIDE),
+        ("CommPair", NO_OUTSIDE),
+        ("CommSetPair", NO_OUTSIDE),
+        ("CommUpdate", NO_OUTSIDE),
     ],
     operations: &[
         sessions::LOGIN,
@@ -297,6 +309,7 @@ pub static DOCUMENTED: Dialect = Dialect {
         interconnects::INTERCONNECT_LIST_BY_ECGRID_ID,
         interconnects::INTERCONNECT_LIST_BY_STATUS,
         interconnects::INTERCONNECT_NOTE,
+        interconnects::INTERCONNECT_UPDATE,
     ],
 };
 
