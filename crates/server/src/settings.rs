@@ -139,7 +139,9 @@ impl Default for Settings {
             jwt_secret: None,
             log: "info".into(),
             callback_allow_private: false,
-            callback_concurrency: 16,
+            // Sends are async tasks waiting on the network: 256 at once keep up with one node's
+            // uploads even when receivers take 200 ms (1,280 deliveries per second).
+            callback_concurrency: 256,
             callback_timeout_ms: 10_000,
             callback_retry_base_ms: 5_000,
             callback_retry_max_ms: 3_600_000,

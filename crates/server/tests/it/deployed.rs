@@ -81,7 +81,7 @@ const UNSUPPORTED: [(&str, &[(&str, &str)]); 4] = [
     ("ParcelDownloadS3", &[("ParcelID", "1")]),
     ("CommList", &[]),
     ("UserSendSMS", &[("UserID", "1"), ("Text", "hello")]),
-    ("ReportMonthly", &[]),
+    ("MigrationList", &[]),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq)]
