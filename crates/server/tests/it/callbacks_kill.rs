@@ -5,14 +5,11 @@
 //! The delivery is queued by an in-process server whose worker is idle for the test's length
 //! (its poll is an hour), which is then stopped; the binary finds it queued.
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
-use crate::admin_cli::BIN;
 use crate::callbacks::World;
 use crate::callbacks_receiver::{Answer, Receiver};
 
@@ -20,34 +17,14 @@ const WAIT: Duration = Duration::from_secs(30);
 
 /// `edigrid serve` on `db` with short callback settings; the child and its base URL.
 async fn serve(db: &str) -> (Child, String) {
-    let mut child = Command::new(BIN)
-        .args([
-            "--database",
-            db,
-            "serve",
-            "--demo",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .env_remove("EDIGRID_DATABASE")
-        .env("EDIGRID_CALLBACK_ALLOW_PRIVATE", "true")
-        .env("EDIGRID_CALLBACK_LEASE_SECS", "2")
-        .env("EDIGRID_CALLBACK_TIMEOUT_MS", "1500")
-        .env("EDIGRID_CALLBACK_POLL_MS", "20")
-        .env("EDIGRID_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
-        .await
-        .expect("the server starts")
-        .unwrap()
-        .expect("the server prints its URLs");
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, first)
+    let env = [
+        ("EDIGRID_CALLBACK_ALLOW_PRIVATE", "true"),
+        ("EDIGRID_CALLBACK_LEASE_SECS", "2"),
+        ("EDIGRID_CALLBACK_TIMEOUT_MS", "1500"),
+        ("EDIGRID_CALLBACK_POLL_MS", "20"),
+        ("EDIGRID_LOG", "warn"),
+    ];
+    crate::support::binary::serve(db, &env, None, Duration::from_secs(60)).await
 }
 
 async fn status_of(db: &str, id: i64) -> String {

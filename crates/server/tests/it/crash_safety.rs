@@ -8,14 +8,12 @@
 //! `EDIGRID_CRASH_SEED=<n>` replays a run.
 
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use edigrid_testkit::{NS, SOAP_PATH, envelope11};
 
-use crate::admin_cli::{BIN, add_network_and_mailbox, add_user};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use crate::admin_cli::{add_network_and_mailbox, add_user};
+use tokio::process::Child;
 
 const KILLS: usize = 12;
 const WORKERS: usize = 6;
@@ -208,37 +206,11 @@ impl std::ops::AddAssign for Counts {
 
 /// Starts `edigrid serve` on the file; returns the child and its base URL.
 async fn serve(db_url: &str, log: &Path) -> (Child, String) {
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-        .unwrap();
-    let mut child = Command::new(BIN)
-        .args(["--database", db_url])
-        // `--demo` on a database with users only prints the URLs, which tells us the port.
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
-        .env_remove("EDIGRID_DATABASE")
-        .env("EDIGRID_LOGIN_THROTTLE_PER_MINUTE", "0")
-        .env("EDIGRID_MAX_SESSIONS_PER_USER", "100000")
-        .stdout(Stdio::piped())
-        .stderr(log)
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-        .await
-        .expect("the server starts")
-        .unwrap()
-        .expect("the server prints its URLs");
-    let base = first
-        .strip_prefix("WSDL: ")
-        .and_then(|u| u.strip_suffix(&format!("{SOAP_PATH}?WSDL")))
-        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-        .to_string();
-    // Keep reading: a closed pipe would fail the server's next write to standard output.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, base)
+    let env = [
+        ("EDIGRID_LOGIN_THROTTLE_PER_MINUTE", "0"),
+        ("EDIGRID_MAX_SESSIONS_PER_USER", "100000"),
+    ];
+    crate::support::binary::serve(db_url, &env, Some(log), Duration::from_secs(30)).await
 }
 
 /// After a restart: every session is what its client knows of it.

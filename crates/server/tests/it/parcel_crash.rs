@@ -16,18 +16,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use edigrid_domain::AuthLevel;
-use edigrid_testkit::{SOAP_PATH, TestApp, fresh_postgres_url};
+use edigrid_testkit::{TestApp, fresh_postgres_url};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 use tokio::sync::watch;
 
-use crate::admin_cli::BIN;
 use crate::parcel_bad_input::x12;
 use crate::parcel_corpus::{Mbx, base64};
 
@@ -171,39 +168,10 @@ async fn worker(base: String, key: String, sender: usize, seed: u64, shared: Arc
     }
 }
 
-/// Starts `edigrid serve` on the database; returns the child and its base URL.
+/// Senders and receivers sit in two networks (see `edigrid_testkit::open_routes`).
 async fn serve(db_url: &str, log: &Path) -> (Child, String) {
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-        .unwrap();
-    let mut child = Command::new(BIN)
-        .args(["--database", db_url])
-        // `--demo` on a database with users only prints the URLs, which tells us the port.
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
-        .env_remove("EDIGRID_DATABASE")
-        // Senders and receivers sit in two networks (see `edigrid_testkit::open_routes`).
-        .env("EDIGRID_REQUIRE_INTERCONNECT", "never")
-        .stdout(Stdio::piped())
-        .stderr(log)
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
-        .await
-        .expect("the server starts")
-        .unwrap()
-        .expect("the server prints its URLs");
-    let base = first
-        .strip_prefix("WSDL: ")
-        .and_then(|u| u.strip_suffix(&format!("{SOAP_PATH}?WSDL")))
-        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-        .to_string();
-    // Keep reading: a closed pipe would fail the server's next write to standard output.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, base)
+    let env = [("EDIGRID_REQUIRE_INTERCONNECT", "never")];
+    crate::support::binary::serve(db_url, &env, Some(log), Duration::from_secs(60)).await
 }
 
 /// The control numbers of the X12 interchanges in `content` (ISA13), in order.

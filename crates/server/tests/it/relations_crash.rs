@@ -6,20 +6,17 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use edigrid_core::Caller;
 use edigrid_core::relations::{CarbonCopyRequest, CarbonCopyScope};
 use edigrid_domain::{AuthLevel, EcGridId};
-use edigrid_testkit::{SOAP_PATH, TestApp, fresh_postgres_url, spawn_app, spawn_app_with};
+use edigrid_testkit::{TestApp, fresh_postgres_url, spawn_app, spawn_app_with};
 use serde_json::json;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 use tokio::sync::watch;
 
-use crate::admin_cli::BIN;
 use crate::parcel_bad_input::x12;
 use crate::parcel_corpus::{Mbx, base64};
 
@@ -28,33 +25,7 @@ const ACKS_PER_ROUND: usize = 25;
 
 /// Starts `edigrid serve` on the database; returns the child and its base URL.
 async fn serve(db_url: &str, log: &Path) -> (Child, String) {
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-        .unwrap();
-    let mut child = Command::new(BIN)
-        .args(["--database", db_url])
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
-        .env_remove("EDIGRID_DATABASE")
-        .stdout(Stdio::piped())
-        .stderr(log)
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
-        .await
-        .expect("the server starts")
-        .unwrap()
-        .expect("the server prints its URLs");
-    let base = first
-        .strip_prefix("WSDL: ")
-        .and_then(|u| u.strip_suffix(&format!("{SOAP_PATH}?WSDL")))
-        .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
-        .to_string();
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, base)
+    crate::support::binary::serve(db_url, &[], Some(log), Duration::from_secs(60)).await
 }
 
 /// Uploads one interchange after another until the server goes away; records the control

@@ -2,6 +2,7 @@
 //! `tests/clients/`, the deployed dialect's result elements and record shapes, and JSON
 //! reading.
 
+pub(crate) mod binary;
 pub(crate) mod deployed;
 pub(crate) mod json;
 pub(crate) mod python;
