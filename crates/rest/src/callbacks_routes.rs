@@ -129,8 +129,9 @@ pub struct CallbackEvent {
     pub payload: String,
 }
 
-/// The payload a receiver gets (the server's worker sends the same fields).
-fn payload_of(d: &Delivery) -> String {
+/// The JSON a receiver gets: the upstream payload's fields, naming the parcel. The server's
+/// delivery worker sends exactly this, and the queue views show it.
+pub fn callback_payload(d: &Delivery) -> serde_json::Value {
     serde_json::json!({
         "eventId": d.id,
         "callBackQueueId": d.registration_id,
@@ -144,12 +145,11 @@ fn payload_of(d: &Delivery) -> String {
         "eventDateTime": d.created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "isTest": d.test,
     })
-    .to_string()
 }
 
 fn event(d: Delivery) -> CallbackEvent {
     CallbackEvent {
-        payload: payload_of(&d),
+        payload: callback_payload(&d).to_string(),
         callback_event_id: d.id,
         callback_id: d.registration_id,
         event: d.event.as_str().into(),

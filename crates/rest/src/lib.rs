@@ -40,6 +40,7 @@ use utoipa_swagger_ui::SwaggerUi;
 /// Public only for the fuzz targets: the request bodies and how the server decodes them.
 #[doc(hidden)]
 pub use auth_routes::{LoginBody, PasswordBody, RefreshBody};
+pub use callbacks_routes::callback_payload;
 pub use envelope::ApiError;
 use envelope::{DoneBody, ErrorBody};
 #[doc(hidden)]

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use edigrid_core::Core;
-use edigrid_core::callbacks::model::{Attempted, Claimed, Delivery, Next};
+use edigrid_core::callbacks::model::{Attempted, Claimed, Next};
 use edigrid_core::callbacks::{backoff, check_url, is_public};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use tokio::sync::Semaphore;
@@ -81,23 +81,6 @@ fn client(s: &DeliverySettings) -> reqwest::Result<reqwest::Client> {
         builder = builder.dns_resolver(PublicOnly);
     }
     builder.build()
-}
-
-/// The JSON a receiver gets: the upstream payload's fields, naming the parcel.
-pub fn payload(d: &Delivery) -> serde_json::Value {
-    serde_json::json!({
-        "eventId": d.id,
-        "callBackQueueId": d.registration_id,
-        "callbackId": d.registration_id,
-        "callBackEvent": d.event.as_str(),
-        "networkId": d.network_id.0,
-        "mailboxId": d.mailbox_id.0,
-        "ecGridId": d.ecgrid_id.0,
-        "parcelId": d.parcel_id.0,
-        "fileName": d.file_name,
-        "eventDateTime": d.created.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "isTest": d.test,
-    })
 }
 
 /// Starts the worker; it runs until the task is aborted.
@@ -222,7 +205,7 @@ async fn post(
 ) -> Result<u16, String> {
     let d = &c.delivery;
     check_url(&d.url, s.allow_private).map_err(|e| e.to_string())?;
-    let body = serde_json::to_vec(&payload(d)).map_err(|e| e.to_string())?;
+    let body = serde_json::to_vec(&edigrid_rest::callback_payload(d)).map_err(|e| e.to_string())?;
     let id = format!("evt_{}", d.id);
     let signature = standardwebhooks::Webhook::new(&c.secret)
         .and_then(|w| w.sign(&id, timestamp, &body))
