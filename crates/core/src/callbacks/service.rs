@@ -357,6 +357,23 @@ impl Core {
         Ok(d)
     }
 
+    /// The start of a queue list's window of `MaxDays` days back from now (`None` or 0: no
+    /// window); a negative count is refused.
+    pub fn deliveries_since(
+        &self,
+        max_days: Option<i32>,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, Error> {
+        match max_days {
+            Some(d) if d < 0 => Err(Error::invalid(
+                "MaxDays",
+                ParamProblem::Value,
+                "must not be negative",
+            )),
+            Some(0) | None => Ok(None),
+            Some(d) => Ok(Some(self.now() - chrono::Duration::days(i64::from(d)))),
+        }
+    }
+
     /// Deliveries in the caller's reach: operators see all; others must name, or default to,
     /// their own network or mailbox.
     pub async fn callback_deliveries(

@@ -7,7 +7,6 @@
 //! error (`InBoxError`, `OutBoxError`), 2 a confirmed download (`ConfirmDelivery`, with
 //! `InBox`). `HTTPAuthentication` is `None` or `Basic`. Passwords are never written back.
 
-use chrono::Duration;
 use edigrid_core::Page;
 use edigrid_core::callbacks::model::{
     Delivery, DeliveryFilter, DeliveryStatus, EventKind, Registration, RegistrationStatus,
@@ -302,17 +301,7 @@ async fn queue_list(
     statuses: Vec<DeliveryStatus>,
     max_days: Option<i32>,
 ) -> Result<Value, Error> {
-    let since = match max_days {
-        Some(d) if d < 0 => {
-            return Err(Error::invalid(
-                "MaxDays",
-                ParamProblem::Value,
-                "must not be negative",
-            ));
-        }
-        Some(0) | None => None,
-        Some(d) => Some(call.core.now() - Duration::days(i64::from(d))),
-    };
+    let since = call.core.deliveries_since(max_days)?;
     let caller = authenticate(call).await?;
     let q = DeliveryQuery {
         filter: DeliveryFilter {

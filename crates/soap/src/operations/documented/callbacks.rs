@@ -6,7 +6,6 @@
 //! or one event: `InBox`, `OutBox`, `InBoxError`, `OutBoxError`, `ConfirmDelivery`. `Status`
 //! of a delivery is `Pending`, `Delivered`, `Failed` or `Canceled`.
 
-use chrono::Duration;
 use edigrid_core::Page;
 use edigrid_core::callbacks::model::{
     Delivery, DeliveryFilter, DeliveryStatus, EventKind, Registration,
@@ -316,17 +315,7 @@ async fn queue_list(
     statuses: Vec<DeliveryStatus>,
     days: Option<i32>,
 ) -> Result<Value, Error> {
-    let since = match days {
-        Some(d) if d < 0 => {
-            return Err(Error::invalid(
-                "MaxDays",
-                ParamProblem::Value,
-                "must not be negative",
-            ));
-        }
-        Some(0) | None => None,
-        Some(d) => Some(call.core.now() - Duration::days(i64::from(d))),
-    };
+    let since = call.core.deliveries_since(days)?;
     let caller = authenticate(call).await?;
     let q = DeliveryQuery {
         filter: DeliveryFilter {
