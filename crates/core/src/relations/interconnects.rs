@@ -246,29 +246,12 @@ impl Core {
         note: &str,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Interconnect, Error> {
-        let change = InterconnectChange {
-            id: pending.id,
-            from: vec![pending.status],
-            to: InterconnectStatus::Completed,
-            by: actor.user,
-            at: now,
-            note: InterconnectNote {
-                id: 0,
-                interconnect_id: pending.id,
-                at: now,
-                status: InterconnectStatus::Completed,
-                posted_by: format!("user {}", actor.user),
-                user_id: actor.user,
-                mail_to: String::new(),
-                note: if note.is_empty() {
-                    format!("accepted by ECGridID {}", pending.ecgrid_id2)
-                } else {
-                    note.to_string()
-                },
-                attachment_name: String::new(),
-                attachment: None,
-            },
+        let note = if note.is_empty() {
+            format!("accepted by ECGridID {}", pending.ecgrid_id2)
+        } else {
+            note.to_string()
         };
+        let change = status_change(actor, &pending, InterconnectStatus::Completed, now, note);
         self.apply_interconnect_change(&change).await?;
         tracing::info!(interconnect = pending.id, by = %actor.user, "interconnect accepted");
         Ok(Interconnect {
@@ -327,29 +310,12 @@ impl Core {
             ));
         }
         let now = self.now();
-        let change = InterconnectChange {
-            id,
-            from: vec![found.status],
-            to: InterconnectStatus::Canceled,
-            by: actor.user,
-            at: now,
-            note: InterconnectNote {
-                id: 0,
-                interconnect_id: id,
-                at: now,
-                status: InterconnectStatus::Canceled,
-                posted_by: format!("user {}", actor.user),
-                user_id: actor.user,
-                mail_to: String::new(),
-                note: if note.is_empty() {
-                    "canceled".into()
-                } else {
-                    note
-                },
-                attachment_name: String::new(),
-                attachment: None,
-            },
+        let note = if note.is_empty() {
+            "canceled".into()
+        } else {
+            note
         };
+        let change = status_change(&actor, &found, InterconnectStatus::Canceled, now, note);
         self.apply_interconnect_change(&change).await?;
         tracing::info!(interconnect = id, by = %actor.user, "interconnect canceled");
         Ok(Interconnect {
@@ -413,25 +379,8 @@ impl Core {
             return Ok(found);
         }
         let now = self.now();
-        let change = InterconnectChange {
-            id,
-            from: vec![found.status],
-            to,
-            by: actor.user,
-            at: now,
-            note: InterconnectNote {
-                id: 0,
-                interconnect_id: id,
-                at: now,
-                status: to,
-                posted_by: format!("user {}", actor.user),
-                user_id: actor.user,
-                mail_to: String::new(),
-                note: format!("status set to {}", to.as_str()),
-                attachment_name: String::new(),
-                attachment: None,
-            },
-        };
+        let note = format!("status set to {}", to.as_str());
+        let change = status_change(&actor, &found, to, now, note);
         self.apply_interconnect_change(&change).await?;
         tracing::info!(interconnect = id, to = %to, by = %actor.user, "interconnect status set");
         Ok(Interconnect {
@@ -666,5 +615,35 @@ impl Core {
              (network {}); {why}",
             from.ecgrid_id, from.network_id, to.ecgrid_id, to.network_id
         )))
+    }
+}
+
+/// A compare-and-set from the interconnect's present status to `to`, by the actor, with the
+/// note that records it.
+fn status_change(
+    actor: &Actor,
+    found: &Interconnect,
+    to: InterconnectStatus,
+    at: chrono::DateTime<chrono::Utc>,
+    note: String,
+) -> InterconnectChange {
+    InterconnectChange {
+        id: found.id,
+        from: vec![found.status],
+        to,
+        by: actor.user,
+        at,
+        note: InterconnectNote {
+            id: 0,
+            interconnect_id: found.id,
+            at,
+            status: to,
+            posted_by: format!("user {}", actor.user),
+            user_id: actor.user,
+            mail_to: String::new(),
+            note,
+            attachment_name: String::new(),
+            attachment: None,
+        },
     }
 }
