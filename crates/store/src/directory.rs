@@ -20,7 +20,7 @@ pub(crate) use joined::{list_partner_details, list_partner_details_inline};
 use crate::convert::{UserRow, one, parsed, time};
 use crate::sql::{
     Backend, Conditions, Conn, Fields, Stmt, insert, insert_numbered, insert_with_number, list,
-    missing_unless_any, update,
+    missing_unless_any, page_only, update,
 };
 
 // ---- rows -----------------------------------------------------------------------------------
@@ -502,6 +502,16 @@ pub(crate) async fn list_mailboxes<B: Backend>(
     list::<B, MailboxRow, _>(db, list_mailboxes_stmts(f, page), page).await
 }
 
+/// The page [`list_mailboxes`] gives, without its count.
+pub(crate) async fn mailbox_page<B: Backend>(
+    db: &B,
+    f: &MailboxFilter,
+    page: Page,
+) -> StoreResult<Vec<Mailbox>> {
+    let (select, _count) = list_mailboxes_stmts(f, page);
+    page_only::<B, MailboxRow, _>(db, select).await
+}
+
 // ---- users ----------------------------------------------------------------------------------
 
 pub(crate) async fn insert_user<B: Backend>(db: &B, u: &NewUser) -> StoreResult<UserId> {
@@ -805,6 +815,14 @@ macro_rules! directory_store {
                     page: Page,
                 ) -> StoreResult<Paged<Mailbox>> {
                     d::list_mailboxes(&self.pool, filter, page).await
+                }
+
+                async fn mailbox_page(
+                    &self,
+                    filter: &MailboxFilter,
+                    page: Page,
+                ) -> StoreResult<Vec<Mailbox>> {
+                    d::mailbox_page(&self.pool, filter, page).await
                 }
 
                 async fn list_users(

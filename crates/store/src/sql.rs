@@ -480,6 +480,16 @@ pub(crate) async fn list<B: Backend, R: Record, T: TryFrom<R, Error = StoreError
     })
 }
 
+/// One page of a list (`select`, the first statement [`Conditions::page`] makes) without
+/// its total, for a caller that shows none: no count is made even when the page is full.
+pub(crate) async fn page_only<B: Backend, R: Record, T: TryFrom<R, Error = StoreError>>(
+    db: &B,
+    select: Stmt,
+) -> StoreResult<Vec<T>> {
+    let rows: Vec<R> = db.conn().await?.fetch_all(select).await?;
+    all(rows)
+}
+
 /// How many match in all, when a page of `got` rows tells: a page that is not full ends the
 /// list, so the total is the rows before it and on it, unless it is empty past the first
 /// page (the list may end anywhere before it). `None`: the count must be made.

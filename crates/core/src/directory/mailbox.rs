@@ -145,16 +145,42 @@ impl Core {
         filter: MailboxFilter,
         page: Page,
     ) -> Result<Paged<Mailbox>, Error> {
-        let actor = self.actor(caller).await?;
-        let mut filter = filter;
-        (filter.network, filter.mailbox) = self
-            .list_scope(&actor, filter.network, filter.mailbox)
-            .await?;
+        let filter = self.mailbox_scope(caller, filter).await?;
         self.inner
             .store
             .list_mailboxes(&filter, page)
             .await
             .map_err(internal)
+    }
+
+    /// The page [`Core::mailbox_list`] gives, without the total: for an answer that shows
+    /// none, so that the store does not count every mailbox that matches.
+    pub async fn mailbox_page(
+        &self,
+        caller: &Caller,
+        filter: MailboxFilter,
+        page: Page,
+    ) -> Result<Vec<Mailbox>, Error> {
+        let filter = self.mailbox_scope(caller, filter).await?;
+        self.inner
+            .store
+            .mailbox_page(&filter, page)
+            .await
+            .map_err(internal)
+    }
+
+    /// The filter narrowed to what the caller may read (refused when it names a network or
+    /// mailbox out of reach).
+    async fn mailbox_scope(
+        &self,
+        caller: &Caller,
+        mut filter: MailboxFilter,
+    ) -> Result<MailboxFilter, Error> {
+        let actor = self.actor(caller).await?;
+        (filter.network, filter.mailbox) = self
+            .list_scope(&actor, filter.network, filter.mailbox)
+            .await?;
+        Ok(filter)
     }
 
     /// Creates a mailbox in a network (NetworkAdmin of it, or an operator).

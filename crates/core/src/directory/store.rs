@@ -51,6 +51,13 @@ pub trait DirectoryStore: Send + Sync {
         page: Page,
     ) -> StoreResult<Paged<Mailbox>>;
 
+    /// The page `list_mailboxes` gives, without counting the whole list: for a caller that
+    /// shows no total (the deployed `MailboxList`), each full page would otherwise pay a
+    /// count of every mailbox that matches (all of a network's: O(n)).
+    async fn mailbox_page(&self, filter: &MailboxFilter, page: Page) -> StoreResult<Vec<Mailbox>> {
+        Ok(self.list_mailboxes(filter, page).await?.items)
+    }
+
     /// One page of users by UserID, and how many match in all.
     async fn list_users(&self, filter: &UserFilter, page: Page) -> StoreResult<Paged<User>>;
     /// Writes the user's profile fields and `modified`; `Missing` if there is no such user.

@@ -169,7 +169,23 @@ async fn lists_and_contacts_stay_in_reach() {
     };
     assert_eq!(
         w.core
-            .mailbox_list(&operator(), missing, Page::first(10))
+            .mailbox_list(&operator(), missing.clone(), Page::first(10))
+            .await,
+        Err(Error::not_found("NetworkID"))
+    );
+    // The page without its total keeps the same reach and refusals.
+    for (caller, listed) in [(&nu, &mine), (&mu, &one)] {
+        let page = w
+            .core
+            .mailbox_page(caller, MailboxFilter::default(), Page::first(10))
+            .await
+            .unwrap();
+        assert_eq!(&page, &listed.items);
+    }
+    denied(w.core.mailbox_page(&nu, other, Page::first(10)).await);
+    assert_eq!(
+        w.core
+            .mailbox_page(&operator(), missing, Page::first(10))
             .await,
         Err(Error::not_found("NetworkID"))
     );

@@ -280,12 +280,13 @@ async fn list(call: &Call, caller: &Caller, network: Option<NetworkId>) -> Resul
         name_contains: (!name.is_empty()).then(|| name.to_string()),
         ..MailboxFilter::default()
     };
-    let page = call
+    // The answer carries no total: the core does not count the whole list for it.
+    let mailboxes = call
         .core
-        .mailbox_list(caller, filter, Page::first(UNPAGED))
+        .mailbox_page(caller, filter, Page::first(UNPAGED))
         .await?;
-    let mut out = Vec::with_capacity(page.items.len());
-    for m in page.items {
+    let mut out = Vec::with_capacity(mailboxes.len());
+    for m in mailboxes {
         out.push(mailbox_id_info(call, caller, m).await?);
     }
     Ok(Value::List(out))
