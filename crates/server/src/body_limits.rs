@@ -1,6 +1,7 @@
 //! Every request body is read whole here, before the front ends see it, within its limit:
-//! an upload's follows from `max_parcel_bytes` and holds room in the upload memory budget;
-//! every other request keeps `max_body_bytes` (SPEC-VAN 18).
+//! an upload's follows from `max_parcel_bytes` and holds room in the upload memory budget
+//! for what the upload will hold while it is processed (a multiple of its body, counted by
+//! [`UploadBudget`]); every other request keeps `max_body_bytes` (SPEC-VAN 18).
 //!
 //! A refused body is drained before the answer goes out. HTTP/1.1 clients such as Python's
 //! `requests`, urllib and zeep send the whole body before they read a response; a server

@@ -27,8 +27,11 @@ pub struct Settings {
     /// Largest parcel an upload may carry, decoded (SPEC-VAN 18). The body limit of the
     /// upload operations follows from it (see [`Settings::upload_body_bytes`]).
     pub max_parcel_bytes: usize,
-    /// Upload bytes all requests together may hold in memory at once; an upload that would
-    /// pass it waits up to `upload_wait_ms`, then gets `503` with `Retry-After`.
+    /// Memory all uploads under way together may hold. An upload counts
+    /// [`Settings::UPLOAD_MEMORY_PER_BODY_BYTE`] times its request body, what it holds at
+    /// its peak while it is decoded and stored; one that counts more than the whole budget
+    /// takes all of it and runs alone. An upload that would pass it waits up to
+    /// `upload_wait_ms`, then gets `503` with `Retry-After`.
     pub upload_memory_bytes: usize,
     /// How long an upload waits for room in `upload_memory_bytes` before it is refused.
     pub upload_wait_ms: u64,
@@ -270,6 +273,10 @@ impl Settings {
         }
         Ok(())
     }
+
+    /// Bytes of `upload_memory_bytes` an upload counts per byte of its request body (see
+    /// `upload_budget`).
+    pub const UPLOAD_MEMORY_PER_BODY_BYTE: usize = crate::upload_budget::HELD_PER_BODY_BYTE;
 
     /// The body limit of the upload operations: a parcel of `max_parcel_bytes` in base64
     /// (4 characters for 3 bytes) with a line break every 76 characters, as MIME encoders

@@ -1,11 +1,12 @@
 //! SPEC-VAN 18 at the HTTP layer: uploads get a body limit that follows from
 //! `max_parcel_bytes` while every other request keeps `max_body_bytes`; a refused body is
 //! read to its end before the answer, so real clients read the 413 instead of failing on a
-//! broken pipe; and upload bodies in memory are bounded by `upload_memory_bytes`, the
-//! request past it answered 503 with `Retry-After`.
+//! broken pipe; and the memory of uploads is bounded by `upload_memory_bytes`, each upload
+//! counting a multiple of its body, the request past it answered 503 with `Retry-After`.
 
 use edigrid_core::{Caller, ParcelQuery, ParcelView};
 use edigrid_domain::{AuthLevel, MailboxId, NetworkId};
+use edigrid_server::Settings;
 use edigrid_testkit::{DEPLOYED_NS, NS, SOAP11, SOAP12, TestApp, spawn_app_with};
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -18,6 +19,8 @@ const MAX_BODY: usize = 4096;
 /// In base64 with line breaks: 4106 characters; the upload limit is that plus `MAX_BODY`.
 const MAX_PARCEL: usize = 3000;
 const UPLOAD_LIMIT: usize = 4000 + 106 + MAX_BODY;
+/// What an upload counts in the memory budget per byte of its body.
+const M: usize = Settings::UPLOAD_MEMORY_PER_BODY_BYTE;
 
 /// Small limits; an upload waits `wait_ms` for room in `budget`.
 async fn small_limits(budget: usize, wait_ms: u64) -> TestApp {
@@ -524,17 +527,18 @@ async fn reserved(app: &TestApp) -> f64 {
 
 #[tokio::test]
 async fn uploads_past_the_memory_budget_wait_then_get_503_with_retry_after() {
-    // Room for one upload of the largest size and a little more.
-    let app = small_limits(UPLOAD_LIMIT + 1000, 200).await;
+    // Room for one upload of the largest size and the memory of 1000 bytes of body more.
+    let app = small_limits(M * (UPLOAD_LIMIT + 1000), 200).await;
     let sid = uploader(&app).await;
     let soap_body = upload_of_len(false, NS, "ParcelUpload", &sid, UPLOAD_LIMIT);
-    let rest_body = json_upload_of_len(2000);
+    // Past the room left, though its body alone would fit many times over.
+    let rest_body = json_upload_of_len(1001);
 
-    // A holds UPLOAD_LIMIT bytes of the budget while it sends its body slowly.
+    // A holds M times UPLOAD_LIMIT of the budget while it sends its body slowly.
     let mut held = Raw::holding(&app, SOAP_PATH, SOAP_UPLOAD, UPLOAD_LIMIT).await;
     held.send(&soap_body.as_bytes()[..100]).await;
     // At least: under `cargo test` other tests' servers share the gauge.
-    assert!(reserved(&app).await >= UPLOAD_LIMIT as f64);
+    assert!(reserved(&app).await >= (M * UPLOAD_LIMIT) as f64);
 
     // Uploads past what is left wait, then are refused, declared or chunked, SOAP or REST.
     let mut refused = Vec::new();
@@ -544,6 +548,7 @@ async fn uploads_past_the_memory_budget_wait_then_get_503_with_retry_after() {
     let mut rest = Raw::start(&app, REST_PATH, REST_UPLOAD, Some(rest_body.len())).await;
     rest.send(rest_body.as_bytes()).await;
     refused.push(("REST, declared", rest.reply().await));
+    // Chunked: the first two pieces fit (1000 bytes of body), the third does not.
     let mut chunked = Raw::start(&app, REST_PATH, REST_UPLOAD, None).await;
     for part in rest_body.as_bytes().chunks(500) {
         chunked.send_chunk(part).await;
@@ -603,6 +608,42 @@ async fn uploads_past_the_memory_budget_wait_then_get_503_with_retry_after() {
     // A's, the small one and the one after A are stored; the refused ones are not.
     assert_eq!(uploaded(&app).await, 3);
     assert!(app.is_alive().await);
+}
+
+/// An upload whose multiple is more than the whole budget (here: of the largest size, with
+/// the smallest budget the settings allow) is admitted, holding all of the budget: it runs
+/// alone, and the budget is whole again once it is answered.
+#[tokio::test]
+async fn an_upload_counting_more_than_the_budget_takes_all_of_it_and_runs_alone() {
+    let app = small_limits(UPLOAD_LIMIT, 200).await;
+    let sid = uploader(&app).await;
+    let body = upload_of_len(false, NS, "ParcelUpload", &sid, UPLOAD_LIMIT);
+    let token = crate::rest_auth::rest_login(&app, "alice").await.token;
+    let bearer = format!("Bearer {token}");
+    let small = serde_json::json!({"fileName": "small.edi", "content": "SVNBKjAw"}).to_string();
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("Authorization", bearer.as_str()),
+    ];
+    let send_small = async || {
+        let mut raw = Raw::start(&app, REST_PATH, &headers, Some(small.len())).await;
+        raw.send(small.as_bytes()).await;
+        raw.reply().await
+    };
+
+    let mut alone = Raw::holding(&app, SOAP_PATH, SOAP_UPLOAD, UPLOAD_LIMIT).await;
+    alone.send(&body.as_bytes()[..100]).await;
+    assert!(reserved(&app).await >= UPLOAD_LIMIT as f64);
+    // Even the smallest upload finds no room beside it.
+    let reply = send_small().await;
+    assert_eq!(reply.status, 503, "{}", reply.body);
+    assert_eq!(reply.header("retry-after"), Some("1"));
+
+    alone.send(&body.as_bytes()[100..]).await;
+    assert_stored(&alone.reply().await);
+    let reply = send_small().await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(uploaded(&app).await, 2);
 }
 
 #[tokio::test]
