@@ -104,6 +104,15 @@ enum Command {
         #[arg(long)]
         keep: bool,
     },
+    /// Only the memory figure of `parcels`: peak resident memory of a fresh SQLite node
+    /// while `clients` clients each upload a parcel of `mib` MiB at once (deployed SOAP
+    /// `ParcelUpload`; a client answered 503 waits 0.5 s and sends again).
+    UploadMemory {
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        #[arg(long, default_value_t = 50)]
+        mib: usize,
+    },
     /// The callbacks figure: upload rate without and with a callback whose receiver answers
     /// after 200 ms, and the time to drain the queue (see `src/callbacks.rs` for the settings).
     Callbacks {
@@ -173,6 +182,21 @@ fn main() -> anyhow::Result<()> {
             .await;
             let _ = std::fs::remove_dir_all(&work);
             ran
+        }),
+        Command::UploadMemory { clients, mib } => runtime.block_on(async {
+            let work = tempfile_dir()?;
+            let started = std::time::Instant::now();
+            let measured = parcels::upload_memory(&work, clients, mib).await;
+            let elapsed = started.elapsed();
+            let _ = std::fs::remove_dir_all(&work);
+            let (peak_mib, refused) = measured?;
+            println!(
+                "{clients} concurrent {mib} MiB uploads: peak resident memory {peak_mib:.0} MiB, \
+                 {refused} answers 503 (retried after 0.5 s), {:.1} s in all (node start \
+                 included)",
+                elapsed.as_secs_f64()
+            );
+            Ok(())
         }),
         Command::Parcels {
             seconds,
