@@ -3,6 +3,7 @@
 //! store transaction for the outbound parcel with every inbound parcel made from it.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
@@ -43,8 +44,8 @@ struct Routed {
     record: Interchange,
     /// The receiving mailbox, when delivered.
     to: Option<Mailbox>,
-    /// Bytes as the receiver gets them (rewritten or not), when delivered.
-    bytes: Vec<u8>,
+    /// Bytes as the receiver gets them, when delivered.
+    bytes: Delivered,
     /// A note for the manifest (delimiters left as uploaded).
     note: Option<String>,
 }
@@ -54,8 +55,33 @@ impl Routed {
         Routed {
             record,
             to: None,
-            bytes: Vec::new(),
+            bytes: Delivered::AsUploaded(0..0),
             note: None,
+        }
+    }
+}
+
+/// The bytes a receiver gets of one interchange: as uploaded, named by where they are in
+/// the content rather than copied (a large parcel's content is the largest thing an upload
+/// holds; every copy of it counts against memory), or rewritten.
+enum Delivered {
+    AsUploaded(Range<usize>),
+    Rewritten(Vec<u8>),
+}
+
+impl Delivered {
+    /// `range` of `content`, or nothing when it is not one.
+    fn as_uploaded(content: &[u8], range: Range<usize>) -> Self {
+        match content.get(range.clone()) {
+            Some(_) => Delivered::AsUploaded(range),
+            None => Delivered::AsUploaded(0..0),
+        }
+    }
+
+    fn bytes<'a>(&'a self, content: &'a [u8]) -> &'a [u8] {
+        match self {
+            Delivered::AsUploaded(range) => content.get(range.clone()).unwrap_or_default(),
+            Delivered::Rewritten(bytes) => bytes,
         }
     }
 }
@@ -277,6 +303,8 @@ impl Core {
             Err(e) => return Err(internal(e)),
         };
         record_metrics(&upload, started);
+        // The content is stored: it need not be held while the answer is read back.
+        drop(upload);
         let parcel = self
             .inner
             .store
@@ -442,10 +470,11 @@ impl Core {
             mailbox.config.x12,
             network.map(|n| n.x12).unwrap_or_default(),
         );
+        let as_uploaded = || Delivered::as_uploaded(data, ic.range.clone());
         let (bytes, note) = match rewrite_for(ic, bytes, wanted) {
-            Rewrite::Unchanged => (bytes.to_vec(), None),
-            Rewrite::Rewritten(new) => (new, None),
-            Rewrite::Refused(why) => (bytes.to_vec(), Some(why)),
+            Rewrite::Unchanged => (as_uploaded(), None),
+            Rewrite::Rewritten(new) => (Delivered::Rewritten(new), None),
+            Rewrite::Refused(why) => (as_uploaded(), Some(why)),
         };
         Ok(Routed {
             record,
@@ -565,7 +594,7 @@ impl Core {
         Ok(Routed {
             record,
             to: Some(mailbox),
-            bytes: content.to_vec(),
+            bytes: Delivered::AsUploaded(0..content.len()),
             note: None,
         })
     }
@@ -690,9 +719,14 @@ fn assemble(a: Assembly<'_>) -> Upload {
         .iter()
         .map(|(_, positions)| {
             let first = &a.routed[positions[0]];
-            let mut content = Vec::new();
-            for &p in positions {
-                content.extend_from_slice(&a.routed[p].bytes);
+            let pieces = || {
+                positions
+                    .iter()
+                    .map(|&p| a.routed[p].bytes.bytes(&a.content))
+            };
+            let mut content = Vec::with_capacity(pieces().map(<[u8]>::len).sum());
+            for piece in pieces() {
+                content.extend_from_slice(piece);
             }
             let to = first.to.as_ref();
             NewParcel {
