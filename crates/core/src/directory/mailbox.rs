@@ -1,5 +1,7 @@
 //! Mailboxes: their records, configuration, contacts and status (SPEC-VAN 13).
 
+use std::collections::{HashMap, HashSet};
+
 use edigrid_domain::{
     ContactType, Error, MailboxId, NetworkId, ParamProblem, UseType, UserId, UserStatus,
     X12Delimiters, parse_required_text,
@@ -167,6 +169,39 @@ impl Core {
             .mailbox_page(&filter, page)
             .await
             .map_err(internal)
+    }
+
+    /// The users named as contacts of these mailboxes, each read once: what an answer
+    /// shows beside its mailboxes (a contact is shown to whoever may read its mailbox,
+    /// as [`Core::mailbox_get_contact`] does). Each mailbox must be one the caller reads;
+    /// a contact that no longer exists is left out.
+    pub async fn mailbox_contact_users(
+        &self,
+        caller: &Caller,
+        mailboxes: &[Mailbox],
+    ) -> Result<HashMap<UserId, User>, Error> {
+        let actor = self.actor(caller).await?;
+        let mut users = HashMap::new();
+        let mut gone = HashSet::new();
+        for m in mailboxes {
+            super::guard::require(&actor, Act::Read, Object::Mailbox(m.network_id, m.id))?;
+            for &kind in ContactType::ALL {
+                let id = m.contacts.get(kind);
+                if id.0 == 0 || users.contains_key(&id) || gone.contains(&id) {
+                    continue;
+                }
+                match self.contact_user(id).await {
+                    Ok(user) => {
+                        users.insert(id, user);
+                    }
+                    Err(Error::NotFound { .. }) => {
+                        gone.insert(id);
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(users)
     }
 
     /// The filter narrowed to what the caller may read (refused when it names a network or

@@ -201,4 +201,15 @@ async fn lists_and_contacts_stay_in_reach() {
         .await
         .unwrap();
     assert_eq!(contact.id, mu.user_id);
+
+    // A page's contacts, each read once, for mailboxes the caller reads only.
+    let page = w
+        .core
+        .mailbox_page(&nu, MailboxFilter::default(), Page::first(10))
+        .await
+        .unwrap();
+    let users = w.core.mailbox_contact_users(&nu, &page).await.unwrap();
+    assert_eq!(users.keys().copied().collect::<Vec<_>>(), [mu.user_id]);
+    assert_eq!(users[&mu.user_id].id, mu.user_id);
+    denied(w.core.mailbox_contact_users(&mu, &page).await);
 }

@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
+use edigrid_core::store::User;
 use edigrid_core::{
     Caller, Mailbox, MailboxChanges, MailboxConfig, MailboxCreateRequest, MailboxFilter, Page,
 };
@@ -68,9 +70,12 @@ pub(super) fn mailbox_config(c: &MailboxConfig) -> Value {
 }
 
 /// A mailbox as `MailboxIDInfo`: each contact that is set as a nested `UserIDInfo` (as the
-/// core shows a mailbox's contacts to whoever may read the mailbox), unset ones omitted;
-/// edigrid mailboxes are no ECGrid accounts and carry no owner or operations data.
-async fn mailbox_id_info(call: &Call, caller: &Caller, m: Mailbox) -> Result<Value, Error> {
+/// core shows a mailbox's contacts to whoever may read the mailbox; `contacts` from
+/// [`Core::mailbox_contact_users`]), unset or vanished ones omitted; edigrid mailboxes are
+/// no ECGrid accounts and carry no owner or operations data.
+///
+/// [`Core::mailbox_contact_users`]: edigrid_core::Core::mailbox_contact_users
+fn mailbox_id_info(m: Mailbox, contacts: &HashMap<UserId, User>, now: DateTime<Utc>) -> Value {
     let mut fields = vec![
         ("MailboxID", Value::Int(m.id.0)),
         ("NetworkID", Value::Int(m.network_id.0)),
@@ -85,29 +90,26 @@ async fn mailbox_id_info(call: &Call, caller: &Caller, m: Mailbox) -> Result<Val
         ("ECGridAccount", Value::Bool(false)),
         ("DefaultAS2ID", Value::Str(m.default_as2_id)),
     ];
-    let now = call.core.now();
-    let mut seen: HashMap<UserId, Value> = HashMap::new();
     for (element, kind) in CONTACTS {
-        let id = m.contacts.get(kind);
-        if id.0 == 0 {
-            continue;
-        }
-        if let Some(known) = seen.get(&id) {
-            fields.push((element, known.clone()));
-            continue;
-        }
-        match call.core.mailbox_get_contact(caller, m.id, kind).await {
-            Ok(user) => {
-                let info = directory_user(user, now);
-                seen.insert(id, info.clone());
-                fields.push((element, info));
-            }
-            // A contact user that vanished meanwhile is as good as unset.
-            Err(Error::NotFound { .. }) => {}
-            Err(e) => return Err(e),
+        if let Some(user) = contacts.get(&m.contacts.get(kind)) {
+            fields.push((element, directory_user(user.clone(), now)));
         }
     }
-    Ok(Value::Record(fields))
+    Value::Record(fields)
+}
+
+/// Mailboxes as `MailboxIDInfo`s, with their contacts read once for all of them.
+async fn mailbox_infos(
+    call: &Call,
+    caller: &Caller,
+    mailboxes: Vec<Mailbox>,
+) -> Result<Vec<Value>, Error> {
+    let contacts = call.core.mailbox_contact_users(caller, &mailboxes).await?;
+    let now = call.core.now();
+    Ok(mailboxes
+        .into_iter()
+        .map(|m| mailbox_id_info(m, &contacts, now))
+        .collect())
 }
 
 fn mailbox_id(call: &Call) -> MailboxId {
@@ -270,7 +272,11 @@ async fn mailbox_set_contact(call: Call) -> Result<Value, Error> {
 async fn mailbox_info(call: Call) -> Result<Value, Error> {
     let caller = authenticate(&call).await?;
     let mailbox = call.core.mailbox_info(&caller, mailbox_id(&call)).await?;
-    mailbox_id_info(&call, &caller, mailbox).await
+    let contacts = call
+        .core
+        .mailbox_contact_users(&caller, std::slice::from_ref(&mailbox))
+        .await?;
+    Ok(mailbox_id_info(mailbox, &contacts, call.core.now()))
 }
 
 async fn list(call: &Call, caller: &Caller, network: Option<NetworkId>) -> Result<Value, Error> {
@@ -285,11 +291,7 @@ async fn list(call: &Call, caller: &Caller, network: Option<NetworkId>) -> Resul
         .core
         .mailbox_page(caller, filter, Page::first(UNPAGED))
         .await?;
-    let mut out = Vec::with_capacity(mailboxes.len());
-    for m in mailboxes {
-        out.push(mailbox_id_info(call, caller, m).await?);
-    }
-    Ok(Value::List(out))
+    Ok(Value::List(mailbox_infos(call, caller, mailboxes).await?))
 }
 
 /// `MailboxList`: the mailboxes of the session's network the caller may read whose name
