@@ -24,6 +24,7 @@ use rows::{ClaimRow, DeliveryRow, RegistrationRow, SidesRow};
 
 use crate::convert::{all, one};
 use crate::sql::{Backend, Conditions, Conn, Stmt, list};
+use crate::write_conn::WriteConn;
 
 /// How a backend claims rows: PostgreSQL skips those another node has locked, so that two
 /// nodes never claim one delivery; SQLite has one writer at a time anyway.
@@ -43,11 +44,11 @@ impl Claims for SqlitePool {
 
 /// One statement for all the events: each matches the active registrations of its scope
 /// keys and event (an index probe per key) and queues a delivery for each.
-async fn queue<C: Conn>(tx: &mut C, events: &[Raised]) -> StoreResult<()> {
+async fn queue<C: WriteConn>(tx: &mut C, events: &[Raised]) -> StoreResult<()> {
     if events.is_empty() {
         return Ok(());
     }
-    tx.execute(queue_stmt(events)).await?;
+    tx.write(queue_stmt(events)).await?;
     Ok(())
 }
 
@@ -90,7 +91,7 @@ fn queue_stmt(events: &[Raised]) -> Stmt {
 }
 
 /// The deliveries of a stored upload's events (`ParcelStore::accept_upload`).
-pub(crate) async fn queue_upload<C: Conn>(
+pub(crate) async fn queue_upload<C: WriteConn>(
     tx: &mut C,
     upload: &Upload,
     outbound: ParcelId,
@@ -100,12 +101,12 @@ pub(crate) async fn queue_upload<C: Conn>(
 }
 
 /// The delivery of an applied state change's event, if it raises one.
-pub(crate) async fn queue_change<C: Conn>(tx: &mut C, ch: &StateChange) -> StoreResult<()> {
+pub(crate) async fn queue_change<C: WriteConn>(tx: &mut C, ch: &StateChange) -> StoreResult<()> {
     if ch.to != ParcelState::InBoxArchived {
         return Ok(());
     }
     let row: Option<SidesRow> = tx
-        .fetch_optional(
+        .read_optional(
             Stmt::new(
                 "SELECT network_id, mailbox_id, ecgrid_to, peer_network_id, peer_mailbox_id, \
                  ecgrid_from, file_name FROM parcels WHERE id = $1",

@@ -31,6 +31,7 @@ mod sandbox;
 mod sql;
 mod sqlite;
 mod sqlite_readers;
+mod write_conn;
 
 use std::sync::Arc;
 

@@ -33,6 +33,22 @@ impl PostgresStore {
         crate::parcels::accept_upload(&self.pool, upload).await
     }
 
+    /// `ParcelStore::parcel`.
+    async fn parcel_by_id(
+        &self,
+        id: edigrid_domain::ParcelId,
+    ) -> edigrid_core::store::StoreResult<Option<edigrid_core::parcels::model::Parcel>> {
+        crate::parcels::parcel(&self.pool, id).await
+    }
+
+    /// `ParcelStore::change_state`: a transaction of its own.
+    async fn change(
+        &self,
+        change: &edigrid_core::parcels::model::StateChange,
+    ) -> edigrid_core::store::StoreResult<bool> {
+        crate::parcels::change_state(&self.pool, change).await
+    }
+
     pub async fn open(url: &str) -> Result<Self, OpenError> {
         let options =
             PgConnectOptions::from_str(url).map_err(|e| OpenError::Connect(e.to_string()))?;

@@ -27,8 +27,10 @@ pub struct SqliteStore {
     pool: SqlitePool,
     /// Inline readers for the hot path; `None` for an in-memory database.
     readers: Option<std::sync::Arc<SessionReaders>>,
-    /// The writer that commits small uploads in groups (`group_commit`).
-    uploads: GroupCommit,
+    /// The writer that commits small uploads and parcel state changes in groups
+    /// (`group_commit`); `None` for an in-memory database, which only the pool's
+    /// connections share.
+    uploads: Option<GroupCommit>,
 }
 
 impl SqliteStore {
@@ -50,16 +52,17 @@ impl SqliteStore {
             .await
             .map_err(|e| OpenError::Migrate(e.to_string()))?;
         let path = options.get_filename();
-        let readers = if path.as_os_str().is_empty() || path.to_string_lossy().contains(":memory:")
-        {
-            None
-        } else {
-            let count = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
-            Some(std::sync::Arc::new(
-                SessionReaders::open(path, count).map_err(|e| OpenError::Connect(e.to_string()))?,
-            ))
-        };
-        let uploads = GroupCommit::start(pool.clone());
+        let (readers, uploads) =
+            if path.as_os_str().is_empty() || path.to_string_lossy().contains(":memory:") {
+                (None, None)
+            } else {
+                let count = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
+                let readers = SessionReaders::open(path, count)
+                    .map_err(|e| OpenError::Connect(e.to_string()))?;
+                let uploads =
+                    GroupCommit::start(path).map_err(|e| OpenError::Connect(e.to_string()))?;
+                (Some(std::sync::Arc::new(readers)), Some(uploads))
+            };
         Ok(SqliteStore {
             pool,
             readers,
@@ -73,10 +76,36 @@ impl SqliteStore {
         &self,
         upload: &edigrid_core::parcels::model::Upload,
     ) -> StoreResult<edigrid_core::parcels::model::Accepted> {
-        if GroupCommit::takes(upload) {
-            return self.uploads.accept(upload.clone()).await;
+        if let Some(uploads) = &self.uploads
+            && GroupCommit::takes(upload)
+        {
+            return uploads.accept(upload.clone()).await;
         }
         crate::parcels::accept_upload(&self.pool, upload).await
+    }
+
+    /// `ParcelStore::parcel`: a primary-key lookup, inline through the readers (see
+    /// `partner_details`), since every download and confirm reads its parcel twice.
+    async fn parcel_by_id(
+        &self,
+        id: edigrid_domain::ParcelId,
+    ) -> StoreResult<Option<edigrid_core::parcels::model::Parcel>> {
+        match &self.readers {
+            Some(readers) => crate::parcels::parcel_inline(readers, id),
+            None => crate::parcels::parcel(&self.pool, id).await,
+        }
+    }
+
+    /// `ParcelStore::change_state`: through the same writer as small uploads, so that
+    /// downloads and confirms share their commits instead of queueing on the write lock.
+    async fn change(
+        &self,
+        change: &edigrid_core::parcels::model::StateChange,
+    ) -> StoreResult<bool> {
+        match &self.uploads {
+            Some(writer) => writer.change(change.clone()).await,
+            None => crate::parcels::change_state(&self.pool, change).await,
+        }
     }
 
     pub fn pool(&self) -> &SqlitePool {

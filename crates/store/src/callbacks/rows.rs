@@ -18,6 +18,20 @@ pub(super) struct SidesRow {
     pub(super) file_name: String,
 }
 
+impl crate::write_conn::Decode for SidesRow {
+    fn decode(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(SidesRow {
+            network_id: row.get("network_id")?,
+            mailbox_id: row.get("mailbox_id")?,
+            ecgrid_to: row.get("ecgrid_to")?,
+            peer_network_id: row.get("peer_network_id")?,
+            peer_mailbox_id: row.get("peer_mailbox_id")?,
+            ecgrid_from: row.get("ecgrid_from")?,
+            file_name: row.get("file_name")?,
+        })
+    }
+}
+
 #[derive(sqlx::FromRow)]
 pub(super) struct RegistrationRow {
     pub(super) id: i64,

@@ -1031,6 +1031,76 @@ async fn concurrent_uploads_stand_alone(store: Arc<dyn Store>) {
     }
 }
 
+/// State changes made at the same time as each other and as uploads (the SQLite store
+/// commits them in the same groups) each stand alone: a change of a missing parcel is
+/// refused without taking the others down, a compare-and-set that does not apply changes
+/// nothing, and each one that applies is there with its manifest entry.
+async fn concurrent_changes_stand_alone(store: Arc<dyn Store>) {
+    seed(&*store).await;
+    let mut ready = Vec::new();
+    for i in 0..10 {
+        let accepted = store
+            .accept_upload(&upload(&format!("S{i}-"), t0()))
+            .await
+            .unwrap();
+        ready.extend(accepted.inbound);
+    }
+    let mut tasks = Vec::new();
+    for (i, id) in ready.iter().copied().enumerate() {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            // Every third asks for a state the parcel is not in: not applied.
+            let from = if i % 3 == 2 {
+                ParcelState::InBoxTransferred
+            } else {
+                ParcelState::InBoxReady
+            };
+            let result = store
+                .change_state(&change(id, &[from], ParcelState::InBoxArchived))
+                .await;
+            (Some((i, id)), result)
+        }));
+    }
+    for n in 0..3 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let missing = change(
+                ParcelId(1 + n),
+                &[ParcelState::InBoxReady],
+                ParcelState::InBoxArchived,
+            );
+            (None, store.change_state(&missing).await)
+        }));
+    }
+    let uploads: Vec<_> = (0..5)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move { store.accept_upload(&upload(&format!("T{i}-"), t0())).await })
+        })
+        .collect();
+    for task in tasks {
+        match task.await.unwrap() {
+            (Some((i, id)), Ok(applied)) => {
+                assert_eq!(applied, i % 3 != 2, "change {i} of parcel {id}");
+                let expected = if applied {
+                    ParcelState::InBoxArchived
+                } else {
+                    ParcelState::InBoxReady
+                };
+                assert_eq!(state_of(&*store, id).await, expected, "parcel {id}");
+                let entries = store.manifest(id).await.unwrap().len();
+                assert_eq!(entries, if applied { 2 } else { 1 }, "parcel {id}");
+            }
+            (None, Err(StoreError::Missing(_))) => {}
+            (which, result) => panic!("{which:?} gave {result:?}"),
+        }
+    }
+    for task in uploads {
+        let accepted = task.await.unwrap().unwrap();
+        assert_eq!(accepted.inbound.len(), 2);
+    }
+}
+
 /// Runs every check, each on a fresh store from `fresh`.
 pub async fn run_all<F, Fut>(fresh: F)
 where
@@ -1048,4 +1118,5 @@ where
     notes_manifest_and_fields(fresh().await).await;
     redeliveries(fresh().await).await;
     concurrent_uploads_stand_alone(fresh().await).await;
+    concurrent_changes_stand_alone(fresh().await).await;
 }

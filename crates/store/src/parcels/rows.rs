@@ -53,6 +53,46 @@ pub(crate) struct ParcelRow {
     peer_mailbox_name: Option<String>,
 }
 
+/// The same row read by the SQLite store's inline readers (a parcel looked up by number on
+/// every download and confirm).
+impl crate::write_conn::Decode for ParcelRow {
+    fn decode(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(ParcelRow {
+            id: row.get("id")?,
+            direction: row.get("direction")?,
+            network_id: row.get("network_id")?,
+            mailbox_id: row.get("mailbox_id")?,
+            peer_network_id: row.get("peer_network_id")?,
+            peer_mailbox_id: row.get("peer_mailbox_id")?,
+            ecgrid_from: row.get("ecgrid_from")?,
+            ecgrid_to: row.get("ecgrid_to")?,
+            file_name: row.get("file_name")?,
+            bytes: row.get("bytes")?,
+            declared_bytes: row.get("declared_bytes")?,
+            sha256: row.get("sha256")?,
+            standard: row.get("standard")?,
+            state: row.get("state")?,
+            valid: row.get("valid")?,
+            problem: row.get("problem")?,
+            mailbag_control_id: row.get("mailbag_control_id")?,
+            source_id: row.get("source_id")?,
+            uploaded_by: row.get("uploaded_by")?,
+            created_ms: row.get("created_ms")?,
+            state_changed_ms: row.get("state_changed_ms")?,
+            downloaded_ms: row.get("downloaded_ms")?,
+            archived_ms: row.get("archived_ms")?,
+            content_removed: row.get("content_removed")?,
+            local_status: row.get("local_status")?,
+            local_status_changed_ms: row.get("local_status_changed_ms")?,
+            interchange_count: row.get("interchange_count")?,
+            network_name: row.get("network_name")?,
+            mailbox_name: row.get("mailbox_name")?,
+            peer_network_name: row.get("peer_network_name")?,
+            peer_mailbox_name: row.get("peer_mailbox_name")?,
+        })
+    }
+}
+
 impl TryFrom<ParcelRow> for Parcel {
     type Error = StoreError;
     fn try_from(r: ParcelRow) -> Result<Self, StoreError> {
