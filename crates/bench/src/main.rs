@@ -123,6 +123,21 @@ enum Command {
         #[arg(long, default_value_t = 64)]
         connections: usize,
     },
+    /// Profiling aid: prepare one SQLite parcel node as `parcels` does, print its process ID,
+    /// wait `--delay` seconds (for a profiler to attach), then drive one of its series:
+    /// `upload`, `cycle` or `inbox` (serial).
+    ParcelDrive {
+        #[arg(long, default_value = "upload")]
+        series: String,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        #[arg(long, default_value_t = 0)]
+        stored: u64,
+        #[arg(long, default_value_t = 2)]
+        delay: u64,
+    },
     /// Serve one fixed response to every request (the ceiling server, run as its own process).
     Ceiling {
         /// File holding the response body to serve.
@@ -182,6 +197,36 @@ fn main() -> anyhow::Result<()> {
             .await;
             let _ = std::fs::remove_dir_all(&work);
             ran
+        }),
+        Command::ParcelDrive {
+            series,
+            seconds,
+            connections,
+            stored,
+            delay,
+        } => runtime.block_on(async {
+            use parcels::Measure as _;
+            let work = tempfile_dir()?;
+            let url = format!("sqlite://{}", work.join("parcels-drive.db").display());
+            let node = parcels::ParcelNode::start(&url, &work, connections, stored).await?;
+            println!("pid {}", node.server.pid());
+            tokio::time::sleep(Duration::from_secs(delay)).await;
+            let time = Duration::from_secs(seconds);
+            let s = match series.as_str() {
+                "cycle" => node.cycle.measure(time).await?,
+                "inbox" => drive(node.server.addr, &node.inbox, 1, time).await?,
+                _ => drive(node.server.addr, &node.upload, connections, time).await?,
+            };
+            println!(
+                "{series}: {:.0} per s, p50 {:.3} ms, p99 {:.3} ms, {} errors",
+                s.rps(),
+                s.p50_ms(),
+                s.p99_ms(),
+                s.errors
+            );
+            drop(node);
+            let _ = std::fs::remove_dir_all(&work);
+            Ok(())
         }),
         Command::UploadMemory { clients, mib } => runtime.block_on(async {
             let work = tempfile_dir()?;

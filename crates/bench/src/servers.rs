@@ -283,6 +283,11 @@ impl Edigrid {
         Ok(Edigrid { addr, child })
     }
 
+    /// The server's process ID (for a profiler to attach to).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Resident memory of the server process now and at its peak, from /proc.
     pub fn memory(&self) -> Memory {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))

@@ -109,6 +109,8 @@ impl DirectConn {
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
         )
         .map_err(direct_error)?;
+        // An upload's statements differ with its number of interchanges and deliveries.
+        conn.set_prepared_statement_cache_capacity(64);
         Ok(DirectConn { conn })
     }
 
