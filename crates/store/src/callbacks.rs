@@ -286,6 +286,7 @@ pub(crate) async fn list_deliveries<B: Backend>(
     c.equals("registration_id", f.registration);
     c.equals("network_id", f.network.map(|n| n.0));
     c.equals("mailbox_id", f.mailbox.map(|m| m.0));
+    c.equals_unindexed("registration_mailbox_id", f.registered_in.map(|m| m.0));
     c.any_of("status", f.statuses.iter().map(|s| s.as_str()));
     c.equals("event", f.event.map(|e| e.as_str()));
     c.compare("created_ms", ">=", f.since);

@@ -225,6 +225,9 @@ pub struct Attempted {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeliveryFilter {
     pub registration: Option<i64>,
+    /// Only deliveries of registrations made for this mailbox (for the mailbox itself or
+    /// one of its IDs), not those of its network's registrations.
+    pub registered_in: Option<MailboxId>,
     pub network: Option<NetworkId>,
     pub mailbox: Option<MailboxId>,
     pub statuses: Vec<DeliveryStatus>,

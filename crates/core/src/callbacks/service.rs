@@ -407,6 +407,12 @@ impl Core {
                     )));
                 }
             }
+            // Below the network's level only the mailbox's own registrations are readable
+            // (registration_as): a delivery of a network registration, though made for an
+            // event of this mailbox, names a URL the mailbox may not see.
+            if let Reach::Mailbox(_, own) = reach(&actor) {
+                q.filter.registered_in = Some(own);
+            }
         }
         self.inner
             .store

@@ -13,6 +13,8 @@
 //!   loopback targets are refused unless `callback_allow_private` (names too, when they
 //!   resolve to such an address at sending time); bad input and callers without authority
 //!   change nothing.
+//! - A mailbox's queue lists leave out the deliveries of its network's registrations (whose
+//!   URLs only the network's administrators may read), though made for its own events.
 
 use std::time::Duration;
 
@@ -63,6 +65,7 @@ on_both_backends!(
     a_stopped_server_sends_a_claimed_delivery_once_after_restart,
     redirects_are_not_followed_and_endless_answers_are_cut,
     bad_registrations_and_strangers_change_nothing,
+    a_mailbox_lists_only_its_own_registrations_deliveries,
 );
 
 pub(crate) async fn app(database: Option<String>) -> TestApp {
@@ -600,6 +603,64 @@ async fn bad_registrations_and_strangers_change_nothing(app: TestApp) {
     assert_eq!(test.expect_field("Test"), "true");
     let seen = rx.wait_for(1, WAIT).await;
     assert_eq!(payload(&seen[0])["isTest"], true);
+}
+
+async fn a_mailbox_lists_only_its_own_registrations_deliveries(app: TestApp) {
+    let w = World::new(app).await;
+    w.app
+        .directory()
+        .user("cbnet", AuthLevel::NetworkAdmin, 100, 200)
+        .build()
+        .await;
+    let net = w
+        .app
+        .soap_ok_in(
+            DEP,
+            "Login",
+            &[
+                ("LoginName", "cbnet"),
+                ("Password", edigrid_testkit::TEST_PASSWORD),
+            ],
+        )
+        .await
+        .expect_field("LoginResult");
+    // Both receivers answer 500, so both deliveries stay in the pending list.
+    let rx = Receiver::start("127.0.0.1", Answer::Status(500)).await;
+    let (network_url, mailbox_url) = (rx.url("/network"), rx.url("/mailbox"));
+    let mut network_wide = add_params(&network_url, "3", "InBox", "None");
+    network_wide[0] = ("NetworkID", "100");
+    w.ok(&net, "CallBackAddEx", &network_wide).await;
+    let own_registration = w.register(&mailbox_url, "3").await;
+    w.upload(11).await;
+
+    let queued = |reply: &SoapReply| {
+        let mut ids = reply.all("CallBackQueueID");
+        ids.sort();
+        ids
+    };
+    let network_admin = w.ok(&net, "CallBackPendingList", &[]).await;
+    assert_eq!(queued(&network_admin).len(), 2, "{}", network_admin.body);
+    let own = w
+        .ok(
+            &w.b,
+            "CallBackEventInfo",
+            &[("CallBackEventID", &own_registration), ("QueueCount", "5")],
+        )
+        .await;
+    let own = queued(&own);
+    assert_eq!(own.len(), 1, "one delivery of B's own registration");
+    for sid in [&w.b, &w.b_user] {
+        let listed = w.ok(sid, "CallBackPendingList", &[]).await;
+        assert_eq!(queued(&listed), own, "{}", listed.body);
+        let named = w
+            .ok(
+                sid,
+                "CallBackPendingListEx",
+                &[("NetworkID", "100"), ("MailboxID", "201")],
+            )
+            .await;
+        assert_eq!(queued(&named), own, "{}", named.body);
+    }
 }
 
 /// Without `callback_allow_private`, addresses inside are refused when registering, and a
