@@ -315,6 +315,8 @@ pub(crate) struct PartnerRow {
     owner: i32,
     van: bool,
     simulated: bool,
+    #[sqlx(flatten)]
+    x12: X12Row,
     created_ms: i64,
     modified_ms: i64,
 }
@@ -336,6 +338,7 @@ impl TryFrom<PartnerRow> for TradingPartner {
             owner: UserId(r.owner),
             van: r.van,
             simulated: r.simulated,
+            x12: r.x12.try_into()?,
             created: time(r.created_ms)?,
             modified: time(r.modified_ms)?,
         })
@@ -345,7 +348,7 @@ impl TryFrom<PartnerRow> for TradingPartner {
 /// Every column of a trading-partner ID but `ecgrid_id` and `created_ms`, with the keys the
 /// pair is compared by.
 fn partner_fields(p: &TradingPartner) -> Fields {
-    vec![
+    let mut f: Fields = vec![
         ("network_id", p.network_id.0.into()),
         ("mailbox_id", p.mailbox_id.0.into()),
         ("qualifier", (&p.qualifier).into()),
@@ -361,7 +364,9 @@ fn partner_fields(p: &TradingPartner) -> Fields {
         ("van", p.van.into()),
         ("simulated", p.simulated.into()),
         ("modified_ms", p.modified.into()),
-    ]
+    ];
+    f.extend(x12_fields(&p.x12));
+    f
 }
 
 /// A partner's pair conflict, named as the caller gave it.

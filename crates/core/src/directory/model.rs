@@ -198,6 +198,9 @@ pub struct TradingPartner {
     pub van: bool,
     /// A sandbox partner that answers what it receives (SPEC-VAN 21).
     pub simulated: bool,
+    /// Delimiters imposed on X12 this ID receives; unset ones fall back to its mailbox's,
+    /// then its network's.
+    pub x12: X12Delimiters,
     pub created: DateTime<Utc>,
     pub modified: DateTime<Utc>,
 }

@@ -3,6 +3,7 @@
 
 use edigrid_domain::{
     EcGridId, Error, MailboxId, NetworkId, ParamProblem, PartnerAddress, RoutingGroup, UserStatus,
+    X12Delimiters,
 };
 
 use super::access::{Act, Actor, Object, UserPlace, permits};
@@ -255,6 +256,7 @@ impl Core {
             owner: actor.user,
             van,
             simulated: false,
+            x12: X12Delimiters::default(),
             created: now,
             modified: now,
         };

@@ -1,7 +1,7 @@
 //! Changing trading-partner IDs: descriptions, owners, status, moves and mailbox defaults.
 
 use edigrid_domain::{
-    EcGridId, Error, MailboxId, PartnerAddress, RoutingGroup, UserId, UserStatus,
+    EcGridId, Error, MailboxId, PartnerAddress, RoutingGroup, UserId, UserStatus, X12Delimiters,
 };
 
 use super::access::{Act, Actor, Object};
@@ -118,6 +118,27 @@ impl Core {
         let actor = self.actor(caller).await?;
         let mut partner = self.changeable_partner(&actor, ecgrid_id).await?;
         partner.simulated = simulated;
+        self.save_partner(&actor, partner).await
+    }
+
+    /// Sets the X12 delimiters imposed on what the ID receives: each one set takes precedence
+    /// over its mailbox's and its network's. Checked as the mailbox's and network's are (no
+    /// letter, digit, space or non-ASCII byte; the set ones differ); a refused set saves
+    /// nothing.
+    pub async fn partner_set_x12_delimiters(
+        &self,
+        caller: &Caller,
+        ecgrid_id: EcGridId,
+        delimiters: X12Delimiters,
+    ) -> Result<TradingPartner, Error> {
+        let checked = X12Delimiters::new(
+            delimiters.segment,
+            delimiters.element,
+            delimiters.sub_element,
+        )?;
+        let actor = self.actor(caller).await?;
+        let mut partner = self.changeable_partner(&actor, ecgrid_id).await?;
+        partner.x12 = checked;
         self.save_partner(&actor, partner).await
     }
 

@@ -418,7 +418,9 @@ impl Core {
             let end = start.saturating_add(usize::try_from(ic.length).unwrap_or(0));
             let slice = bytes.get(start..end).unwrap_or_default();
             let reading = edigrid_edi::read_parcel(slice);
+            let partner = store.partner(ic.ecgrid_to).await.map_err(internal)?;
             let wanted = wanted_delimiters(
+                partner.map(|p| p.x12).unwrap_or_default(),
                 mailbox.config.x12,
                 network.map(|n| n.x12).unwrap_or_default(),
             );

@@ -121,17 +121,23 @@ fn header_text(ic: &edigrid_edi::Interchange, data: &[u8]) -> String {
     String::from_utf8_lossy(&rest[..end]).into_owned()
 }
 
-/// The X12 delimiters a receiving mailbox wants: each set byte of its own, else its
-/// network's; `None` when neither sets any.
+/// The X12 delimiters a receiving ID wants: each set byte of its own, else its mailbox's,
+/// else its network's; `None` when none of them sets any.
 pub(crate) fn wanted_delimiters(
+    partner: X12Delimiters,
     mailbox: X12Delimiters,
     network: X12Delimiters,
 ) -> Option<X12Delimiters> {
-    let pick = |own: u8, net: u8| if own != 0 { own } else { net };
+    let pick =
+        |own: u8, mbx: u8, net: u8| [own, mbx, net].into_iter().find(|&b| b != 0).unwrap_or(0);
     let wanted = X12Delimiters {
-        segment: pick(mailbox.segment, network.segment),
-        element: pick(mailbox.element, network.element),
-        sub_element: pick(mailbox.sub_element, network.sub_element),
+        segment: pick(partner.segment, mailbox.segment, network.segment),
+        element: pick(partner.element, mailbox.element, network.element),
+        sub_element: pick(
+            partner.sub_element,
+            mailbox.sub_element,
+            network.sub_element,
+        ),
     };
     wanted.is_set().then_some(wanted)
 }
@@ -321,7 +327,7 @@ pub(crate) mod tests {
     #[test]
     fn receivers_get_their_delimiters_unless_the_data_holds_them() {
         let none = X12Delimiters::default();
-        assert_eq!(wanted_delimiters(none, none), None);
+        assert_eq!(wanted_delimiters(none, none, none), None);
         let net = X12Delimiters {
             segment: b'\n',
             element: b'|',
@@ -331,10 +337,26 @@ pub(crate) mod tests {
             element: b'^',
             ..none
         };
-        let wanted = wanted_delimiters(own, net).unwrap();
+        let wanted = wanted_delimiters(none, own, net).unwrap();
         assert_eq!(
             (wanted.segment, wanted.element, wanted.sub_element),
             (b'\n', b'^', 0)
+        );
+        // The receiving ID's own set bytes come first, then its mailbox's, then the network's.
+        let id = X12Delimiters {
+            element: b'!',
+            sub_element: b'@',
+            ..none
+        };
+        let by_id = wanted_delimiters(id, own, net).unwrap();
+        assert_eq!(
+            (by_id.segment, by_id.element, by_id.sub_element),
+            (b'\n', b'!', b'@')
+        );
+        let id_only = wanted_delimiters(id, none, none).unwrap();
+        assert_eq!(
+            (id_only.segment, id_only.element, id_only.sub_element),
+            (0, b'!', b'@')
         );
 
         let data = x12("SENDER", "BUYER", "000000001");

@@ -467,6 +467,7 @@ impl Core {
         };
         let network = lookups.network(mailbox.network_id).await?;
         let wanted = wanted_delimiters(
+            to.x12,
             mailbox.config.x12,
             network.map(|n| n.x12).unwrap_or_default(),
         );

@@ -306,6 +306,7 @@ mod tests {
             owner: UserId(0),
             van: false,
             simulated: false,
+            x12: Default::default(),
             created: Utc::now(),
             modified: Utc::now(),
         }

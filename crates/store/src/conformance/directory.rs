@@ -123,6 +123,11 @@ fn full_partner(mailbox: i32, network: i32, qualifier: &str, id: &str) -> Tradin
         owner: UserId(7),
         van: true,
         simulated: true,
+        x12: X12Delimiters {
+            segment: b'~',
+            element: b'*',
+            sub_element: b'>',
+        },
         created: t0(),
         modified: t0() + Duration::seconds(3),
     }
@@ -831,6 +836,11 @@ pub async fn partners_round_trip_and_sequence(store: Arc<dyn Store>) {
         owner: UserId(8),
         van: false,
         simulated: false,
+        x12: X12Delimiters {
+            segment: b'\n',
+            element: b'|',
+            sub_element: 0,
+        },
         created: t0() + Duration::days(9),
         modified: t0() + Duration::days(1),
         ..given.clone()

@@ -58,6 +58,7 @@ async fn seed(store: &dyn Store) -> Vec<EcGridId> {
             owner: UserId(0),
             van: false,
             simulated: false,
+            x12: Default::default(),
             created: t0(),
             modified: t0(),
         };

@@ -70,6 +70,7 @@ fn partner(mailbox: i32, network: i32, id: &str) -> TradingPartner {
         owner: UserId(0),
         van: false,
         simulated: false,
+        x12: Default::default(),
         created: t0(),
         modified: t0(),
     }

@@ -19,7 +19,7 @@ use crate::sql::{Backend, Stmt, list, sqlite_numbered, total_from_page};
 use crate::sqlite_readers::SessionReaders;
 
 /// The columns of each table as the decoder below reads them, in its order.
-const PARTNER_COLUMNS: [&str; 15] = [
+const PARTNER_COLUMNS: [&str; 18] = [
     "ecgrid_id",
     "network_id",
     "mailbox_id",
@@ -33,6 +33,9 @@ const PARTNER_COLUMNS: [&str; 15] = [
     "owner",
     "van",
     "simulated",
+    "x12_segment",
+    "x12_element",
+    "x12_sub_element",
     "created_ms",
     "modified_ms",
 ];
@@ -332,6 +335,11 @@ fn partner<C: Columns + ?Sized>(c: &mut Cursor<'_, C>) -> Result<PartnerRow, C::
         owner: c.int()?,
         van: c.flag()?,
         simulated: c.flag()?,
+        x12: X12Row {
+            x12_segment: c.int()?,
+            x12_element: c.int()?,
+            x12_sub_element: c.int()?,
+        },
         created_ms: c.big()?,
         modified_ms: c.big()?,
     })
@@ -489,6 +497,7 @@ mod tests {
                 owner: UserId(0),
                 van: false,
                 simulated: false,
+                x12: Default::default(),
                 created: t,
                 modified: t,
             };
