@@ -71,10 +71,6 @@ const SERVED: Coverage = Coverage::Served;
 pub const NOT_BUILT: &str = "not built yet (issue 13/14/15)";
 /// Features that need systems edigrid does not have (SPEC-VAN 12).
 pub const OUTSIDE_WORLD: &str = "needs the outside world";
-/// The directory keeps X12 delimiters per network and per mailbox, not per trading-partner
-/// ID: there is nothing to store them in yet.
-pub const NO_PER_ID_DELIMITERS: &str =
-    "the directory keeps no X12 delimiters per ID yet (only per network and mailbox)";
 
 /// One endpoint page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -366,7 +362,7 @@ pub const CATALOGUE: [Endpoint; 119] = [
         "/v2/ids/tp-x12-delimiters",
         "ids/x12-delimiters",
         "X12 Delimiters",
-        Refused(NO_PER_ID_DELIMITERS),
+        SERVED,
     ),
     entry(
         Post,
@@ -1062,10 +1058,9 @@ mod tests {
         routes.dedup();
         assert_eq!(routes.len(), 119);
         let count = |c: Coverage| CATALOGUE.iter().filter(|e| e.coverage == c).count();
-        assert_eq!(count(SERVED), 102);
+        assert_eq!(count(SERVED), 103);
         assert_eq!(count(Refused(NOT_BUILT)), 0);
         assert_eq!(count(Refused(OUTSIDE_WORLD)), 16);
-        assert_eq!(count(Refused(NO_PER_ID_DELIMITERS)), 1);
         for a in ALIASES {
             assert!(
                 a.endpoint().is_some() || a.of == NETWORK_ADD,

@@ -15,6 +15,7 @@ use crate::RestState;
 use crate::auth::Authenticated;
 use crate::envelope::{ApiError, ApiResponse, BodyErrors, Data, StandardErrors, from_core};
 use crate::json::JsonBody;
+use crate::networks_routes::delimiters;
 use crate::twin_routes::body_and_query_routes;
 use crate::wire::{
     EdiStandardName, EmailPayloadName, EmailSystem, EmailSystemName, IdPath, RoutingGroupName,
@@ -520,5 +521,43 @@ pub async fn update_description(
         ..PartnerChanges::default()
     };
     state.core.partner_update(&caller, id, changes).await?;
+    Ok(Data(true))
+}
+
+/// The three X12 delimiters an ID imposes on what it receives, each one character.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IdDelimitersBody {
+    #[schema(minimum = 1)]
+    pub ec_grid_id: i32,
+    #[schema(min_length = 1, max_length = 1)]
+    pub element_delimiter: String,
+    #[schema(min_length = 1, max_length = 1)]
+    pub sub_element_delimiter: String,
+    #[schema(min_length = 1, max_length = 1)]
+    pub segment_terminator: String,
+}
+
+/// Sets the X12 delimiters imposed on what the ID receives (before its mailbox's and its
+/// network's).
+#[utoipa::path(post, path = "/v2/ids/tp-x12-delimiters", tag = "ids",
+    request_body = IdDelimitersBody,
+    security(("bearer" = []), ("apiKey" = [])),
+    responses((status = 200, body = ApiResponse<bool>), BodyErrors))]
+pub async fn x12_delimiters(
+    State(state): State<RestState>,
+    Authenticated(caller): Authenticated,
+    JsonBody(b): JsonBody<IdDelimitersBody>,
+) -> Result<Data<bool>, ApiError> {
+    let id = EcGridId(positive("ecGridId", b.ec_grid_id)?);
+    let set = delimiters(
+        &b.element_delimiter,
+        &b.sub_element_delimiter,
+        &b.segment_terminator,
+    )?;
+    state
+        .core
+        .partner_set_x12_delimiters(&caller, id, set)
+        .await?;
     Ok(Data(true))
 }

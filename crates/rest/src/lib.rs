@@ -175,6 +175,7 @@ fn api() -> OpenApiRouter<RestState> {
         .routes(routes!(ids::update_config))
         .routes(routes!(ids::update_data_email))
         .routes(routes!(ids::update_description))
+        .routes(routes!(ids::x12_delimiters))
         .routes(routes!(parcels::get_parcel))
         .routes(routes!(parcels::inbox_list))
         .routes(routes!(parcels::outbox_list))

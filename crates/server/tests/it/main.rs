@@ -53,6 +53,7 @@ mod resource_bounds;
 mod rest_auth;
 mod rest_clients;
 mod rest_directory;
+mod rest_id_delimiters;
 mod rest_keys;
 mod rest_parcels;
 mod rest_shared;
