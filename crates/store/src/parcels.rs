@@ -466,6 +466,42 @@ pub(crate) async fn list_parcels<B: Backend>(
     list::<B, ParcelRow, _>(db, list_parcels_stmts(f, page), page).await
 }
 
+/// Whether a list is a mailbox's waiting parcels (the inbox poll): its count reads only
+/// what the mailbox has not confirmed yet, so it may run on the calling thread. An archive
+/// or a network's list may count millions; those stay on the pool's threads.
+pub(crate) fn is_waiting_list(f: &ParcelFilter) -> bool {
+    f.mailbox.is_some()
+        && !f.states.is_empty()
+        && f.states
+            .iter()
+            .all(|s| matches!(s, ParcelState::InBoxReady | ParcelState::InBoxTransferred))
+}
+
+/// [`list_parcels`] on the calling thread through the SQLite store's inline readers: a
+/// page an index bounds, and a count read from an index only.
+pub(crate) fn list_parcels_inline(
+    readers: &crate::sqlite_readers::SessionReaders,
+    f: &ParcelFilter,
+    page: Page,
+) -> StoreResult<Paged<Parcel>> {
+    use crate::write_conn::{read_all_inline, read_inline};
+    let (select, count) = list_parcels_stmts(f, page);
+    readers.with(|conn| {
+        let rows: Vec<ParcelRow> = read_all_inline(conn, &select)?;
+        let total = match crate::sql::total_from_page(page, rows.len()) {
+            Some(total) => total,
+            None => {
+                let counted: Option<(i64,)> = read_inline(conn, &count)?;
+                counted.map_or(0, |(n,)| u64::try_from(n).unwrap_or(0))
+            }
+        };
+        Ok(Paged {
+            items: all(rows)?,
+            total,
+        })
+    })
+}
+
 pub(crate) async fn interchange<B: Backend>(
     db: &B,
     id: InterchangeId,
@@ -901,7 +937,7 @@ macro_rules! parcel_store {
                     filter: &ParcelFilter,
                     page: Page,
                 ) -> StoreResult<Paged<Parcel>> {
-                    p::list_parcels(&self.pool, filter, page).await
+                    self.parcel_page(filter, page).await
                 }
                 async fn interchange(&self, id: InterchangeId) -> StoreResult<Option<Interchange>> {
                     p::interchange(&self.pool, id).await
@@ -975,6 +1011,25 @@ mod tests {
 
     fn at() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 5, 7, 10, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn only_a_mailboxs_waiting_parcels_are_listed_inline() {
+        let of = |mailbox: i32, states: &[ParcelState]| ParcelFilter {
+            states: states.to_vec(),
+            ..ParcelFilter::of(Direction::InBox, NetworkId(1), MailboxId(mailbox))
+        };
+        let waiting = [ParcelState::InBoxReady, ParcelState::InBoxTransferred];
+        assert!(is_waiting_list(&of(10, &[ParcelState::InBoxReady])));
+        assert!(is_waiting_list(&of(10, &waiting)));
+        // An archive, every state, or a whole network may count without bound.
+        assert!(!is_waiting_list(&of(10, &[ParcelState::InBoxArchived])));
+        assert!(!is_waiting_list(&of(10, &[])));
+        let network = ParcelFilter {
+            mailbox: None,
+            ..of(10, &[ParcelState::InBoxReady])
+        };
+        assert!(!is_waiting_list(&network));
     }
 
     /// Every list the fronts serve, in each shape the core asks for, with the lookups of

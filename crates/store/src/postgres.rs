@@ -41,6 +41,17 @@ impl PostgresStore {
         crate::parcels::parcel(&self.pool, id).await
     }
 
+    /// `ParcelStore::list_parcels`.
+    async fn parcel_page(
+        &self,
+        filter: &edigrid_core::parcels::model::ParcelFilter,
+        page: edigrid_core::store::Page,
+    ) -> edigrid_core::store::StoreResult<
+        edigrid_core::store::Paged<edigrid_core::parcels::model::Parcel>,
+    > {
+        crate::parcels::list_parcels(&self.pool, filter, page).await
+    }
+
     /// `ParcelStore::change_state`: a transaction of its own.
     async fn change(
         &self,

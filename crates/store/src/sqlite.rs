@@ -96,6 +96,23 @@ impl SqliteStore {
         }
     }
 
+    /// `ParcelStore::list_parcels`: a mailbox's waiting parcels (the inbox poll, made over
+    /// and over) inline through the readers, a page an index bounds and a count from an
+    /// index only: sqlx's thread hop and per-column copies cost more than the read. Other
+    /// lists, whose counts may run long, through the pool.
+    async fn parcel_page(
+        &self,
+        filter: &edigrid_core::parcels::model::ParcelFilter,
+        page: edigrid_core::store::Page,
+    ) -> StoreResult<edigrid_core::store::Paged<edigrid_core::parcels::model::Parcel>> {
+        match &self.readers {
+            Some(readers) if crate::parcels::is_waiting_list(filter) => {
+                crate::parcels::list_parcels_inline(readers, filter, page)
+            }
+            _ => crate::parcels::list_parcels(&self.pool, filter, page).await,
+        }
+    }
+
     /// `ParcelStore::change_state`: through the same writer as small uploads, so that
     /// downloads and confirms share their commits instead of queueing on the write lock.
     async fn change(

@@ -177,3 +177,18 @@ pub(crate) fn read_inline<R: Decode>(
         None => Ok(None),
     }
 }
+
+/// Every row of `stmt` read with a connection of the inline readers, on the calling
+/// thread: only for a page an index bounds (at most a page's size of rows).
+pub(crate) fn read_all_inline<R: Decode>(
+    conn: &rusqlite::Connection,
+    stmt: &Stmt,
+) -> StoreResult<Vec<R>> {
+    let mut prepared = conn
+        .prepare_cached(&sqlite_numbered(&stmt.sql))
+        .map_err(direct_error)?;
+    let rows = prepared
+        .query_map(rusqlite::params_from_iter(&stmt.args), R::decode)
+        .map_err(direct_error)?;
+    rows.collect::<Result<Vec<R>, _>>().map_err(direct_error)
+}
