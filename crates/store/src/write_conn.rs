@@ -118,21 +118,6 @@ impl DirectConn {
     pub(crate) fn batch(&self, sql: &str) -> StoreResult<()> {
         self.conn.execute_batch(sql).map_err(direct_error)
     }
-
-    fn run<T>(
-        &self,
-        stmt: &Stmt,
-        rows: impl FnOnce(rusqlite::Rows<'_>) -> rusqlite::Result<T>,
-    ) -> StoreResult<T> {
-        let mut prepared = self
-            .conn
-            .prepare_cached(&sqlite_numbered(&stmt.sql))
-            .map_err(direct_error)?;
-        let found = prepared
-            .query(rusqlite::params_from_iter(&stmt.args))
-            .map_err(direct_error)?;
-        rows(found).map_err(direct_error)
-    }
 }
 
 #[async_trait]
@@ -149,46 +134,47 @@ impl WriteConn for DirectConn {
     }
 
     async fn read_all<R: WriteRecord>(&mut self, stmt: Stmt) -> StoreResult<Vec<R>> {
-        self.run(&stmt, |rows| rows.mapped(R::decode).collect())
+        read_all_inline(&self.conn, &stmt)
     }
 
     async fn read_optional<R: WriteRecord>(&mut self, stmt: Stmt) -> StoreResult<Option<R>> {
-        self.run(&stmt, |mut rows| match rows.next()? {
-            Some(row) => R::decode(row).map(Some),
-            None => Ok(None),
-        })
+        read_inline(&self.conn, &stmt)
     }
 }
 
-/// One row of `stmt` read with a connection of the inline readers (`sqlite_readers`), on
-/// the calling thread: only for lookups an index bounds to one row.
+/// Runs `stmt` on `conn` (the writer's, or one of the inline readers) on the calling thread
+/// and hands its rows to `rows`.
+fn query<T>(
+    conn: &rusqlite::Connection,
+    stmt: &Stmt,
+    rows: impl FnOnce(rusqlite::Rows<'_>) -> rusqlite::Result<T>,
+) -> StoreResult<T> {
+    let mut prepared = conn
+        .prepare_cached(&sqlite_numbered(&stmt.sql))
+        .map_err(direct_error)?;
+    let found = prepared
+        .query(rusqlite::params_from_iter(&stmt.args))
+        .map_err(direct_error)?;
+    rows(found).map_err(direct_error)
+}
+
+/// The first row of `stmt`, read on the calling thread (by the writer, or with a
+/// connection of the inline readers for a lookup an index bounds to one row).
 pub(crate) fn read_inline<R: Decode>(
     conn: &rusqlite::Connection,
     stmt: &Stmt,
 ) -> StoreResult<Option<R>> {
-    let mut prepared = conn
-        .prepare_cached(&sqlite_numbered(&stmt.sql))
-        .map_err(direct_error)?;
-    let mut rows = prepared
-        .query(rusqlite::params_from_iter(&stmt.args))
-        .map_err(direct_error)?;
-    match rows.next().map_err(direct_error)? {
-        Some(row) => R::decode(row).map(Some).map_err(direct_error),
+    query(conn, stmt, |mut rows| match rows.next()? {
+        Some(row) => R::decode(row).map(Some),
         None => Ok(None),
-    }
+    })
 }
 
-/// Every row of `stmt` read with a connection of the inline readers, on the calling
-/// thread: only for a page an index bounds (at most a page's size of rows).
+/// Every row of `stmt`, read on the calling thread (by the writer, or with a connection of
+/// the inline readers for a page an index bounds).
 pub(crate) fn read_all_inline<R: Decode>(
     conn: &rusqlite::Connection,
     stmt: &Stmt,
 ) -> StoreResult<Vec<R>> {
-    let mut prepared = conn
-        .prepare_cached(&sqlite_numbered(&stmt.sql))
-        .map_err(direct_error)?;
-    let rows = prepared
-        .query_map(rusqlite::params_from_iter(&stmt.args), R::decode)
-        .map_err(direct_error)?;
-    rows.collect::<Result<Vec<R>, _>>().map_err(direct_error)
+    query(conn, stmt, |rows| rows.mapped(R::decode).collect())
 }
