@@ -451,11 +451,9 @@ pub(crate) fn list_parcels_stmts(f: &ParcelFilter, page: Page) -> (Stmt, Stmt) {
     } else {
         "created_ms, id"
     };
-    let (select, mut count) = c.page("parcel_rows", order, page);
-    // The count filters only on columns of `parcels` itself: counted from the table, it
-    // reads the mailbox's or network's index alone, not the view's four joins per parcel.
-    count.sql = count.sql.replacen("FROM parcel_rows", "FROM parcels", 1);
-    (select, count)
+    // Every condition above is on a column of `parcels` itself: counted from the table, the
+    // count reads the mailbox's or network's index alone, not the view's four joins.
+    c.page_counted_in("parcel_rows", "parcels", order, page)
 }
 
 pub(crate) async fn list_parcels<B: Backend>(
@@ -484,22 +482,7 @@ pub(crate) fn list_parcels_inline(
     f: &ParcelFilter,
     page: Page,
 ) -> StoreResult<Paged<Parcel>> {
-    use crate::write_conn::{read_all_inline, read_inline};
-    let (select, count) = list_parcels_stmts(f, page);
-    readers.with(|conn| {
-        let rows: Vec<ParcelRow> = read_all_inline(conn, &select)?;
-        let total = match crate::sql::total_from_page(page, rows.len()) {
-            Some(total) => total,
-            None => {
-                let counted: Option<(i64,)> = read_inline(conn, &count)?;
-                counted.map_or(0, |(n,)| u64::try_from(n).unwrap_or(0))
-            }
-        };
-        Ok(Paged {
-            items: all(rows)?,
-            total,
-        })
-    })
+    crate::write_conn::list_inline::<ParcelRow, _>(readers, list_parcels_stmts(f, page), page)
 }
 
 pub(crate) async fn interchange<B: Backend>(

@@ -421,9 +421,22 @@ impl Conditions {
 
     /// The statement of one page in `order`, and the count of every match.
     pub(crate) fn page(self, table: &str, order: &str, page: Page) -> (Stmt, Stmt) {
+        self.page_counted_in(table, table, order, page)
+    }
+
+    /// [`Conditions::page`] of `table` (a view), counted in `count_table` (the table under
+    /// it), when every condition names a column of that table: the count then reads the
+    /// table's index alone instead of the view's joins.
+    pub(crate) fn page_counted_in(
+        self,
+        table: &str,
+        count_table: &str,
+        order: &str,
+        page: Page,
+    ) -> (Stmt, Stmt) {
         let filter = self.where_sql();
         let count = Stmt {
-            sql: format!("SELECT COUNT(*) FROM {table}{filter}"),
+            sql: format!("SELECT COUNT(*) FROM {count_table}{filter}"),
             args: self.args.clone(),
         };
         let mut select = Stmt {

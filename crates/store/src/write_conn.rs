@@ -178,3 +178,28 @@ pub(crate) fn read_all_inline<R: Decode>(
 ) -> StoreResult<Vec<R>> {
     query(conn, stmt, |rows| rows.mapped(R::decode).collect())
 }
+
+/// One page of a list (`select`) and how many match in all, read on the calling thread with
+/// a connection of the inline readers: the count only when the page does not tell
+/// ([`crate::sql::total_from_page`]), as [`crate::sql::list`] does through sqlx. Only for a
+/// page an index bounds and a count that reads an index alone.
+pub(crate) fn list_inline<R: Decode, T: TryFrom<R, Error = StoreError>>(
+    readers: &crate::sqlite_readers::SessionReaders,
+    (select, count): (Stmt, Stmt),
+    page: edigrid_core::store::Page,
+) -> StoreResult<edigrid_core::store::Paged<T>> {
+    readers.with(|conn| {
+        let rows: Vec<R> = read_all_inline(conn, &select)?;
+        let total = match crate::sql::total_from_page(page, rows.len()) {
+            Some(total) => total,
+            None => {
+                let counted: Option<(i64,)> = read_inline(conn, &count)?;
+                counted.map_or(0, |(n,)| u64::try_from(n).unwrap_or(0))
+            }
+        };
+        Ok(edigrid_core::store::Paged {
+            items: crate::convert::all(rows)?,
+            total,
+        })
+    })
+}

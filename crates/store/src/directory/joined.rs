@@ -14,8 +14,8 @@ use sqlx::{FromRow, Row};
 use super::{
     AddressRow, ContactsRow, MailboxRow, PartnerRow, X12Row, list_partners_stmts, partner_order,
 };
-use crate::convert::{UserRow, all};
-use crate::sql::{Backend, Stmt, list, sqlite_numbered, total_from_page};
+use crate::convert::UserRow;
+use crate::sql::{Backend, Stmt, list};
 use crate::sqlite_readers::SessionReaders;
 
 /// The columns of each table as the decoder below reads them, in its order.
@@ -161,36 +161,11 @@ pub(crate) fn list_partner_details_inline(
     f: &PartnerFilter,
     page: Page,
 ) -> StoreResult<Paged<PartnerDetail>> {
-    let (select, count) = list_partner_details_stmts(f, page);
-    let backend = |e: rusqlite::Error| StoreError::Backend(e.to_string());
-    readers.with(|conn| {
-        let mut statement = conn
-            .prepare_cached(&sqlite_numbered(&select.sql))
-            .map_err(backend)?;
-        let rows = statement
-            .query_map(rusqlite::params_from_iter(&select.args), |r| {
-                DetailRow::read(r)
-            })
-            .map_err(backend)?
-            .collect::<Result<Vec<DetailRow>, _>>()
-            .map_err(backend)?;
-        let total = match total_from_page(page, rows.len()) {
-            Some(total) => total,
-            None => {
-                let mut statement = conn
-                    .prepare_cached(&sqlite_numbered(&count.sql))
-                    .map_err(backend)?;
-                let n: i64 = statement
-                    .query_row(rusqlite::params_from_iter(&count.args), |r| r.get(0))
-                    .map_err(backend)?;
-                u64::try_from(n).unwrap_or(0)
-            }
-        };
-        Ok(Paged {
-            items: all(rows)?,
-            total,
-        })
-    })
+    crate::write_conn::list_inline::<DetailRow, _>(
+        readers,
+        list_partner_details_stmts(f, page),
+        page,
+    )
 }
 
 /// A row's columns by position, as each kind of row gives them.
@@ -289,6 +264,12 @@ pub(crate) struct DetailRow {
     network_name: Option<String>,
     mailbox: Option<MailboxRow>,
     owner: Option<UserRow>,
+}
+
+impl crate::write_conn::Decode for DetailRow {
+    fn decode(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        DetailRow::read(row)
+    }
 }
 
 impl DetailRow {
@@ -453,6 +434,7 @@ impl TryFrom<DetailRow> for PartnerDetail {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+    use crate::sql::sqlite_numbered;
     use chrono::{TimeZone, Utc};
     use edigrid_core::DirectoryStore;
     use edigrid_core::store::{Mailbox, Network, TradingPartner};
