@@ -44,6 +44,9 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // A connection to a file in this process does not go stale: the ping sqlx
+            // sends before handing each one out is only a hop to its worker thread.
+            .test_before_acquire(false)
             .connect_with(options.clone())
             .await
             .map_err(|e| OpenError::Connect(e.to_string()))?;
