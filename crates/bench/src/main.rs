@@ -137,6 +137,9 @@ enum Command {
         stored: u64,
         #[arg(long, default_value_t = 2)]
         delay: u64,
+        /// Prepare the node on a fresh schema of this PostgreSQL database instead of SQLite.
+        #[arg(long)]
+        postgres: Option<String>,
     },
     /// Serve one fixed response to every request (the ceiling server, run as its own process).
     Ceiling {
@@ -204,10 +207,14 @@ fn main() -> anyhow::Result<()> {
             connections,
             stored,
             delay,
+            postgres,
         } => runtime.block_on(async {
             use parcels::Measure as _;
             let work = tempfile_dir()?;
-            let url = format!("sqlite://{}", work.join("parcels-drive.db").display());
+            let url = match postgres {
+                Some(base) => parcels::postgres_schema(&base).await?,
+                None => format!("sqlite://{}", work.join("parcels-drive.db").display()),
+            };
             let node = parcels::ParcelNode::start(&url, &work, connections, stored).await?;
             println!("pid {}", node.server.pid());
             tokio::time::sleep(Duration::from_secs(delay)).await;
