@@ -435,6 +435,16 @@ pub(crate) async fn list_networks<B: Backend>(
     list::<B, NetworkRow, _>(db, list_networks_stmts(f, page), page).await
 }
 
+/// The page [`list_networks`] gives, without its count.
+pub(crate) async fn network_page<B: Backend>(
+    db: &B,
+    f: &NetworkFilter,
+    page: Page,
+) -> StoreResult<Vec<Network>> {
+    let (select, _count) = list_networks_stmts(f, page);
+    page_only::<B, NetworkRow, _>(db, select).await
+}
+
 // ---- mailboxes ------------------------------------------------------------------------------
 
 pub(crate) async fn insert_mailbox<B: Backend>(db: &B, m: &Mailbox) -> StoreResult<MailboxId> {
@@ -562,6 +572,16 @@ pub(crate) async fn list_users<B: Backend>(
     page: Page,
 ) -> StoreResult<Paged<User>> {
     list::<B, UserRow, _>(db, list_users_stmts(f, page), page).await
+}
+
+/// The page [`list_users`] gives, without its count.
+pub(crate) async fn user_page<B: Backend>(
+    db: &B,
+    f: &UserFilter,
+    page: Page,
+) -> StoreResult<Vec<User>> {
+    let (select, _count) = list_users_stmts(f, page);
+    page_only::<B, UserRow, _>(db, select).await
 }
 
 async fn update_user<B: Backend>(db: &B, id: UserId, fields: Fields) -> StoreResult<()> {
@@ -793,6 +813,14 @@ macro_rules! directory_store {
                     d::list_networks(&self.pool, filter, page).await
                 }
 
+                async fn network_page(
+                    &self,
+                    filter: &NetworkFilter,
+                    page: Page,
+                ) -> StoreResult<Vec<Network>> {
+                    d::network_page(&self.pool, filter, page).await
+                }
+
                 async fn insert_mailbox(&self, mailbox: &Mailbox) -> StoreResult<MailboxId> {
                     d::insert_mailbox(&self.pool, mailbox).await
                 }
@@ -836,6 +864,14 @@ macro_rules! directory_store {
                     page: Page,
                 ) -> StoreResult<Paged<User>> {
                     d::list_users(&self.pool, filter, page).await
+                }
+
+                async fn user_page(
+                    &self,
+                    filter: &UserFilter,
+                    page: Page,
+                ) -> StoreResult<Vec<User>> {
+                    d::user_page(&self.pool, filter, page).await
                 }
 
                 async fn update_user_profile(

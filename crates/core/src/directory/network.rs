@@ -81,8 +81,38 @@ impl Core {
         filter: NetworkFilter,
         page: Page,
     ) -> Result<Paged<Network>, Error> {
+        let filter = self.network_scope(caller, filter).await?;
+        self.inner
+            .store
+            .list_networks(&filter, page)
+            .await
+            .map_err(internal)
+    }
+
+    /// The page [`Core::network_list`] gives, without the total: for an answer that shows
+    /// none, so that the store does not count every network that matches.
+    pub async fn network_page(
+        &self,
+        caller: &Caller,
+        filter: NetworkFilter,
+        page: Page,
+    ) -> Result<Vec<Network>, Error> {
+        let filter = self.network_scope(caller, filter).await?;
+        self.inner
+            .store
+            .network_page(&filter, page)
+            .await
+            .map_err(internal)
+    }
+
+    /// The filter narrowed to what the caller may read (refused when it names a network out
+    /// of reach, or for a caller who sees only themselves).
+    async fn network_scope(
+        &self,
+        caller: &Caller,
+        mut filter: NetworkFilter,
+    ) -> Result<NetworkFilter, Error> {
         let actor = self.actor(caller).await?;
-        let mut filter = filter;
         match reach(&actor) {
             // A named network is an object: inside an operator's reach a missing one is
             // NotFound, as for the other lists filtered by network.
@@ -100,11 +130,7 @@ impl Core {
             },
             Reach::OwnUser => return Err(own_user_only(&actor)),
         }
-        self.inner
-            .store
-            .list_networks(&filter, page)
-            .await
-            .map_err(internal)
+        Ok(filter)
     }
 
     /// Creates a network (Root and TechOps only) and returns it with its number.

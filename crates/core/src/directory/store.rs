@@ -27,6 +27,13 @@ pub trait DirectoryStore: Send + Sync {
         page: Page,
     ) -> StoreResult<Paged<Network>>;
 
+    /// The page `list_networks` gives, without counting the whole list: for a caller that
+    /// shows no total (the deployed `NetworkList` and `NetworkStatusSummary`), each full
+    /// page would otherwise pay a count of every network that matches (O(n)).
+    async fn network_page(&self, filter: &NetworkFilter, page: Page) -> StoreResult<Vec<Network>> {
+        Ok(self.list_networks(filter, page).await?.items)
+    }
+
     /// Creates a mailbox. With `MailboxId(0)` the store assigns the next free number;
     /// a taken number, or a taken non-empty `unique_id` in the same network
     /// (case-insensitively), is `Conflict`; an unknown network is `Missing`.
@@ -60,6 +67,14 @@ pub trait DirectoryStore: Send + Sync {
 
     /// One page of users by UserID, and how many match in all.
     async fn list_users(&self, filter: &UserFilter, page: Page) -> StoreResult<Paged<User>>;
+
+    /// The page `list_users` gives, without counting the whole list: for a caller that shows
+    /// no total (the deployed `UserList` and `UserListEx`), each full page would otherwise
+    /// pay a count of every user that matches (all of a network's or mailbox's: O(n)).
+    async fn user_page(&self, filter: &UserFilter, page: Page) -> StoreResult<Vec<User>> {
+        Ok(self.list_users(filter, page).await?.items)
+    }
+
     /// Writes the user's profile fields and `modified`; `Missing` if there is no such user.
     async fn update_user_profile(
         &self,

@@ -99,27 +99,58 @@ impl Core {
         filter: UserFilter,
         page: Page,
     ) -> Result<Paged<User>, Error> {
+        match self.user_scope(caller, filter).await? {
+            UserScope::Own(me) => Ok(Paged {
+                total: u64::from(me.is_some()),
+                items: own_page(me, page),
+            }),
+            UserScope::Listed(filter) => self
+                .inner
+                .store
+                .list_users(&filter, page)
+                .await
+                .map_err(internal),
+        }
+    }
+
+    /// The page [`Core::user_list`] gives, without the total: for an answer that shows none,
+    /// so that the store does not count every user that matches.
+    pub async fn user_page(
+        &self,
+        caller: &Caller,
+        filter: UserFilter,
+        page: Page,
+    ) -> Result<Vec<User>, Error> {
+        match self.user_scope(caller, filter).await? {
+            UserScope::Own(me) => Ok(own_page(me, page)),
+            UserScope::Listed(filter) => self
+                .inner
+                .store
+                .user_page(&filter, page)
+                .await
+                .map_err(internal),
+        }
+    }
+
+    /// What a user list may show the caller: only themselves (when they pass the filter),
+    /// or the store's list under the filter narrowed to their reach (refused when it names
+    /// a network or mailbox out of reach).
+    async fn user_scope(
+        &self,
+        caller: &Caller,
+        mut filter: UserFilter,
+    ) -> Result<UserScope, Error> {
         let actor = self.actor(caller).await?;
         if reach(&actor) == Reach::OwnUser {
             let me = self.user_for(&actor, actor.user, Act::Read).await?;
-            let matched = matches_filter(&me, &filter);
-            let total = u64::from(matched);
-            let items = if matched && page.offset() == 0 {
-                vec![me]
-            } else {
-                Vec::new()
-            };
-            return Ok(Paged { items, total });
+            return Ok(UserScope::Own(
+                matches_filter(&me, &filter).then(|| Box::new(me)),
+            ));
         }
-        let mut filter = filter;
         (filter.network, filter.mailbox) = self
             .list_scope(&actor, filter.network, filter.mailbox)
             .await?;
-        self.inner
-            .store
-            .list_users(&filter, page)
-            .await
-            .map_err(internal)
+        Ok(UserScope::Listed(filter))
     }
 
     /// Creates a user in a mailbox, at most at the caller's own level, and returns it.
@@ -270,6 +301,23 @@ pub(crate) fn recovery_pair(question: &str, answer: &str) -> Result<Option<Strin
 /// Recovery answers are compared without surrounding spaces and case.
 pub(crate) fn normalized_answer(answer: &str) -> String {
     answer.trim().to_lowercase()
+}
+
+/// The users a list may show a caller.
+enum UserScope {
+    /// A caller who sees only themselves: their record if it passes the filter (boxed: a
+    /// record is far larger than a filter).
+    Own(Option<Box<User>>),
+    /// The store's list under this filter.
+    Listed(UserFilter),
+}
+
+/// A page of the list of a caller who sees only themselves: they are on the first page.
+fn own_page(me: Option<Box<User>>, page: Page) -> Vec<User> {
+    me.filter(|_| page.offset() == 0)
+        .map(|me| *me)
+        .into_iter()
+        .collect()
 }
 
 /// Whether a user passes a list filter (for callers who see only themselves).

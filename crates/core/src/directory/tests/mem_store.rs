@@ -18,6 +18,9 @@ pub struct MemStore {
     pub state: Mutex<State>,
     /// How many times a user was read by their number.
     pub user_reads: std::sync::atomic::AtomicUsize,
+    /// How many network and user lists were read with their total (`list_networks`,
+    /// `list_users`); the pages without one (`network_page`, `user_page`) leave it.
+    pub counted_lists: std::sync::atomic::AtomicUsize,
 }
 
 #[derive(Default)]
@@ -64,6 +67,45 @@ impl MemStore {
         };
         state.sessions.push(record.clone());
         record
+    }
+}
+
+impl MemStore {
+    fn counted(&self) {
+        self.counted_lists
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The networks a list under `f` holds, by NetworkID.
+    fn networks_matching(&self, f: &NetworkFilter) -> Vec<Network> {
+        self.state()
+            .networks
+            .values()
+            .filter(|n| f.network.is_none_or(|id| id == n.id))
+            .filter(|n| f.status.is_none_or(|s| s == n.status))
+            .filter(|n| contains(&n.name, &f.name_contains))
+            .filter(|n| !(f.hide_terminated && n.status == UserStatus::Terminated))
+            .cloned()
+            .collect()
+    }
+
+    /// The users a list under `f` holds, by UserID.
+    fn users_matching(&self, f: &UserFilter) -> Vec<User> {
+        self.state()
+            .users
+            .values()
+            .filter(|u| f.network.is_none_or(|id| id == u.network_id))
+            .filter(|u| f.mailbox.is_none_or(|id| id == u.mailbox_id))
+            .filter(|u| f.auth_level.is_none_or(|l| l == u.auth_level))
+            .filter(|u| f.status.is_none_or(|s| s == u.status))
+            .filter(|u| !(f.hide_terminated && u.status == UserStatus::Terminated))
+            .filter(|u| {
+                contains(&u.login, &f.name_contains)
+                    || contains(&u.person.first_name, &f.name_contains)
+                    || contains(&u.person.last_name, &f.name_contains)
+            })
+            .cloned()
+            .collect()
     }
 }
 
@@ -123,17 +165,12 @@ impl DirectoryStore for MemStore {
         Ok(())
     }
     async fn list_networks(&self, f: &NetworkFilter, page: Page) -> StoreResult<Paged<Network>> {
-        let all = self
-            .state()
-            .networks
-            .values()
-            .filter(|n| f.network.is_none_or(|id| id == n.id))
-            .filter(|n| f.status.is_none_or(|s| s == n.status))
-            .filter(|n| contains(&n.name, &f.name_contains))
-            .filter(|n| !(f.hide_terminated && n.status == UserStatus::Terminated))
-            .cloned()
-            .collect();
-        Ok(page_of(all, page))
+        self.counted();
+        Ok(page_of(self.networks_matching(f), page))
+    }
+
+    async fn network_page(&self, f: &NetworkFilter, page: Page) -> StoreResult<Vec<Network>> {
+        Ok(page_of(self.networks_matching(f), page).items)
     }
 
     async fn insert_mailbox(&self, mailbox: &Mailbox) -> StoreResult<MailboxId> {
@@ -217,24 +254,14 @@ impl DirectoryStore for MemStore {
     }
 
     async fn list_users(&self, f: &UserFilter, page: Page) -> StoreResult<Paged<User>> {
-        let all = self
-            .state()
-            .users
-            .values()
-            .filter(|u| f.network.is_none_or(|id| id == u.network_id))
-            .filter(|u| f.mailbox.is_none_or(|id| id == u.mailbox_id))
-            .filter(|u| f.auth_level.is_none_or(|l| l == u.auth_level))
-            .filter(|u| f.status.is_none_or(|s| s == u.status))
-            .filter(|u| !(f.hide_terminated && u.status == UserStatus::Terminated))
-            .filter(|u| {
-                contains(&u.login, &f.name_contains)
-                    || contains(&u.person.first_name, &f.name_contains)
-                    || contains(&u.person.last_name, &f.name_contains)
-            })
-            .cloned()
-            .collect();
-        Ok(page_of(all, page))
+        self.counted();
+        Ok(page_of(self.users_matching(f), page))
     }
+
+    async fn user_page(&self, f: &UserFilter, page: Page) -> StoreResult<Vec<User>> {
+        Ok(page_of(self.users_matching(f), page).items)
+    }
+
     async fn update_user_profile(
         &self,
         id: UserId,

@@ -216,3 +216,97 @@ fn pages_are_checked_as_the_wire_gives_them() {
     invalid(Page::parse(1, -1, 100), "RecordsPerPage");
     invalid(Page::parse(-2, 10, 100), "PageNo");
 }
+
+#[tokio::test]
+async fn a_network_page_is_the_list_without_counting_it() {
+    use std::sync::atomic::Ordering;
+    let w = World::new().await;
+    let g = w.user("gen", AuthLevel::General, 10).await;
+    let mb = w.user("ma", AuthLevel::MailboxAdmin, 10).await;
+    let na = w.user("na", AuthLevel::NetworkAdmin, 10).await;
+    let far = w.user("far", AuthLevel::MailboxUser, 20).await;
+    let op = operator();
+    let counted = || w.store.counted_lists.load(Ordering::Relaxed);
+    let with = |f: fn(&mut NetworkFilter)| {
+        let mut filter = NetworkFilter::default();
+        f(&mut filter);
+        filter
+    };
+    let filters = [
+        NetworkFilter::default(),
+        with(|f| f.network = Some(NetworkId(2))),
+        with(|f| f.network = Some(NetworkId(999))),
+        with(|f| f.name_contains = Some("WORK 2".into())),
+        with(|f| f.status = Some(UserStatus::Suspended)),
+        with(|f| f.hide_terminated = true),
+    ];
+    let pages = [Page::first(10), Page::first(1), Page { number: 2, size: 1 }];
+    // Every caller, filter and page: the same networks or the same refusal as the counted
+    // list, and no count.
+    for who in [&g, &mb, &na, &far, &op] {
+        for filter in &filters {
+            for page in pages {
+                let before = counted();
+                let got = w.core.network_page(who, filter.clone(), page).await;
+                assert_eq!(counted(), before, "{who:?} {filter:?} {page:?}");
+                let listed = w.core.network_list(who, filter.clone(), page).await;
+                assert_eq!(got, listed.map(|l| l.items), "{who:?} {filter:?} {page:?}");
+            }
+        }
+    }
+    let ids = |got: Result<Vec<crate::directory::model::Network>, Error>| {
+        got.unwrap().into_iter().map(|n| n.id.0).collect::<Vec<_>>()
+    };
+    let all = NetworkFilter::default;
+    assert_eq!(
+        ids(w.core.network_page(&op, all(), Page::first(10)).await),
+        [1, 2]
+    );
+    let second = Page { number: 2, size: 1 };
+    assert_eq!(ids(w.core.network_page(&op, all(), second).await), [2]);
+    assert_eq!(
+        ids(w
+            .core
+            .network_page(&op, filters[3].clone(), Page::first(10))
+            .await),
+        [2]
+    );
+    // Below the operators, only the caller's own network.
+    assert_eq!(
+        ids(w.core.network_page(&mb, all(), Page::first(10)).await),
+        [1]
+    );
+    assert_eq!(
+        ids(w.core.network_page(&far, all(), Page::first(10)).await),
+        [2]
+    );
+    assert!(ids(w.core.network_page(&na, all(), second).await).is_empty());
+    denied(
+        w.core
+            .network_page(&na, filters[1].clone(), Page::first(10))
+            .await,
+    );
+    denied(
+        w.core
+            .network_page(&mb, filters[2].clone(), Page::first(10))
+            .await,
+    );
+    assert_eq!(
+        w.core
+            .network_page(&op, filters[2].clone(), Page::first(10))
+            .await,
+        Err(Error::not_found("NetworkID"))
+    );
+    // A General user reads no network list.
+    assert_eq!(
+        denied(w.core.network_page(&g, all(), Page::first(10)).await),
+        "General may read only its own user"
+    );
+    // The counted list does count: the checks above would see the page count.
+    let before = counted();
+    w.core
+        .network_list(&op, all(), Page::first(10))
+        .await
+        .unwrap();
+    assert_eq!(counted(), before + 1);
+}

@@ -342,3 +342,121 @@ async fn general_users_list_only_themselves() {
         .unwrap();
     assert_eq!(seen.total, 3);
 }
+
+#[tokio::test]
+async fn a_user_page_is_the_list_without_counting_it() {
+    use std::sync::atomic::Ordering;
+    let w = World::new().await;
+    let g = w.user("gen", AuthLevel::General, 10).await;
+    let mu = w.user("mu", AuthLevel::MailboxUser, 10).await;
+    let ma = w.user("ma", AuthLevel::MailboxAdmin, 11).await;
+    let na = w.user("na", AuthLevel::NetworkAdmin, 10).await;
+    let far = w.user("far", AuthLevel::MailboxUser, 20).await;
+    let op = operator();
+    let counted = || w.store.counted_lists.load(Ordering::Relaxed);
+    let with = |f: fn(&mut UserFilter)| {
+        let mut filter = UserFilter::default();
+        f(&mut filter);
+        filter
+    };
+    let filters = [
+        UserFilter::default(),
+        with(|f| f.network = Some(NetworkId(2))),
+        with(|f| f.mailbox = Some(MailboxId(11))),
+        with(|f| f.mailbox = Some(MailboxId(20))),
+        with(|f| f.mailbox = Some(MailboxId(99))),
+        with(|f| (f.network, f.mailbox) = (Some(NetworkId(1)), Some(MailboxId(20)))),
+        with(|f| f.name_contains = Some("GEN".into())),
+        with(|f| f.name_contains = Some("nobody".into())),
+        with(|f| f.auth_level = Some(AuthLevel::MailboxUser)),
+    ];
+    let pages = [
+        Page::first(10),
+        Page::first(1),
+        Page { number: 2, size: 1 },
+        Page { number: 2, size: 2 },
+    ];
+    // Every caller, filter and page: the same users or the same refusal as the counted
+    // list, and no count.
+    for who in [&g, &mu, &ma, &na, &far, &op] {
+        for filter in &filters {
+            for page in pages {
+                let before = counted();
+                let got = w.core.user_page(who, filter.clone(), page).await;
+                assert_eq!(counted(), before, "{who:?} {filter:?} {page:?}");
+                let listed = w.core.user_list(who, filter.clone(), page).await;
+                assert_eq!(got, listed.map(|l| l.items), "{who:?} {filter:?} {page:?}");
+            }
+        }
+    }
+    let logins = |got: Result<Vec<crate::store::User>, Error>| {
+        got.unwrap()
+            .into_iter()
+            .map(|u| u.login)
+            .collect::<Vec<_>>()
+    };
+    let all = UserFilter::default;
+    // A General user sees only themselves, on the first page, when they pass the filter.
+    assert_eq!(
+        logins(w.core.user_page(&g, all(), Page::first(10)).await),
+        ["gen"]
+    );
+    let second = Page { number: 2, size: 1 };
+    assert!(logins(w.core.user_page(&g, all(), second).await).is_empty());
+    assert!(
+        logins(
+            w.core
+                .user_page(&g, filters[7].clone(), Page::first(10))
+                .await
+        )
+        .is_empty()
+    );
+    // A mailbox's users for its users; a network's, by UserID and paged, for its admin.
+    assert_eq!(
+        logins(w.core.user_page(&mu, all(), Page::first(10)).await),
+        ["gen", "mu", "na"]
+    );
+    assert_eq!(
+        logins(
+            w.core
+                .user_page(&na, all(), Page { number: 2, size: 2 })
+                .await
+        ),
+        ["ma", "na"]
+    );
+    assert_eq!(
+        logins(
+            w.core
+                .user_page(&op, filters[1].clone(), Page::first(10))
+                .await
+        ),
+        ["far"]
+    );
+    // Out of reach, missing and mismatched are refused as the list refuses them.
+    denied(
+        w.core
+            .user_page(&mu, filters[1].clone(), Page::first(10))
+            .await,
+    );
+    denied(
+        w.core
+            .user_page(&na, filters[3].clone(), Page::first(10))
+            .await,
+    );
+    assert_eq!(
+        w.core
+            .user_page(&op, filters[4].clone(), Page::first(10))
+            .await,
+        Err(Error::not_found("MailboxID"))
+    );
+    invalid(
+        w.core
+            .user_page(&op, filters[5].clone(), Page::first(10))
+            .await,
+        "MailboxID",
+    );
+    // The counted list does count: the checks above would see the page count.
+    let before = counted();
+    w.core.user_list(&mu, all(), Page::first(10)).await.unwrap();
+    assert_eq!(counted(), before + 1);
+}

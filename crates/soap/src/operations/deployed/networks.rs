@@ -91,12 +91,13 @@ async fn network_list(call: Call) -> Result<Value, Error> {
         name_contains: (!name.is_empty()).then(|| name.to_string()),
         ..NetworkFilter::default()
     };
-    let page = call
+    // The answer carries no total: the core does not count the whole list for it.
+    let networks = call
         .core
-        .network_list(&caller, filter, Page::first(UNPAGED))
+        .network_page(&caller, filter, Page::first(UNPAGED))
         .await?;
     Ok(Value::List(
-        page.items.into_iter().map(network_id_info).collect(),
+        networks.into_iter().map(network_id_info).collect(),
     ))
 }
 
@@ -136,13 +137,15 @@ async fn network_status_summary(call: Call) -> Result<Value, Error> {
     };
     let mut rows = Vec::new();
     let mut page = Page::first(MAX_PAGE_SIZE);
+    // Page by page until one is not full; the summary carries no total, so no page counts
+    // the whole list.
     loop {
         let networks = call
             .core
-            .network_list(&caller, filter.clone(), page)
+            .network_page(&caller, filter.clone(), page)
             .await?;
-        let last = networks.items.len() < MAX_PAGE_SIZE as usize;
-        for n in networks.items {
+        let last = networks.len() < MAX_PAGE_SIZE as usize;
+        for n in networks {
             rows.push(summary_row(&call, &caller, n, show_inactive).await?);
         }
         if last {
