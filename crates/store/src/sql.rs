@@ -163,6 +163,9 @@ impl<T> Record for T where
 /// A connection (or transaction) of either database: runs one statement.
 #[async_trait]
 pub(crate) trait Conn: Send {
+    /// Whether a statement may chain writes in `WITH` clauses (PostgreSQL's data-modifying
+    /// common table expressions; SQLite has none).
+    const WRITES_IN_CTES: bool;
     /// Rows changed.
     async fn execute(&mut self, stmt: Stmt) -> StoreResult<u64>;
     async fn fetch_all<R: Record>(&mut self, stmt: Stmt) -> StoreResult<Vec<R>>;
@@ -171,9 +174,11 @@ pub(crate) trait Conn: Send {
 
 /// The same few lines for each database: only the types differ.
 macro_rules! conn_for {
-    ($conn:ty, $db:ty) => {
+    ($conn:ty, $db:ty, $ctes:expr) => {
         #[async_trait]
         impl Conn for $conn {
+            const WRITES_IN_CTES: bool = $ctes;
+
             async fn execute(&mut self, stmt: Stmt) -> StoreResult<u64> {
                 let args = arguments::<$db>(stmt.args).map_err(backend)?;
                 let done = sqlx::query_with(AssertSqlSafe(stmt.sql), args)
@@ -202,8 +207,8 @@ macro_rules! conn_for {
     };
 }
 
-conn_for!(SqliteConnection, Sqlite);
-conn_for!(PgConnection, Postgres);
+conn_for!(SqliteConnection, Sqlite, false);
+conn_for!(PgConnection, Postgres, true);
 
 /// A pool of either database: hands out connections and write transactions.
 #[async_trait]

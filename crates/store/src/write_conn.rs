@@ -52,6 +52,8 @@ impl<T: Record + Decode> WriteRecord for T {}
 /// What the write path runs statements on (see the module's documentation).
 #[async_trait]
 pub(crate) trait WriteConn: Send {
+    /// Whether one statement may chain several writes (see [`Conn::WRITES_IN_CTES`]).
+    fn writes_in_ctes(&self) -> bool;
     /// Rows changed.
     async fn write(&mut self, stmt: Stmt) -> StoreResult<u64>;
     async fn read_all<R: WriteRecord>(&mut self, stmt: Stmt) -> StoreResult<Vec<R>>;
@@ -60,6 +62,10 @@ pub(crate) trait WriteConn: Send {
 
 #[async_trait]
 impl<C: Conn> WriteConn for C {
+    fn writes_in_ctes(&self) -> bool {
+        C::WRITES_IN_CTES
+    }
+
     async fn write(&mut self, stmt: Stmt) -> StoreResult<u64> {
         Conn::execute(self, stmt).await
     }
@@ -122,6 +128,10 @@ impl DirectConn {
 
 #[async_trait]
 impl WriteConn for DirectConn {
+    fn writes_in_ctes(&self) -> bool {
+        false
+    }
+
     async fn write(&mut self, stmt: Stmt) -> StoreResult<u64> {
         let mut prepared = self
             .conn
