@@ -10,7 +10,7 @@ use edigrid_domain::{
 pub use crate::callbacks::store::CallbackStore;
 pub use crate::directory::model::{
     Address, Contacts, Mailbox, MailboxConfig, MailboxFilter, Network, NetworkFilter, Page, Paged,
-    PartnerDetail, PartnerFilter, PartnerOrder, TradingPartner, UserFilter, Websites,
+    PartnerDetail, PartnerFilter, PartnerOrder, PartnerRoute, TradingPartner, UserFilter, Websites,
 };
 pub use crate::directory::store::DirectoryStore;
 pub use crate::keys::store::KeyStore;

@@ -15,7 +15,7 @@ use edigrid_domain::{
 
 mod joined;
 
-pub(crate) use joined::{list_partner_details, list_partner_details_inline};
+pub(crate) use joined::{list_partner_details, list_partner_details_inline, route_by_address};
 
 use crate::convert::{UserRow, one, parsed, time};
 use crate::sql::{
@@ -948,6 +948,14 @@ macro_rules! directory_store {
                 ) -> StoreResult<Option<TradingPartner>> {
                     d::partner_by_address(&self.pool, qualifier_key, id_key).await
                 }
+
+                async fn route_by_address(
+                    &self,
+                    qualifier_key: &str,
+                    id_key: &str,
+                ) -> StoreResult<Option<edigrid_core::store::PartnerRoute>> {
+                    d::route_by_address(&self.pool, qualifier_key, id_key).await
+                }
             }
         };
     };
@@ -970,7 +978,12 @@ mod tests {
             ..MailboxFilter::default()
         };
         let (page, count) = list_mailboxes_stmts(&by_network, Page::first(25));
-        vec![partner_by_address_stmt("ZZ", "ACME"), page, count]
+        vec![
+            partner_by_address_stmt("ZZ", "ACME"),
+            joined::route_by_address_stmt("ZZ", "ACME"),
+            page,
+            count,
+        ]
     }
 
     /// The deployed `TPSearch` of a network's caller: its IDs for a pair, with their network,

@@ -216,6 +216,15 @@ pub struct PartnerDetail {
     pub owner: Option<crate::store::User>,
 }
 
+/// What routing reads of an ID at once: the active ID, its mailbox and that mailbox's
+/// network's X12 delimiters (`None` where there is no such mailbox or network).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartnerRoute {
+    pub partner: TradingPartner,
+    pub mailbox: Option<Mailbox>,
+    pub network_x12: Option<edigrid_domain::X12Delimiters>,
+}
+
 /// Which page of a list: `number` from 1, `size` from 1 to [`MAX_PAGE_SIZE`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {

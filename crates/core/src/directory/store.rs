@@ -8,7 +8,7 @@ use edigrid_domain::{AuthLevel, EcGridId, MailboxId, NetworkId, UserId, UserStat
 
 use super::model::{
     Mailbox, MailboxFilter, Network, NetworkFilter, Page, Paged, PartnerDetail, PartnerFilter,
-    TradingPartner, UserFilter,
+    PartnerRoute, TradingPartner, UserFilter,
 };
 use crate::store::{Person, StoreResult, User};
 
@@ -139,4 +139,26 @@ pub trait DirectoryStore: Send + Sync {
         qualifier_key: &str,
         id_key: &str,
     ) -> StoreResult<Option<TradingPartner>>;
+    /// [`DirectoryStore::partner_by_address`] with the ID's mailbox and that mailbox's
+    /// network's delimiters, as `mailbox` and `network` answer: what routing reads of each
+    /// receiver. Stores read it in one statement; this default reads each in turn.
+    async fn route_by_address(
+        &self,
+        qualifier_key: &str,
+        id_key: &str,
+    ) -> StoreResult<Option<PartnerRoute>> {
+        let Some(partner) = self.partner_by_address(qualifier_key, id_key).await? else {
+            return Ok(None);
+        };
+        let mailbox = self.mailbox(partner.mailbox_id).await?;
+        let network_x12 = match &mailbox {
+            Some(m) => self.network(m.network_id).await?.map(|n| n.x12),
+            None => None,
+        };
+        Ok(Some(PartnerRoute {
+            partner,
+            mailbox,
+            network_x12,
+        }))
+    }
 }

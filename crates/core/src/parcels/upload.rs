@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use edigrid_domain::{
     Direction, EcGridId, EdiStandard, Error, InterchangeId, InterchangeStatus, MailboxId,
     ManifestType, NetworkId, ParamProblem, ParcelId, ParcelState, ParcelValid, UserStatus,
-    partner_id_key,
+    X12Delimiters, partner_id_key,
 };
 use edigrid_edi::{ParcelReading, ParcelVerdict, read_parcel};
 use sha2::{Digest, Sha256};
@@ -26,7 +26,7 @@ use super::routing::{
 };
 use crate::directory::access::{Act, Actor, Object};
 use crate::directory::guard::text;
-use crate::directory::model::{Mailbox, Network, Page, PartnerFilter, TradingPartner};
+use crate::directory::model::{Mailbox, Page, PartnerFilter, TradingPartner};
 use crate::service::{Core, internal};
 use crate::sessions::Caller;
 use crate::store::StoreError;
@@ -86,12 +86,15 @@ impl Delivered {
     }
 }
 
-/// Directory lookups of one upload, each made once.
+/// Directory lookups of one upload, each made once. An ID is read with its mailbox and
+/// that mailbox's network's delimiters in one store read (`route_by_address`), which fills
+/// the other two maps.
 struct Lookups<'a> {
     core: &'a Core,
     partners: HashMap<(String, String), Option<TradingPartner>>,
     mailboxes: HashMap<MailboxId, Option<Mailbox>>,
-    networks: HashMap<NetworkId, Option<Network>>,
+    /// A network's X12 delimiters (unset where there is no such network).
+    networks: HashMap<NetworkId, X12Delimiters>,
     /// Why an address has no route, by address.
     no_route: HashMap<String, String>,
 }
@@ -114,10 +117,21 @@ impl<'a> Lookups<'a> {
             return Ok(found.clone());
         }
         let store = &self.core.inner.store;
-        let found = store
-            .partner_by_address(&key.0, &key.1)
+        let route = store
+            .route_by_address(&key.0, &key.1)
             .await
             .map_err(internal)?;
+        let found = route.map(|r| {
+            if let Some(m) = &r.mailbox {
+                self.networks
+                    .entry(m.network_id)
+                    .or_insert(r.network_x12.unwrap_or_default());
+            }
+            self.mailboxes
+                .entry(r.partner.mailbox_id)
+                .or_insert(r.mailbox);
+            r.partner
+        });
         self.partners.insert(key, found.clone());
         Ok(found)
     }
@@ -131,13 +145,15 @@ impl<'a> Lookups<'a> {
         Ok(found)
     }
 
-    async fn network(&mut self, id: NetworkId) -> Result<Option<Network>, Error> {
+    /// A network's X12 delimiters (unset where there is no such network).
+    async fn network_x12(&mut self, id: NetworkId) -> Result<X12Delimiters, Error> {
         if let Some(found) = self.networks.get(&id) {
-            return Ok(found.clone());
+            return Ok(*found);
         }
         let found = self.core.inner.store.network(id).await.map_err(internal)?;
-        self.networks.insert(id, found.clone());
-        Ok(found)
+        let x12 = found.map(|n| n.x12).unwrap_or_default();
+        self.networks.insert(id, x12);
+        Ok(x12)
     }
 
     /// Why no active ID has this address: a registration that is suspended or terminated,
@@ -465,12 +481,8 @@ impl Core {
         let Some(mailbox) = self.receiving_mailbox(lookups, &to, &mut record).await? else {
             return Ok(Routed::undelivered(record));
         };
-        let network = lookups.network(mailbox.network_id).await?;
-        let wanted = wanted_delimiters(
-            to.x12,
-            mailbox.config.x12,
-            network.map(|n| n.x12).unwrap_or_default(),
-        );
+        let network_x12 = lookups.network_x12(mailbox.network_id).await?;
+        let wanted = wanted_delimiters(to.x12, mailbox.config.x12, network_x12);
         let as_uploaded = || Delivered::as_uploaded(data, ic.range.clone());
         let (bytes, note) = match rewrite_for(ic, bytes, wanted) {
             Rewrite::Unchanged => (as_uploaded(), None),

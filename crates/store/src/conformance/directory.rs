@@ -8,7 +8,8 @@ use std::sync::Arc;
 use chrono::Duration;
 use edigrid_core::store::{
     Address, Contacts, Mailbox, MailboxConfig, MailboxFilter, Network, NetworkFilter, NewUser,
-    Page, Paged, PartnerFilter, PartnerOrder, Person, TradingPartner, UserFilter, Websites,
+    Page, Paged, PartnerFilter, PartnerOrder, PartnerRoute, Person, TradingPartner, UserFilter,
+    Websites,
 };
 use edigrid_core::{Store, StoreError};
 use edigrid_domain::{
@@ -1215,6 +1216,78 @@ pub async fn partner_by_address_finds_only_the_active_id(store: Arc<dyn Store>) 
     );
 }
 
+/// `route_by_address` reads what `partner_by_address`, `mailbox` and `network` read one
+/// after the other: the active ID, its mailbox whatever its status, that mailbox's network's
+/// delimiters; nothing for a pair with no active ID.
+pub async fn route_by_address_joins_the_mailbox_and_its_network(store: Arc<dyn Store>) {
+    seed(&*store).await;
+    store
+        .insert_network(&full_network(3, "Full Net"))
+        .await
+        .unwrap();
+    store
+        .insert_mailbox(&full_mailbox(30, 3, "Full Box"))
+        .await
+        .unwrap();
+    let mut suspended = full_mailbox(31, 3, "Held Box");
+    suspended.status = UserStatus::Suspended;
+    store.insert_mailbox(&suspended).await.unwrap();
+    let add = |mailbox: i32, network: i32, id: &str, status: UserStatus| {
+        let store = store.clone();
+        let mut p = full_partner(mailbox, network, "ZZ", id);
+        p.status = status;
+        async move { store.insert_partner(&p).await.unwrap() }
+    };
+    add(30, 3, "FULL", UserStatus::Active).await;
+    add(31, 3, "HELD", UserStatus::Active).await;
+    add(10, 1, "PLAIN", UserStatus::Active).await;
+    add(30, 3, "SUSP", UserStatus::Suspended).await;
+    add(30, 3, "GONE", UserStatus::Terminated).await;
+    // What reading each in turn gives.
+    let separately = |q: &str, id: &str| {
+        let store = store.clone();
+        let (q, id) = (q.to_string(), id.to_string());
+        async move {
+            let partner = store.partner_by_address(&q, &id).await.unwrap()?;
+            let mailbox = store.mailbox(partner.mailbox_id).await.unwrap();
+            let network_x12 = match &mailbox {
+                Some(m) => store.network(m.network_id).await.unwrap().map(|n| n.x12),
+                None => None,
+            };
+            Some(PartnerRoute {
+                partner,
+                mailbox,
+                network_x12,
+            })
+        }
+    };
+    for id in ["FULL", "HELD", "PLAIN"] {
+        let route = store.route_by_address("ZZ", id).await.unwrap();
+        assert!(route.is_some(), "{id}: an active ID has a route");
+        assert_eq!(route, separately("ZZ", id).await, "{id}");
+    }
+    let full = store.route_by_address("ZZ", "FULL").await.unwrap().unwrap();
+    assert_eq!(
+        full.mailbox.as_ref().map(|m| m.config.x12.element),
+        Some(b'|')
+    );
+    assert_eq!(full.network_x12.map(|x| x.segment), Some(b'~'));
+    let held = store.route_by_address("ZZ", "HELD").await.unwrap().unwrap();
+    assert_eq!(
+        held.mailbox.map(|m| m.status),
+        Some(UserStatus::Suspended),
+        "a suspended mailbox is read, for routing to refuse"
+    );
+    for id in ["SUSP", "GONE", "NOBODY"] {
+        assert_eq!(
+            store.route_by_address("ZZ", id).await.unwrap(),
+            None,
+            "{id}"
+        );
+    }
+    assert_eq!(store.route_by_address("01", "FULL").await.unwrap(), None);
+}
+
 /// `list_partner_details` gives `list_partners`' page and total, each ID with its network's
 /// name, its mailbox and its owner exactly as they read on their own (`None` where there is
 /// none), whichever filter, order and page; searches by ID included (which SQLite reads
@@ -1352,5 +1425,6 @@ where
     default_id_is_exclusive_in_a_mailbox(fresh().await).await;
     partner_lists_filter_order_and_page(fresh().await).await;
     partner_by_address_finds_only_the_active_id(fresh().await).await;
+    route_by_address_joins_the_mailbox_and_its_network(fresh().await).await;
     partner_details_join_network_mailbox_and_owner(fresh().await).await;
 }

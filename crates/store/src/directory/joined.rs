@@ -6,7 +6,9 @@
 use std::sync::LazyLock;
 
 use edigrid_core::StoreError;
-use edigrid_core::store::{Page, Paged, PartnerDetail, PartnerFilter, StoreResult, User};
+use edigrid_core::store::{
+    Page, Paged, PartnerDetail, PartnerFilter, PartnerRoute, StoreResult, User,
+};
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{FromRow, Row};
@@ -15,7 +17,7 @@ use super::{
     AddressRow, ContactsRow, MailboxRow, PartnerRow, X12Row, list_partners_stmts, partner_order,
 };
 use crate::convert::UserRow;
-use crate::sql::{Backend, Stmt, list};
+use crate::sql::{Backend, Conn, Stmt, list};
 use crate::sqlite_readers::SessionReaders;
 
 /// The columns of each table as the decoder below reads them, in its order.
@@ -144,6 +146,45 @@ pub(crate) fn list_partner_details_stmts(f: &PartnerFilter, page: Page) -> (Stmt
         args: inner.args,
     };
     (select, count)
+}
+
+/// `p.ecgrid_id, ..., m.id, ..., n.x12_segment, ...`: what [`RouteRow`] reads.
+static ROUTE_SELECTED: LazyLock<String> = LazyLock::new(|| {
+    let of = |alias: &str, columns: &[&str]| {
+        columns
+            .iter()
+            .map(|c| format!("{alias}.{c}"))
+            .collect::<Vec<_>>()
+    };
+    let mut all = of("p", &PARTNER_COLUMNS);
+    all.extend(of("m", &MAILBOX_COLUMNS));
+    all.extend(of("n", &["x12_segment", "x12_element", "x12_sub_element"]));
+    all.join(", ")
+});
+
+/// `route_by_address`: the active ID of a pair (the partial unique index on the pair, its
+/// condition repeated word for word as `partner_by_address` does), its mailbox and that
+/// mailbox's network, joined by their primary keys: one statement for three reads.
+pub(crate) fn route_by_address_stmt(qualifier_key: &str, id_key: &str) -> Stmt {
+    Stmt::new(format!(
+        "SELECT {} FROM partners p \
+         LEFT JOIN mailboxes m ON m.id = p.mailbox_id \
+         LEFT JOIN networks n ON n.id = m.network_id \
+         WHERE p.qualifier_key = $1 AND p.id_key = $2 \
+         AND p.status <> 'Terminated' AND p.status = 'Active'",
+        *ROUTE_SELECTED
+    ))
+    .bind(qualifier_key)
+    .bind(id_key)
+}
+
+pub(crate) async fn route_by_address<B: Backend>(
+    db: &B,
+    qualifier_key: &str,
+    id_key: &str,
+) -> StoreResult<Option<PartnerRoute>> {
+    let stmt = route_by_address_stmt(qualifier_key, id_key);
+    crate::convert::one::<RouteRow, _>(db.conn().await?.fetch_optional(stmt).await?)
 }
 
 pub(crate) async fn list_partner_details<B: Backend>(
@@ -415,6 +456,64 @@ impl<'r> FromRow<'r, SqliteRow> for DetailRow {
 impl<'r> FromRow<'r, PgRow> for DetailRow {
     fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
         DetailRow::read(row)
+    }
+}
+
+/// An ID with its mailbox and that mailbox's network's delimiters, as stored.
+pub(crate) struct RouteRow {
+    partner: PartnerRow,
+    mailbox: Option<MailboxRow>,
+    network_x12: Option<X12Row>,
+}
+
+impl RouteRow {
+    /// The row's columns in the order of [`ROUTE_SELECTED`].
+    fn read<C: Columns + ?Sized>(row: &C) -> Result<Self, C::Error> {
+        let mut c = Cursor { row, next: 0 };
+        let partner = partner(&mut c)?;
+        let mailbox = match c.opt_int()? {
+            Some(id) => Some(mailbox(&mut c, id)?),
+            None => {
+                c.skip(MAILBOX_COLUMNS.len() - 1);
+                None
+            }
+        };
+        let network_x12 = match c.opt_int()? {
+            Some(x12_segment) => Some(X12Row {
+                x12_segment,
+                x12_element: c.int()?,
+                x12_sub_element: c.int()?,
+            }),
+            None => None,
+        };
+        Ok(RouteRow {
+            partner,
+            mailbox,
+            network_x12,
+        })
+    }
+}
+
+impl<'r> FromRow<'r, SqliteRow> for RouteRow {
+    fn from_row(row: &'r SqliteRow) -> Result<Self, sqlx::Error> {
+        RouteRow::read(row)
+    }
+}
+
+impl<'r> FromRow<'r, PgRow> for RouteRow {
+    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
+        RouteRow::read(row)
+    }
+}
+
+impl TryFrom<RouteRow> for PartnerRoute {
+    type Error = StoreError;
+    fn try_from(r: RouteRow) -> Result<Self, StoreError> {
+        Ok(PartnerRoute {
+            partner: r.partner.try_into()?,
+            mailbox: r.mailbox.map(TryInto::try_into).transpose()?,
+            network_x12: r.network_x12.map(TryInto::try_into).transpose()?,
+        })
     }
 }
 
