@@ -15,7 +15,9 @@ use edigrid_domain::{
 
 mod joined;
 
-pub(crate) use joined::{list_partner_details, list_partner_details_inline, route_by_address};
+pub(crate) use joined::{
+    list_partner_details, list_partner_details_inline, route_by_address, route_by_address_inline,
+};
 
 use crate::convert::{UserRow, one, parsed, time};
 use crate::sql::{
@@ -954,7 +956,8 @@ macro_rules! directory_store {
                     qualifier_key: &str,
                     id_key: &str,
                 ) -> StoreResult<Option<edigrid_core::store::PartnerRoute>> {
-                    d::route_by_address(&self.pool, qualifier_key, id_key).await
+                    // Each store chooses how: SQLite reads it inline.
+                    self.route(qualifier_key, id_key).await
                 }
             }
         };

@@ -103,6 +103,15 @@ impl PostgresStore {
         &self.pool
     }
 
+    /// `DirectoryStore::route_by_address`, through the pool.
+    async fn route(
+        &self,
+        qualifier_key: &str,
+        id_key: &str,
+    ) -> StoreResult<Option<edigrid_core::store::PartnerRoute>> {
+        crate::directory::route_by_address(&self.pool, qualifier_key, id_key).await
+    }
+
     /// `DirectoryStore::list_partner_details`, through the pool.
     async fn partner_details(
         &self,

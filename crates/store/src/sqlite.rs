@@ -132,6 +132,21 @@ impl SqliteStore {
         &self.pool
     }
 
+    /// `DirectoryStore::route_by_address`: inline through the readers (see
+    /// `route_by_address_inline`), through the pool for an in-memory database.
+    async fn route(
+        &self,
+        qualifier_key: &str,
+        id_key: &str,
+    ) -> StoreResult<Option<edigrid_core::store::PartnerRoute>> {
+        match &self.readers {
+            Some(readers) => {
+                crate::directory::route_by_address_inline(readers, qualifier_key, id_key)
+            }
+            None => crate::directory::route_by_address(&self.pool, qualifier_key, id_key).await,
+        }
+    }
+
     /// `DirectoryStore::list_partner_details`: a search by ID (a lookup an index bounds) on
     /// the calling thread through the readers, where sqlx's hop to its connection thread
     /// would cost more than the read; other lists through the pool.

@@ -187,6 +187,21 @@ pub(crate) async fn route_by_address<B: Backend>(
     crate::convert::one::<RouteRow, _>(db.conn().await?.fetch_optional(stmt).await?)
 }
 
+/// The same on the calling thread, through the SQLite readers (a lookup the pair's index
+/// bounds, made twice for every interchange routed): no hop to sqlx's connection thread, and
+/// the readers' plans do not depend on the bound values, where sqlx's connections prepare a
+/// statement again for each new ID once `ANALYZE` has gathered samples (see
+/// `sqlite_readers`).
+pub(crate) fn route_by_address_inline(
+    readers: &SessionReaders,
+    qualifier_key: &str,
+    id_key: &str,
+) -> StoreResult<Option<PartnerRoute>> {
+    let stmt = route_by_address_stmt(qualifier_key, id_key);
+    let row: Option<RouteRow> = readers.with(|conn| crate::write_conn::read_inline(conn, &stmt))?;
+    crate::convert::one(row)
+}
+
 pub(crate) async fn list_partner_details<B: Backend>(
     db: &B,
     f: &PartnerFilter,
@@ -491,6 +506,12 @@ impl RouteRow {
             mailbox,
             network_x12,
         })
+    }
+}
+
+impl crate::write_conn::Decode for RouteRow {
+    fn decode(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        RouteRow::read(row)
     }
 }
 
