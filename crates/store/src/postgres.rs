@@ -75,7 +75,7 @@ impl PostgresStore {
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
             // sqlx pings every connection it hands out by default: one more round trip
-            // for every statement outside a transaction (9 of an upload's 28). A
+            // for every statement outside a transaction (9 of an upload's 27 before). A
             // connection in steady use has just proved itself; only one that sat idle
             // for a while (a restart or a dropped link since) is pinged, and one that
             // fails the ping is closed and replaced before anyone uses it.
