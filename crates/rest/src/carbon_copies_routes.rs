@@ -220,20 +220,34 @@ pub struct ListCarbonCopiesBody {
     /// Rules watching or copying into this mailbox; 0 or absent: any the caller reads.
     pub mailbox_id: Option<i32>,
     pub status: Option<String>,
+    /// From 1; 0 or absent: 1.
+    #[schema(minimum = 0)]
     pub page_no: Option<i32>,
+    /// Up to 500; 0 or absent: 25.
+    #[schema(minimum = 0, maximum = 500)]
     pub records_per_page: Option<i32>,
 }
 
-/// The rules in the caller's reach.
+/// One page of carbon-copy rules, with the number of them all (SPEC-VAN 19).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CarbonCopyPage {
+    pub total_records: u64,
+    pub page_no: u32,
+    pub records_per_page: u32,
+    pub carbon_copies: Vec<CarbonCopyInfo>,
+}
+
+/// One page of the rules in the caller's reach, oldest first.
 #[utoipa::path(post, path = "/v2/carboncopies/list", tag = "carboncopies",
     request_body = ListCarbonCopiesBody,
     security(("bearer" = []), ("apiKey" = [])),
-    responses((status = 200, body = ApiResponse<Vec<CarbonCopyInfo>>), BodyErrors))]
+    responses((status = 200, body = ApiResponse<CarbonCopyPage>), BodyErrors))]
 pub async fn list_carbon_copies(
     State(state): State<RestState>,
     Authenticated(caller): Authenticated,
     JsonBody(b): JsonBody<ListCarbonCopiesBody>,
-) -> Result<Data<Vec<CarbonCopyInfo>>, ApiError> {
+) -> Result<Data<CarbonCopyPage>, ApiError> {
     let filter = CarbonCopyFilter {
         mailbox: b.mailbox_id.filter(|m| *m != 0).map(MailboxId),
         statuses: status(b.status.as_deref())?.into_iter().collect(),
@@ -245,7 +259,12 @@ pub async fn list_carbon_copies(
         .carbon_copy_list(&caller, filter, page)
         .await
         .map_err(rest_error)?;
-    Ok(Data(found.items.into_iter().map(info).collect()))
+    Ok(Data(CarbonCopyPage {
+        total_records: found.total,
+        page_no: page.number,
+        records_per_page: page.size,
+        carbon_copies: found.items.into_iter().map(info).collect(),
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

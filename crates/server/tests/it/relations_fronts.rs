@@ -12,7 +12,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::relations::{encode, x12};
-use crate::rest_auth::{Auth, Reply, call, call_json};
+use crate::rest_auth::{Auth, Reply, assert_invalid_naming, call, call_json};
 use crate::support::deployed::Elem;
 
 struct Fronts {
@@ -103,7 +103,12 @@ macro_rules! on_both_backends {
     )+};
 }
 
-on_both_backends!(rest_carbon_copies, rest_partners, documented_carbon_copies);
+on_both_backends!(
+    rest_carbon_copies,
+    rest_carbon_copy_pages,
+    rest_partners,
+    documented_carbon_copies
+);
 
 async fn rest_carbon_copies(w: Fronts) {
     // Refusals first: none stores a rule.
@@ -145,7 +150,10 @@ async fn rest_carbon_copies(w: Fronts) {
         reply.assert_error(*status, code);
     }
     let none = w.post(&w.net, "/v2/carboncopies/list", json!({})).await;
-    assert_eq!(none.ok(), &json!([]));
+    assert_eq!(
+        none.ok(),
+        &json!({"totalRecords": 0, "pageNo": 1, "recordsPerPage": 25, "carbonCopies": []})
+    );
 
     let made = w
         .post(
@@ -178,7 +186,8 @@ async fn rest_carbon_copies(w: Fronts) {
             json!({"status": "Active"}),
         )
         .await;
-    assert_eq!(listed.ok()[0]["ccId"], json!(id));
+    assert_eq!(listed.ok()["carbonCopies"][0]["ccId"], json!(id));
+    assert_eq!(listed.ok()["totalRecords"], json!(1));
 
     // A mailbox rule copies what the mailbox sends, unchanged.
     let one = x12("FRSENDER", "FRBUYER", 1, "850");
@@ -262,6 +271,90 @@ async fn rest_carbon_copies(w: Fronts) {
     )
     .await
     .assert_error(400, "InvalidParameter");
+}
+
+/// `POST /v2/carboncopies/list` pages as SPEC-VAN 19 says: `pageNo` from 1, `recordsPerPage`
+/// up to 500, the page answered with the number of all the rules that match; a bad page is a
+/// 400 naming the field, and changes nothing.
+async fn rest_carbon_copy_pages(w: Fronts) {
+    let mut ids = Vec::new();
+    for (from, to, direction) in [
+        (200, 202, "OutBox"),
+        (201, 202, "InBox"),
+        (200, 201, "NoDir"),
+    ] {
+        let made = w
+            .post(
+                &w.net,
+                "/v2/carboncopies/create",
+                json!({"fromMailboxId": from, "toMailboxId": to, "direction": direction}),
+            )
+            .await;
+        ids.push(made.ok()["ccId"].clone());
+    }
+    let list = |body: Value| w.post(&w.net, "/v2/carboncopies/list", body);
+    let ids_of = |page: &Value| -> Vec<Value> {
+        page["carbonCopies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["ccId"].clone())
+            .collect()
+    };
+
+    let first = list(json!({"pageNo": 1, "recordsPerPage": 2})).await;
+    let first = first.ok();
+    assert_eq!(
+        (
+            &first["totalRecords"],
+            &first["pageNo"],
+            &first["recordsPerPage"]
+        ),
+        (&json!(3), &json!(1), &json!(2))
+    );
+    assert_eq!(ids_of(first), ids[..2], "oldest first");
+    let second = list(json!({"pageNo": 2, "recordsPerPage": 2})).await;
+    let second = second.ok();
+    assert_eq!(
+        (&second["totalRecords"], &second["pageNo"]),
+        (&json!(3), &json!(2))
+    );
+    assert_eq!(ids_of(second), ids[2..]);
+    let beyond = list(json!({"pageNo": 3, "recordsPerPage": 2})).await;
+    let beyond = beyond.ok();
+    assert_eq!(beyond["totalRecords"], json!(3));
+    assert_eq!(ids_of(beyond), Vec::<Value>::new());
+
+    // Totals count what the filters keep, not what the page shows.
+    let into_201 = list(json!({"mailboxId": 201, "recordsPerPage": 1})).await;
+    let into_201 = into_201.ok();
+    assert_eq!(into_201["totalRecords"], json!(2));
+    assert_eq!(ids_of(into_201), ids[1..2]);
+    let suspended = list(json!({"status": "Suspended"})).await;
+    assert_eq!(suspended.ok()["totalRecords"], json!(0));
+
+    // Defaults: page 1 of 25.
+    let all = list(json!({"pageNo": 0})).await;
+    let all = all.ok().clone();
+    assert_eq!(
+        (&all["totalRecords"], &all["pageNo"], &all["recordsPerPage"]),
+        (&json!(3), &json!(1), &json!(25))
+    );
+    assert_eq!(ids_of(&all), ids);
+
+    for (body, field) in [
+        (json!({"pageNo": -1}), "pageNo"),
+        (json!({"pageNo": "two"}), "pageNo"),
+        (json!({"recordsPerPage": 501}), "recordsPerPage"),
+        (json!({"recordsPerPage": -5}), "recordsPerPage"),
+    ] {
+        assert_invalid_naming(&list(body).await, field);
+    }
+    assert_eq!(
+        list(json!({})).await.ok(),
+        &all,
+        "refused pages change nothing"
+    );
 }
 
 async fn rest_partners(w: Fronts) {
