@@ -98,13 +98,21 @@ struct WaitingRow {
 }
 
 fn unanswered_stmt(limit: u32) -> Stmt {
-    // CROSS JOIN makes SQLite start from the simulated IDs (its planner would otherwise
-    // walk every ready parcel by state); `+p.mailbox_id` keeps the mailbox lists' index out.
+    // A parcel is waiting when an interchange delivered in it is addressed to a simulated
+    // ID, whichever of its interchanges that is (the parcel's own receiver is its first's),
+    // or, for a parcel without interchange records, when its receiver is simulated. Those
+    // IDs and the parcel share a mailbox, so the look-up starts from the few simulated IDs
+    // (their partial index), reads each one's mailbox's ready inbound parcels off the
+    // mailbox lists' index, and each parcel's interchanges off the index by inbound parcel.
+    // CROSS JOIN keeps SQLite from starting at the parcels by state; `partner` is the
+    // least simulated ID the parcel holds.
     Stmt::new(
-        "SELECT p.id AS parcel, t.ecgrid_id AS partner FROM partners t CROSS JOIN parcels p \
-         WHERE t.simulated AND p.ecgrid_to = t.ecgrid_id AND p.direction = 'InBox' \
-         AND p.state = 'InBoxReady' AND +p.mailbox_id = t.mailbox_id \
-         ORDER BY p.id LIMIT $1",
+        "SELECT p.id AS parcel, MIN(t.ecgrid_id) AS partner FROM partners t CROSS JOIN parcels p \
+         WHERE t.simulated AND p.mailbox_id = t.mailbox_id AND p.direction = 'InBox' \
+         AND p.state = 'InBoxReady' \
+         AND (p.ecgrid_to = t.ecgrid_id OR EXISTS (SELECT 1 FROM interchanges i \
+         WHERE i.inbound_id = p.id AND i.ecgrid_to = t.ecgrid_id)) \
+         GROUP BY p.id ORDER BY p.id LIMIT $1",
     )
     .bind(i64::from(limit))
 }
@@ -226,14 +234,16 @@ mod tests {
     use super::unanswered_stmt;
     use crate::plans;
 
-    /// The worker's look-up reads the simulated IDs off their partial index, then each
-    /// one's ready parcels off theirs: never the parcels by state, nor a mailbox's box.
+    /// The worker's look-up reads the simulated IDs off their partial index, then their
+    /// mailboxes' ready parcels off the mailbox lists' index and those parcels'
+    /// interchanges off theirs: never the parcels by state, nor every interchange.
     #[tokio::test]
-    async fn the_waiting_parcels_are_read_off_the_partial_indexes() {
+    async fn the_waiting_parcels_are_read_off_the_indexes() {
         for (sql, plan) in plans::sqlite(vec![unanswered_stmt(100)]).await {
             assert!(
                 plan.contains("USING INDEX partners_simulated")
-                    && plan.contains("USING INDEX parcels_ready_by_receiver"),
+                    && plan.contains("USING INDEX parcels_by_mailbox_state")
+                    && plan.contains("USING INDEX interchanges_by_inbound"),
                 "{sql}\n{plan}"
             );
         }
@@ -241,9 +251,16 @@ mod tests {
         let Some(plans) = plans::postgres(&["SET enable_seqscan = off"], stmts).await else {
             return;
         };
+        // PostgreSQL, without statistics on the empty schema, may instead read the ready
+        // parcels off their partial index and join the simulated IDs by mailbox: either way
+        // it reads only waiting parcels, and each one's interchanges off their index.
         for (sql, plan) in plans {
             assert!(
-                plan.contains("partners_simulated") && plan.contains("parcels_ready_by_receiver"),
+                plan.contains("partners_")
+                    && (plan.contains("parcels_by_mailbox_state")
+                        || plan.contains("parcels_ready_by_receiver"))
+                    && plan.contains("interchanges_by_inbound")
+                    && !plan.contains("Seq Scan"),
                 "{sql}\n{plan}"
             );
         }

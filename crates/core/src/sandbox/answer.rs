@@ -81,40 +81,84 @@ impl Core {
 
     async fn answer_parcel(&self, w: Unanswered) -> Result<Answered, Error> {
         let store = &self.inner.store;
-        let Some(partner) = store.partner(w.partner).await.map_err(internal)? else {
-            return Err(Error::not_found("ECGridID"));
-        };
         let Some(parcel) = store.parcel(w.parcel).await.map_err(internal)? else {
             return Err(Error::not_found("ParcelID"));
         };
         let content = self.verified_content(&parcel).await?;
         let reading = read_parcel(&content);
         let received = reading.interchanges.len();
-        let numbers = u32::try_from(received).unwrap_or(u32::MAX).max(1);
-        let first = store
-            .take_control_numbers(partner.ecgrid_id, numbers)
+        // Each interchange is answered by the ID it was delivered to, which need not be the
+        // parcel's receiver (the first interchange's): the interchanges delivered in the
+        // parcel are stored in the order its content holds them. A parcel delivered without
+        // interchange records is its receiver's whole.
+        let delivered = store
+            .parcel_interchanges(w.parcel)
             .await
             .map_err(internal)?;
+        let receivers: Vec<EcGridId> = if delivered.is_empty() {
+            vec![parcel.ecgrid_to; received]
+        } else if delivered.len() == received {
+            delivered.iter().map(|i| i.ecgrid_to).collect()
+        } else {
+            tracing::error!(
+                parcel = w.parcel.0,
+                stored = delivered.len(),
+                read = received,
+                "a parcel's interchanges do not match its content"
+            );
+            return Err(Error::Internal);
+        };
+        // The simulated IDs among the receivers, in ECGridID order, with how many
+        // interchanges each was sent and the first of as many control numbers of its own.
+        let mut ids = receivers.clone();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut answering: Vec<(EcGridId, u32, i64)> = Vec::new();
+        for id in ids {
+            let partner = store.partner(id).await.map_err(internal)?;
+            if !partner.is_some_and(|p| p.simulated) {
+                continue;
+            }
+            let count = receivers.iter().filter(|&&r| r == id).count();
+            let count = u32::try_from(count).unwrap_or(u32::MAX);
+            let first = store
+                .take_control_numbers(id, count)
+                .await
+                .map_err(internal)?;
+            answering.push((id, count, first));
+        }
+        if answering.is_empty() {
+            // Its IDs stopped being simulated since the parcel was found: it is theirs.
+            return Ok(Answered::Taken);
+        }
+        let partners: Vec<EcGridId> = answering.iter().map(|a| a.0).collect();
         let now = self.now();
         let mut answer = Vec::new();
         let mut summaries = Vec::new();
-        for (n, interchange) in (first..).zip(reading.interchanges.iter()) {
+        let mut acks_by = vec![0u32; answering.len()];
+        let mut taken = vec![0i64; answering.len()];
+        for (interchange, to) in reading.interchanges.iter().zip(&receivers) {
+            let Some(k) = answering.iter().position(|a| a.0 == *to) else {
+                continue;
+            };
+            let n = answering[k].2 + taken[k];
+            taken[k] += 1;
             if !interchange.is_valid() {
                 continue;
             }
             if let Some(ack) = acknowledge(&content, interchange, envelope_number(n), stamp(now)) {
                 answer.extend_from_slice(&ack.bytes);
                 summaries.push(ack.summary);
+                acks_by[k] += 1;
             }
         }
-        let acks = u32::try_from(summaries.len()).unwrap_or(u32::MAX);
-        let consume = consumed(w.parcel, partner.ecgrid_id, &summaries, now);
+        let consume = consumed(w.parcel, &partners, &summaries, now);
         let taken = if answer.is_empty() {
             !store.change_state(&consume).await.map_err(internal)?
         } else {
             let request = UploadRequest {
-                network: Some(partner.network_id),
-                mailbox: Some(partner.mailbox_id),
+                network: Some(parcel.network_id),
+                mailbox: Some(parcel.mailbox_id),
                 file_name: format!("ack-{}.edi", w.parcel.0),
                 content: answer,
                 ..UploadRequest::default()
@@ -125,11 +169,11 @@ impl Core {
             match uploaded {
                 Ok(outcome) => outcome.is_none(),
                 Err(e) if is_refusal(&e) => {
-                    tracing::warn!(parcel = w.parcel.0, partner = %partner.ecgrid_id, error = %e, "a simulated partner may not send its answer; the parcel is consumed unanswered");
+                    tracing::warn!(parcel = w.parcel.0, partners = %list(&partners), error = %e, "a simulated partner may not send its answer; the parcel is consumed unanswered");
                     let unanswered = StateChange {
                         message: format!(
                             "Not answered by simulated partner {}: {e}",
-                            partner.ecgrid_id
+                            list(&partners)
                         ),
                         ..consume
                     };
@@ -146,23 +190,30 @@ impl Core {
         if taken {
             return Ok(Answered::Taken);
         }
-        let interchanges = u32::try_from(received).unwrap_or(u32::MAX);
-        if let Err(e) = store
-            .count_answer(partner.ecgrid_id, interchanges, acks, now)
-            .await
-        {
-            // The answer is sent and the parcel consumed; only the tally missed it.
-            tracing::warn!(partner = %partner.ecgrid_id, error = %e, "a simulated partner's answer was not counted");
+        for ((id, interchanges, _), acks) in answering.iter().zip(&acks_by) {
+            if let Err(e) = store.count_answer(*id, *interchanges, *acks, now).await {
+                // The answer is sent and the parcel consumed; only the tally missed it.
+                tracing::warn!(partner = %id, error = %e, "a simulated partner's answer was not counted");
+            }
         }
-        tracing::info!(parcel = w.parcel.0, partner = %partner.ecgrid_id, acks, "simulated partner answered");
+        let acks = summaries.len();
+        tracing::info!(parcel = w.parcel.0, partners = %list(&partners), acks, "simulated partner answered");
         Ok(Answered::Done)
     }
+}
+
+/// IDs as a manifest names them: `1, 2`.
+fn list(ids: &[EcGridId]) -> String {
+    ids.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The received parcel's move from ready to archived, made in the answer's transaction.
 fn consumed(
     parcel: ParcelId,
-    partner: EcGridId,
+    partners: &[EcGridId],
     summaries: &[String],
     at: DateTime<Utc>,
 ) -> StateChange {
@@ -177,7 +228,7 @@ fn consumed(
         to: ParcelState::InBoxArchived,
         at,
         by: UserId(0),
-        message: format!("Answered by simulated partner {partner}: {said}"),
+        message: format!("Answered by simulated partner {}: {said}", list(partners)),
         mark_downloaded: false,
         remove_content: false,
         interchanges_to: None,

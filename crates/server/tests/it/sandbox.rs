@@ -455,3 +455,92 @@ async fn a_partner_that_may_not_send_does_not_hold_up_the_others() {
         "{manifest:?}"
     );
 }
+
+/// An interchange to `receiver` with control number `control` and ISA14 = 1 (a TA1 is
+/// asked for), of one 850 group.
+fn to(receiver: &str, control: u32) -> Vec<u8> {
+    format!(
+        "ISA*00*          *00*          *ZZ*SENDERA        *ZZ*{receiver:<15}\
+         *260501*1030*U*00401*{control:09}*1*T*>~GS*PO*SENDERA*{receiver}*20260501*1030*1*X*004010~\
+         ST*850*0001~BEG*00*SA*PO1**20260501~SE*3*0001~GE*1*1~IEA*1*{control:09}~"
+    )
+    .into_bytes()
+}
+
+/// The ISA06 (sender) of every interchange in `bytes`.
+fn senders(bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
+    text.split("ISA")
+        .skip(1)
+        .map(|isa| isa.split('*').nth(6).unwrap_or("").trim().to_string())
+        .collect()
+}
+
+/// One parcel delivered to mailbox 201 holds an interchange to `ZZ:PARTNERP` and one to
+/// `ZZ:PARTNERR`, both IDs of that mailbox, only one of them simulated: that one answers
+/// its own interchange, from itself, and the other's goes unanswered, whichever comes
+/// first in the parcel. With the worker off, passes are run by hand.
+#[tokio::test]
+async fn each_interchange_of_a_parcel_is_answered_by_its_own_simulated_id() {
+    let app = edigrid_testkit::spawn_app_with(|s| s.sandbox_interval_ms = 0).await;
+    let n = net(app).await;
+    let id_r = n.app.add_partner(100, 201, "ZZ", "PARTNERR", "R").await.0;
+    let both = |first: &str, second: &str| [to(first, 21), to(second, 22)].concat();
+    let operator = Caller::operator();
+    let core = &n.app.core;
+
+    // The first interchange's receiver is not simulated; the second's is.
+    n.simulate(&n.net, id_r, true).await.ok();
+    n.upload(&n.a, &both("PARTNERP", "PARTNERR")).await;
+    assert_eq!(n.pending(&n.p).await.len(), 1, "one parcel to mailbox 201");
+    assert_eq!(core.answer_simulated().await.unwrap(), 1);
+    let ready = n.pending(&n.a).await;
+    assert_eq!(ready.len(), 1);
+    let ack = n.download(&n.a, ready[0]).await;
+    // One interchange from R, with its TA1 and 997.
+    assert_eq!(
+        senders(&ack),
+        ["PARTNERR"],
+        "{}",
+        String::from_utf8_lossy(&ack)
+    );
+    assert!(String::from_utf8_lossy(&ack).contains("TA1*000000022*"));
+    assert!(!String::from_utf8_lossy(&ack).contains("TA1*000000021*"));
+    let listed = n.simulated(&n.net).await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        listed[0]["ecGridId"].as_i64(),
+        Some(i64::from(id_r)),
+        "{listed:?}"
+    );
+    core.parcel_confirm(&operator, ParcelId(ready[0]))
+        .await
+        .ok();
+
+    // Now the first is simulated and the second not: only the first is answered.
+    n.simulate(&n.net, id_r, false).await.ok();
+    n.simulate(&n.net, n.id_p, true).await.ok();
+    n.upload(&n.a, &both("PARTNERP", "PARTNERR")).await;
+    assert_eq!(core.answer_simulated().await.unwrap(), 1);
+    let ready: Vec<i64> = n
+        .pending(&n.a)
+        .await
+        .into_iter()
+        .filter(|p| *p != ready[0])
+        .collect();
+    assert_eq!(ready.len(), 1);
+    let ack = n.download(&n.a, ready[0]).await;
+    assert_eq!(
+        senders(&ack),
+        ["PARTNERP"],
+        "{}",
+        String::from_utf8_lossy(&ack)
+    );
+    assert!(String::from_utf8_lossy(&ack).contains("TA1*000000021*"));
+    assert!(!String::from_utf8_lossy(&ack).contains("TA1*000000022*"));
+
+    // Neither simulated: nothing is answered.
+    n.simulate(&n.net, n.id_p, false).await.ok();
+    n.upload(&n.a, &both("PARTNERP", "PARTNERR")).await;
+    assert_eq!(core.answer_simulated().await.unwrap(), 0);
+}

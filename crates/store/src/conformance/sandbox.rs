@@ -7,13 +7,15 @@ use std::future::Future;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use edigrid_core::parcels::model::{NewParcel, Parcel, PartyNames, StateChange, Upload};
+use edigrid_core::parcels::model::{
+    Interchange, NewInterchange, NewParcel, Parcel, PartyNames, StateChange, Upload,
+};
 use edigrid_core::sandbox::{SandboxScope, Unanswered};
 use edigrid_core::store::{Mailbox, Network, TradingPartner};
 use edigrid_core::{Store, StoreError};
 use edigrid_domain::{
-    Direction, EcGridId, EdiStandard, MailboxId, NetworkId, ParcelId, ParcelState, ParcelValid,
-    RoutingGroup, UserId, UserStatus,
+    Direction, EcGridId, EdiStandard, InterchangeId, InterchangeStatus, MailboxId, NetworkId,
+    ParcelId, ParcelState, ParcelValid, RoutingGroup, UserId, UserStatus,
 };
 
 use super::t0;
@@ -287,6 +289,72 @@ async fn waiting_parcels_and_one_answer(store: Arc<dyn Store>) {
     assert!(store.unanswered(10).await.unwrap().is_empty());
 }
 
+/// An interchange of an upload from mailbox 10 delivered in its first inbound parcel
+/// (mailbox 11), addressed to `to`.
+fn delivered(position: i32, to: EcGridId, at: DateTime<Utc>) -> NewInterchange {
+    NewInterchange {
+        interchange: Interchange {
+            id: InterchangeId(0),
+            outbound: ParcelId(0),
+            position,
+            inbound: None,
+            status: InterchangeStatus::Delivered,
+            reason: String::new(),
+            duplicate: false,
+            standard: EdiStandard::X12,
+            sender: "ZZ:ID10".into(),
+            receiver: format!("ZZ:{to}"),
+            ecgrid_from: EcGridId(0),
+            ecgrid_to: to,
+            network_from: NetworkId(1),
+            mailbox_from: MailboxId(10),
+            network_to: NetworkId(1),
+            mailbox_to: MailboxId(11),
+            control_number: format!("{position}"),
+            envelope_date: String::new(),
+            document_type: "850".into(),
+            header: String::new(),
+            findings: String::new(),
+            offset: 0,
+            length: 3,
+            created: at,
+            status_changed: at,
+        },
+        delivered_in: Some(0),
+    }
+}
+
+/// A parcel delivered to a mailbox holds interchanges for several of its IDs; it waits
+/// when any of them is simulated, not only its first (the parcel's own receiver), and
+/// not when none is.
+async fn a_later_interchange_to_a_simulated_id(store: Arc<dyn Store>) {
+    let [_, b, _] = seed(&*store).await;
+    let r = store.insert_partner(&partner(11, 1, "R11")).await.unwrap();
+    store.set_simulated(r, true, t0()).await.unwrap();
+    let mut mixed = delivery(11, b, t0());
+    mixed.interchanges = vec![delivered(0, b, t0()), delivered(1, r, t0())];
+    let mixed = store.accept_upload(&mixed).await.unwrap();
+    // Only to b, which is not simulated, though r of the same mailbox is.
+    let mut only_b = delivery(11, b, t0());
+    only_b.interchanges = vec![delivered(0, b, t0())];
+    store.accept_upload(&only_b).await.unwrap();
+    assert_eq!(
+        store.unanswered(10).await.unwrap(),
+        vec![Unanswered {
+            parcel: mixed.inbound[0],
+            partner: r,
+        }]
+    );
+    // With both simulated the parcel is listed once.
+    store.set_simulated(b, true, t0()).await.unwrap();
+    let waiting = store.unanswered(10).await.unwrap();
+    assert_eq!(waiting.len(), 2, "{waiting:?}");
+    assert_eq!(waiting[0].parcel, mixed.inbound[0]);
+    store.set_simulated(b, false, t0()).await.unwrap();
+    store.set_simulated(r, false, t0()).await.unwrap();
+    assert!(store.unanswered(10).await.unwrap().is_empty());
+}
+
 pub async fn run_all<F, Fut>(fresh: F)
 where
     F: Fn() -> Fut,
@@ -295,4 +363,5 @@ where
     the_flag_and_the_listing(fresh().await).await;
     sequences_and_counts(fresh().await).await;
     waiting_parcels_and_one_answer(fresh().await).await;
+    a_later_interchange_to_a_simulated_id(fresh().await).await;
 }
