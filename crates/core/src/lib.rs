@@ -41,7 +41,7 @@ pub use login::{ClientInfo, LoginRequest, Protocol, SenderInfo};
 pub use parcels::store::ParcelStore;
 pub use parcels::{
     DownloadMode, Downloaded, InterchangeQuery, ParcelDetail, ParcelQuery, ParcelView,
-    UploadOutcome, UploadRequest,
+    UploadOutcome, UploadReceipt, UploadRequest,
 };
 pub use passwords::{PasswordHasher, generate_password};
 pub use permissions::may_view_user;

@@ -26,6 +26,14 @@ pub struct UploadRequest {
     pub explicit: Option<(EcGridId, EcGridId)>,
 }
 
+/// What an upload stored, as its transaction committed: the outbound parcel and the
+/// inbound parcels made from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadReceipt {
+    pub parcel: ParcelId,
+    pub inbound: Vec<ParcelId>,
+}
+
 /// What an upload did: the outbound parcel, each interchange's fate, the inbound parcels.
 #[derive(Debug, Clone)]
 pub struct UploadOutcome {

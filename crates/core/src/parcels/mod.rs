@@ -14,6 +14,6 @@ mod upload;
 
 pub use api::{
     DownloadMode, Downloaded, InterchangeQuery, ParcelDetail, ParcelQuery, ParcelView,
-    UploadOutcome, UploadRequest,
+    UploadOutcome, UploadReceipt, UploadRequest,
 };
 pub use lifecycle::MAX_NOTE_LEN;

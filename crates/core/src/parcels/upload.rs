@@ -16,7 +16,7 @@ use edigrid_edi::{ParcelReading, ParcelVerdict, read_parcel};
 use sha2::{Digest, Sha256};
 
 use super::access::works_box;
-use super::api::{UploadOutcome, UploadRequest};
+use super::api::{UploadOutcome, UploadReceipt, UploadRequest};
 use super::model::{
     Interchange, ManifestEntry, NewInterchange, NewParcel, Parcel, PartyNames, StateChange, Upload,
 };
@@ -205,12 +205,26 @@ fn split_address(address: &str) -> (&str, &str) {
 impl Core {
     /// Reads the envelopes, routes every interchange and stores the outbound parcel with
     /// every inbound parcel in one transaction (SPEC-VAN 15, 16, 18).
+    /// The stored parcel and interchanges are read back for the answer.
     pub async fn parcel_upload(
         &self,
         caller: &Caller,
         request: UploadRequest,
     ) -> Result<UploadOutcome, Error> {
         self.parcel_upload_requiring(caller, request, None)
+            .await?
+            .ok_or(Error::Internal)
+    }
+
+    /// [`Core::parcel_upload`] for a front end whose answer is the ParcelID alone (every
+    /// SOAP and REST upload): the same work and the same transaction, without reading the
+    /// stored records back (two store reads, round trips on PostgreSQL).
+    pub async fn parcel_upload_receipt(
+        &self,
+        caller: &Caller,
+        request: UploadRequest,
+    ) -> Result<UploadReceipt, Error> {
+        self.accept_request(caller, request, None)
             .await?
             .ok_or(Error::Internal)
     }
@@ -223,6 +237,39 @@ impl Core {
         request: UploadRequest,
         requires: Option<StateChange>,
     ) -> Result<Option<UploadOutcome>, Error> {
+        let Some(receipt) = self.accept_request(caller, request, requires).await? else {
+            return Ok(None);
+        };
+        let parcel = self
+            .inner
+            .store
+            .parcel(receipt.parcel)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| {
+                tracing::error!(parcel = %receipt.parcel, "an accepted parcel cannot be read back");
+                Error::Internal
+            })?;
+        let interchanges = self
+            .inner
+            .store
+            .parcel_interchanges(receipt.parcel)
+            .await
+            .map_err(internal)?;
+        Ok(Some(UploadOutcome {
+            parcel,
+            interchanges,
+            inbound: receipt.inbound,
+        }))
+    }
+
+    /// Reads, routes and stores an upload (see [`Core::parcel_upload_requiring`]).
+    async fn accept_request(
+        &self,
+        caller: &Caller,
+        request: UploadRequest,
+        requires: Option<StateChange>,
+    ) -> Result<Option<UploadReceipt>, Error> {
         let started = Instant::now();
         let actor = self.actor(caller).await?;
         let uploader = self.uploading_mailbox(&actor, &request).await?;
@@ -319,36 +366,18 @@ impl Core {
             Err(e) => return Err(internal(e)),
         };
         record_metrics(&upload, started);
-        // The content is stored: it need not be held while the answer is read back.
-        drop(upload);
-        let parcel = self
-            .inner
-            .store
-            .parcel(accepted.outbound)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| {
-                tracing::error!(parcel = %accepted.outbound, "an accepted parcel cannot be read back");
-                Error::Internal
-            })?;
-        let interchanges = self
-            .inner
-            .store
-            .parcel_interchanges(accepted.outbound)
-            .await
-            .map_err(internal)?;
         tracing::info!(
-            parcel = %parcel.id,
-            mailbox = %parcel.mailbox_id,
-            bytes = parcel.bytes,
-            state = %parcel.state,
-            valid = %parcel.valid,
+            parcel = %accepted.outbound,
+            mailbox = %upload.outbound.parcel.mailbox_id,
+            bytes = upload.outbound.parcel.bytes,
+            state = %upload.outbound.parcel.state,
+            valid = %upload.outbound.parcel.valid,
+            duplicates = accepted.duplicates.len(),
             deliveries = accepted.inbound.len(),
             "parcel uploaded"
         );
-        Ok(Some(UploadOutcome {
-            parcel,
-            interchanges,
+        Ok(Some(UploadReceipt {
+            parcel: accepted.outbound,
             inbound: accepted.inbound,
         }))
     }

@@ -251,12 +251,12 @@ pub async fn upload(
     let mailbox = input.mailbox;
     let mut request = upload_request(input)?;
     (request.network, request.mailbox) = mailbox_scope(&state, &caller, mailbox).await?;
-    let outcome = state
+    let receipt = state
         .core
-        .parcel_upload(&caller, request)
+        .parcel_upload_receipt(&caller, request)
         .await
         .map_err(rest_error)?;
-    Ok(Data(outcome.parcel.id.0))
+    Ok(Data(receipt.parcel.0))
 }
 
 #[cfg(test)]

@@ -234,6 +234,65 @@ async fn upload_routes_each_interchange(app: &TestApp) {
 }
 on_both!(upload_routes_each_interchange);
 
+/// The receipt the SOAP and REST uploads answer from names what was stored: the outbound
+/// parcel and one delivery per receiving mailbox, as the full upload's answer would; a
+/// refused upload gives the same refusal and no receipt.
+async fn an_upload_receipt_names_what_was_stored(app: &TestApp) {
+    let w = world(app).await;
+    let content = [
+        x12("SENDER", "BUYER", "000000011"),
+        x12("SENDER", "REMOTE", "000000012"),
+        x12("SENDER", "NOBODY", "000000013"),
+    ]
+    .join("");
+    let receipt = app
+        .core
+        .parcel_upload_receipt(&w.sender, upload(&content))
+        .await
+        .unwrap();
+    assert_eq!(receipt.inbound.len(), 2, "{receipt:?}");
+    let stored = app
+        .core
+        .parcel_info(&w.sender, receipt.parcel)
+        .await
+        .unwrap();
+    assert_eq!(stored.parcel.id, receipt.parcel);
+    assert_eq!(stored.parcel.mailbox_id, MailboxId(10));
+    assert_eq!(stored.parcel.state, ParcelState::OutBoxDeliveryError);
+    let mut delivered_in: Vec<ParcelId> = stored
+        .interchanges
+        .iter()
+        .filter_map(|i| i.inbound)
+        .collect();
+    delivered_in.dedup();
+    assert_eq!(delivered_in, receipt.inbound);
+    let buyer = listed(app, &w.buyer, ParcelView::InBox).await;
+    assert_eq!(
+        buyer.iter().map(|p| p.id).collect::<Vec<_>>(),
+        vec![receipt.inbound[0]]
+    );
+    assert_eq!(buyer[0].source, Some(receipt.parcel));
+
+    let refused = app
+        .core
+        .parcel_upload_receipt(&w.sender, upload(""))
+        .await
+        .unwrap_err();
+    let full = app
+        .core
+        .parcel_upload(&w.sender, upload(""))
+        .await
+        .unwrap_err();
+    assert_eq!(format!("{refused:?}"), format!("{full:?}"));
+    let outbox = listed(app, &w.sender, ParcelView::OutBoxError).await;
+    assert_eq!(
+        outbox.len(),
+        1,
+        "a refused upload stores nothing: {outbox:?}"
+    );
+}
+on_both!(an_upload_receipt_names_what_was_stored);
+
 /// Refused uploads store nothing: empty, over the size limit, a wrong `Bytes`, a mailbox
 /// out of reach, a suspended mailbox.
 async fn refused_uploads_store_nothing(app: &TestApp) {

@@ -249,8 +249,8 @@ fn parcel_list(items: Vec<Parcel>) -> Vec<Value> {
 /// WSDL).
 async fn upload(call: &Call, request: UploadRequest) -> Result<Value, Error> {
     let caller = authenticate(call).await?;
-    let outcome = call.core.parcel_upload(&caller, request).await?;
-    Ok(int_of(outcome.parcel.id.0))
+    let receipt = call.core.parcel_upload_receipt(&caller, request).await?;
+    Ok(int_of(receipt.parcel.0))
 }
 
 /// The upload's own fields: `Content` with its declared `Bytes`, or the `A` forms'

@@ -410,8 +410,8 @@ async fn upload(
         explicit,
     };
     let caller = authenticate(&call).await?;
-    let outcome = call.core.parcel_upload(&caller, request).await?;
-    Ok(Value::Long(outcome.parcel.id.0))
+    let receipt = call.core.parcel_upload_receipt(&caller, request).await?;
+    Ok(Value::Long(receipt.parcel.0))
 }
 
 async fn parcel_upload(call: Call) -> Result<Value, Error> {
