@@ -150,8 +150,16 @@ async fn documented_callbacks() {
                 &[("CallBackQueueID", &test_id)],
             )
             .await;
+            // An attempt is counted when it is claimed, before its call is made; it is
+            // done (and its retry scheduled from the clock) once it shows the clock's
+            // time as its last attempt. Moving the clock before that would schedule the
+            // retry past the next move.
+            let now = edigrid_core::Clock::now(&w.app.clock)
+                .format("%Y-%m-%dT%H:%M:%SZ")
+                .to_string();
             if q.expect_field("AttemptCount") == n.to_string()
                 && q.expect_field("Status") == "Pending"
+                && q.all("LastAttemptDate") == [now]
             {
                 break;
             }
