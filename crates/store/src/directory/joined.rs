@@ -110,18 +110,17 @@ const USER_COLUMNS: [&str; 24] = [
     "locked_until_ms",
 ];
 
+/// `alias.column` for each of `columns`.
+fn aliased(alias: &str, columns: &[&str]) -> Vec<String> {
+    columns.iter().map(|c| format!("{alias}.{c}")).collect()
+}
+
 /// `p.ecgrid_id, ..., n.name, m.id, ..., u.id, ...`: what the decoder reads.
 static SELECTED: LazyLock<String> = LazyLock::new(|| {
-    let of = |alias: &str, columns: &[&str]| {
-        columns
-            .iter()
-            .map(|c| format!("{alias}.{c}"))
-            .collect::<Vec<_>>()
-    };
-    let mut all = of("p", &PARTNER_COLUMNS);
+    let mut all = aliased("p", &PARTNER_COLUMNS);
     all.push("n.name".into());
-    all.extend(of("m", &MAILBOX_COLUMNS));
-    all.extend(of("u", &USER_COLUMNS));
+    all.extend(aliased("m", &MAILBOX_COLUMNS));
+    all.extend(aliased("u", &USER_COLUMNS));
     all.join(", ")
 });
 
@@ -150,15 +149,12 @@ pub(crate) fn list_partner_details_stmts(f: &PartnerFilter, page: Page) -> (Stmt
 
 /// `p.ecgrid_id, ..., m.id, ..., n.x12_segment, ...`: what [`RouteRow`] reads.
 static ROUTE_SELECTED: LazyLock<String> = LazyLock::new(|| {
-    let of = |alias: &str, columns: &[&str]| {
-        columns
-            .iter()
-            .map(|c| format!("{alias}.{c}"))
-            .collect::<Vec<_>>()
-    };
-    let mut all = of("p", &PARTNER_COLUMNS);
-    all.extend(of("m", &MAILBOX_COLUMNS));
-    all.extend(of("n", &["x12_segment", "x12_element", "x12_sub_element"]));
+    let mut all = aliased("p", &PARTNER_COLUMNS);
+    all.extend(aliased("m", &MAILBOX_COLUMNS));
+    all.extend(aliased(
+        "n",
+        &["x12_segment", "x12_element", "x12_sub_element"],
+    ));
     all.join(", ")
 });
 
@@ -322,25 +318,13 @@ pub(crate) struct DetailRow {
     owner: Option<UserRow>,
 }
 
-impl crate::write_conn::Decode for DetailRow {
-    fn decode(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        DetailRow::read(row)
-    }
-}
-
 impl DetailRow {
     /// The row's columns in the order of [`SELECTED`].
     pub(crate) fn read<C: Columns + ?Sized>(row: &C) -> Result<Self, C::Error> {
         let mut c = Cursor { row, next: 0 };
         let partner = partner(&mut c)?;
         let network_name = c.opt_text()?;
-        let mailbox = match c.opt_int()? {
-            Some(id) => Some(mailbox(&mut c, id)?),
-            None => {
-                c.skip(MAILBOX_COLUMNS.len() - 1);
-                None
-            }
-        };
+        let mailbox = joined_mailbox(&mut c)?;
         let owner = match c.opt_int()? {
             Some(id) => Some(user(&mut c, id)?),
             None => {
@@ -380,6 +364,20 @@ fn partner<C: Columns + ?Sized>(c: &mut Cursor<'_, C>) -> Result<PartnerRow, C::
         created_ms: c.big()?,
         modified_ms: c.big()?,
     })
+}
+
+/// A LEFT JOINed mailbox: its columns, or `None` (its columns passed over) where the join
+/// matched no row.
+fn joined_mailbox<C: Columns + ?Sized>(
+    c: &mut Cursor<'_, C>,
+) -> Result<Option<MailboxRow>, C::Error> {
+    match c.opt_int()? {
+        Some(id) => Ok(Some(mailbox(c, id)?)),
+        None => {
+            c.skip(MAILBOX_COLUMNS.len() - 1);
+            Ok(None)
+        }
+    }
 }
 
 /// A mailbox's columns after its `id`.
@@ -462,17 +460,32 @@ fn user<C: Columns + ?Sized>(c: &mut Cursor<'_, C>, id: i32) -> Result<UserRow, 
     })
 }
 
-impl<'r> FromRow<'r, SqliteRow> for DetailRow {
-    fn from_row(row: &'r SqliteRow) -> Result<Self, sqlx::Error> {
-        DetailRow::read(row)
-    }
+/// A row type read by position (its `read`), from sqlx's rows of both databases and from
+/// rusqlite's.
+macro_rules! read_by_position {
+    ($row:ty) => {
+        impl crate::write_conn::Decode for $row {
+            fn decode(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+                <$row>::read(row)
+            }
+        }
+
+        impl<'r> FromRow<'r, SqliteRow> for $row {
+            fn from_row(row: &'r SqliteRow) -> Result<Self, sqlx::Error> {
+                <$row>::read(row)
+            }
+        }
+
+        impl<'r> FromRow<'r, PgRow> for $row {
+            fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
+                <$row>::read(row)
+            }
+        }
+    };
 }
 
-impl<'r> FromRow<'r, PgRow> for DetailRow {
-    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
-        DetailRow::read(row)
-    }
-}
+read_by_position!(DetailRow);
+read_by_position!(RouteRow);
 
 /// An ID with its mailbox and that mailbox's network's delimiters, as stored.
 pub(crate) struct RouteRow {
@@ -486,13 +499,7 @@ impl RouteRow {
     fn read<C: Columns + ?Sized>(row: &C) -> Result<Self, C::Error> {
         let mut c = Cursor { row, next: 0 };
         let partner = partner(&mut c)?;
-        let mailbox = match c.opt_int()? {
-            Some(id) => Some(mailbox(&mut c, id)?),
-            None => {
-                c.skip(MAILBOX_COLUMNS.len() - 1);
-                None
-            }
-        };
+        let mailbox = joined_mailbox(&mut c)?;
         let network_x12 = match c.opt_int()? {
             Some(x12_segment) => Some(X12Row {
                 x12_segment,
@@ -506,24 +513,6 @@ impl RouteRow {
             mailbox,
             network_x12,
         })
-    }
-}
-
-impl crate::write_conn::Decode for RouteRow {
-    fn decode(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        RouteRow::read(row)
-    }
-}
-
-impl<'r> FromRow<'r, SqliteRow> for RouteRow {
-    fn from_row(row: &'r SqliteRow) -> Result<Self, sqlx::Error> {
-        RouteRow::read(row)
-    }
-}
-
-impl<'r> FromRow<'r, PgRow> for RouteRow {
-    fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
-        RouteRow::read(row)
     }
 }
 
